@@ -1,0 +1,103 @@
+/**
+ * Typed access to the data files of the contracts: the retcode catalog, the agent state codes, the documented
+ * event flows and the clause catalog.
+ */
+import clauseData from "./clauses.json" with { type: "json" };
+import agentStateData from "./data/agent-states.json" with { type: "json" };
+import eventFlowData from "./data/event-flows.json" with { type: "json" };
+import retcodeData from "./data/retcodes.json" with { type: "json" };
+import type { Edition } from "./editions.ts";
+
+export interface RetcodeEntry {
+  code: string;
+  meaning: string;
+  /** Operations (vendor log names) whose pages document the code. */
+  documentedFor: string[];
+  /** "official" when a vendor page gives the meaning; "third-party" when only public client code does. */
+  source: "official" | "third-party";
+  /** Editions whose error table has the code; all editions when absent. */
+  editions?: Edition[];
+  "x-spec"?: string;
+}
+
+export interface Situation {
+  /** Codes a conforming gateway may answer in this situation. */
+  codes: string[];
+  /** True when the page names exactly one code. */
+  pinned: boolean;
+  note: string;
+  "x-spec": string;
+}
+
+export interface AgentState {
+  code: number;
+  name: string;
+  meaning: string;
+  ctiStates: number[];
+}
+
+export interface FlowStep {
+  event: string;
+  optional?: boolean;
+  condition?: string;
+  /** The flow is complete when this step (or one of its alternatives) arrives. */
+  terminal?: boolean;
+  /** Events accepted in place of this one (e.g. AgentState_Work for AgentState_Ready). */
+  alternatives?: string[];
+  "x-spec": string;
+}
+
+export interface EventFlow {
+  title: string;
+  steps: FlowStep[];
+  /** Events that may arrive anywhere in the flow, because no page places them. */
+  floating: string[];
+  "x-spec": string;
+}
+
+export interface Clause {
+  id: string;
+  kind: string;
+  title: string;
+  /** "callout" for the interface page itself; other values name the surrounding interface. */
+  page: string;
+  source: string;
+  editions?: Edition[];
+  /** The vendor leaves the gateway's behaviour open: recorded, never failed. */
+  open?: boolean;
+  /** False for clauses no request can observe (platform settings, log names). */
+  testable?: boolean;
+}
+
+export const RETCODES: readonly RetcodeEntry[] = retcodeData.codes as RetcodeEntry[];
+export const SITUATIONS: Readonly<Record<string, Situation>> = retcodeData.situations;
+export const AGENT_STATES: readonly AgentState[] = agentStateData.states;
+export const EVENT_FLOWS: Readonly<Record<string, EventFlow>> = eventFlowData.flows as Record<
+  string,
+  EventFlow
+>;
+export const CLAUSES: readonly Clause[] = clauseData.clauses as Clause[];
+
+/** The state code with this name (e.g. agentStateCode("idle") is 4). */
+export function agentStateCode(name: string): number {
+  const state = AGENT_STATES.find((s) => s.name === name);
+  if (!state) throw new Error(`no agent state named "${name}" in contracts/data/agent-states.json`);
+  return state.code;
+}
+
+/** Retcodes in the error table of an edition. */
+export function retcodesOf(edition: Edition): RetcodeEntry[] {
+  return RETCODES.filter((r) => !r.editions || r.editions.includes(edition));
+}
+
+/** Clauses that apply to an edition. */
+export function clausesOf(edition: Edition): Clause[] {
+  return CLAUSES.filter((c) => !c.editions || c.editions.includes(edition));
+}
+
+/** A clause by id; throws for an unknown id, since every id in the contracts must be in the catalog. */
+export function clause(id: string): Clause {
+  const found = CLAUSES.find((c) => c.id === id);
+  if (!found) throw new Error(`unknown clause "${id}": add it to contracts/clauses.json`);
+  return found;
+}

@@ -1,0 +1,31 @@
+/** Public entry of the contracts: everything the mock, the suites, the load scenarios and the reports use. */
+export { AJV_OPTIONS, ANNOTATION_KEYWORDS, createAjv, utf8Length } from "./ajv.ts";
+export * from "./data.ts";
+export {
+  DEFAULT_EDITION,
+  EDITIONS,
+  type Edition,
+  editionInfo,
+  isEdition,
+  type JsonSchema,
+  schemasFor,
+} from "./editions.ts";
+export {
+  documentedRetcodes,
+  type HttpMethod,
+  OPERATION_IDS,
+  OPERATIONS,
+  type Operation,
+  type OperationId,
+  operation,
+  pathFor,
+} from "./operations.ts";
+export { type SchemaName, schemaFiles } from "./schema-files.ts";
+export {
+  ContractError,
+  Contracts,
+  contractsFor,
+  SCHEMA_BASE_URI,
+  schemaId,
+  type Violation,
+} from "./validate.ts";
