@@ -1,0 +1,148 @@
+/**
+ * The target profile: one JSON file that selects a gateway for the mock, the functional suite and the load runs.
+ * Loading substitutes ${ENV_NAME} placeholders, validates against contracts/schemas/harness/target-profile, and
+ * fails with the field and the rule that broke.
+ */
+import { readFile } from "node:fs/promises";
+import { contractsFor, DEFAULT_EDITION, type Edition } from "../contracts/index.ts";
+import type { TargetProfile } from "../contracts/types.gen.ts";
+import { HarnessError } from "./errors.ts";
+
+export type { TargetProfile };
+
+/** A test agent: its id (work number), password and the phone it binds at sign-in. */
+export interface Agent {
+  id: string;
+  password: string;
+  phone: string;
+}
+
+/** What dialling a number produces in a lab (or in the mock). */
+export type Outcome = "answered" | "not-answered" | "busy" | "agent-no-answer";
+
+export interface CalledNumber {
+  number: string;
+  outcome?: Outcome;
+}
+
+export type AuthMode = "static" | "dynamic";
+
+const ENV_PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Replaces ${NAME} in every string of a JSON value; a variable that is not set is an error naming the field. */
+export function substituteEnv(value: unknown, env: Record<string, string | undefined>, path = ""): unknown {
+  if (typeof value === "string") {
+    return value.replace(ENV_PLACEHOLDER, (_match, name: string) => {
+      const found = env[name];
+      if (found === undefined) {
+        throw new HarnessError(
+          "CCGW_PROFILE_ENV_MISSING",
+          `target profile ${path || "/"}: environment variable ${name} is not set`,
+          `export ${name}=... before the run`,
+        );
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, `${path}/${i}`));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, `${path}/${k}`)]),
+    );
+  }
+  return value;
+}
+
+/** Validates a parsed profile (after substitution). `source` names the file in messages. */
+export function parseTargetProfile(
+  raw: unknown,
+  env: Record<string, string | undefined> = process.env,
+  source = "target profile",
+): TargetProfile {
+  const value = substituteEnv(raw, env);
+  const violations = contractsFor(DEFAULT_EDITION).validate("harness/target-profile", value);
+  if (violations.length > 0) {
+    const lines = violations.map((v) => {
+      const field = v.path === "" ? "(root)" : v.path;
+      return `${field}: ${v.message.replace(/^harness\/target-profile: \S+ /, "").replace(/ \[[^\]]*\]$/, "")}`;
+    });
+    throw new HarnessError("CCGW_PROFILE_INVALID", `${source} is invalid:\n  ${lines.join("\n  ")}`);
+  }
+  return value as TargetProfile;
+}
+
+/** Reads, substitutes and validates a profile file. */
+export async function loadTargetProfile(
+  path: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<TargetProfile> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new HarnessError(
+      "CCGW_PROFILE_NOT_FOUND",
+      `cannot read target profile ${path}: ${(error as Error).message}`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new HarnessError(
+      "CCGW_PROFILE_INVALID",
+      `target profile ${path} is not JSON: ${(error as Error).message}`,
+    );
+  }
+  return parseTargetProfile(raw, env, `target profile ${path}`);
+}
+
+/** Every agent of a profile: the listed ones, then the agentRange block (agent i: id from+i, phone phoneFrom+i). */
+export function expandAgents(profile: TargetProfile): Agent[] {
+  const agents: Agent[] = (profile.agents ?? []).map((a) => ({
+    id: a.id,
+    password: a.password,
+    phone: a.phone,
+  }));
+  const range = profile.agentRange;
+  if (range) {
+    for (let i = 0; i < range.count; i++) {
+      agents.push({
+        id: String(range.from + i),
+        password: range.password,
+        phone: String(range.phoneFrom + i),
+      });
+    }
+  }
+  return agents;
+}
+
+/** The numbers the harness may dial, with the outcome each produces where the profile says it. */
+export function calledNumbers(profile: TargetProfile): CalledNumber[] {
+  return profile.called.map((entry) =>
+    typeof entry === "string"
+      ? { number: entry }
+      : { number: entry.number, ...(entry.outcome ? { outcome: entry.outcome } : {}) },
+  );
+}
+
+export function profileEdition(profile: TargetProfile): Edition {
+  return profile.edition ?? DEFAULT_EDITION;
+}
+
+export function profileAuthMode(profile: TargetProfile): AuthMode {
+  return profile.authMode ?? "dynamic";
+}
+
+/** Secret values of a profile (passwords), for lib/redact.ts. */
+export function profileSecrets(profile: TargetProfile): string[] {
+  const secrets = (profile.agents ?? []).map((a) => a.password);
+  if (profile.agentRange) secrets.push(profile.agentRange.password);
+  return secrets.filter((s) => s.length > 0);
+}
+
+/** True when the profile's gateway is on this machine (127.0.0.0/8, ::1 or localhost). */
+export function isLoopback(baseUrl: string): boolean {
+  const host = new URL(baseUrl).hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
