@@ -46,7 +46,10 @@ export function redact<T>(value: T, secrets: Iterable<string> = []): T {
 function collectSecretFields(): Set<string> {
   const names = new Set<string>(["guid", "set-guid", "password", "authorization", "cookie", "set-cookie"]);
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
     if (typeof node !== "object" || node === null) return;
     const properties = (node as { properties?: Record<string, { "x-secret"?: boolean }> }).properties;
     for (const [name, sub] of Object.entries(properties ?? {})) {

@@ -201,7 +201,9 @@ function isInheritedClause(node: JsonSchema): boolean {
 
 function walk(node: unknown, pointer: string, visit: (node: JsonSchema, pointer: string) => void): void {
   if (Array.isArray(node)) {
-    node.forEach((item, i) => walk(item, `${pointer}/${i}`, visit));
+    node.forEach((item, i) => {
+      walk(item, `${pointer}/${i}`, visit);
+    });
     return;
   }
   if (typeof node !== "object" || node === null) return;
