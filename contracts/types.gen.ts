@@ -36,21 +36,30 @@ export type Guid = string
  */
 export type AgentEvent_Call_Out_FailEvent = (AgentEventBase & {
 eventType: "AgentEvent_Call_Out_Fail"
-content: CallId
+/**
+ * Call id, as returned by the callout (see common/callid); inlined so a violation names this event's clause.
+ */
+content: string
 })
 /**
  * The agent left the call. Content is the call id as a bare string.
  */
 export type AgentEvent_Call_ReleaseEvent = (AgentEventBase & {
 eventType: "AgentEvent_Call_Release"
-content: CallId
+/**
+ * Call id, as returned by the callout (see common/callid); inlined so a violation names this event's clause.
+ */
+content: string
 })
 /**
  * The connection failed. Content is the call id as a bare string.
  */
 export type AgentEvent_Connect_FailEvent = (AgentEventBase & {
 eventType: "AgentEvent_Connect_Fail"
-content: CallId
+/**
+ * Call id, as returned by the callout (see common/callid); inlined so a violation names this event's clause.
+ */
+content: string
 })
 /**
  * The called party's phone is ringing.
@@ -58,7 +67,10 @@ content: CallId
 export type AgentEvent_Customer_AlertingEvent = (AgentEventBase & {
 eventType: "AgentEvent_Customer_Alerting"
 content: {
-callid: CallId
+/**
+ * Call id, as returned by the callout (see common/callid); inlined so a violation names this event's clause.
+ */
+callid: string
 otherPhoneWorkno?: string
 otherPhone?: string
 type?: (string | number)
@@ -70,7 +82,10 @@ type?: (string | number)
 export type AgentEvent_Customer_ReleaseEvent = (AgentEventBase & {
 eventType: "AgentEvent_Customer_Release"
 content: {
-callid: CallId
+/**
+ * Call id, as returned by the callout (see common/callid); inlined so a violation names this event's clause.
+ */
+callid: string
 number?: string
 }
 })
@@ -79,7 +94,10 @@ number?: string
  */
 export type AgentEvent_HoldEvent = (AgentEventBase & {
 eventType: "AgentEvent_Hold"
-content: CallId
+/**
+ * Call id, as returned by the callout (see common/callid); inlined so a violation names this event's clause.
+ */
+content: string
 })
 /**
  * The call is connected and the agent is talking.
@@ -88,7 +106,10 @@ export type AgentEvent_TalkingEvent = (AgentEventBase & {
 eventType: "AgentEvent_Talking"
 content: {
 caller?: string
-callid: CallId
+/**
+ * Call id, as returned by the callout (see common/callid); inlined so a violation names this event's clause.
+ */
+callid: string
 called?: string
 feature?: (string | number)
 type?: (string | number)
@@ -163,7 +184,10 @@ content: null
 export type OUTBOUND_DETECT_EVENTEvent = (AgentEventBase & {
 eventType: "OUTBOUND_DETECT_EVENT"
 content: {
-callId: CallId
+/**
+ * Call id, as returned by the callout (see common/callid); inlined so a violation names this event's clause.
+ */
+callId: string
 detect: (number | string)
 desc?: string
 }
