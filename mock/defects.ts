@@ -1,0 +1,154 @@
+/**
+ * Defect mode: a catalog of realistic vendor bugs the mock can switch on by name, so the functional suite can
+ * prove it catches each one. Every defect names the contracts clause the suite must fail on; the code paths
+ * that implement them check `defects.has(name)` at one small switch each.
+ */
+import { MockConfigError } from "./faults.ts";
+
+export interface DefectDefinition {
+  /** Name used by the option, the --defect flag and PUT /__mock/defects. */
+  readonly name: string;
+  /** What the gateway does wrong, in one sentence. */
+  readonly description: string;
+  /** Clause id (contracts/clauses.json) the functional suite must report as failed. */
+  readonly clause: string;
+  /** The operation whose answer shows the defect. */
+  readonly operation: "callout" | "getAgentEvent" | "login";
+}
+
+/** The catalog. */
+export const DEFECTS = [
+  {
+    name: "called-25-digits",
+    description: "Accepts a called number of 25 digits (one over the limit) and places the call.",
+    clause: "callout/body/called",
+    operation: "callout",
+  },
+  {
+    name: "called-with-letter",
+    description: "Accepts a called number containing a letter.",
+    clause: "callout/body/called",
+    operation: "callout",
+  },
+  {
+    name: "wrong-retcode-invalid-parameter",
+    description: "Answers an invalid callout parameter with 100-007 instead of 000-002.",
+    clause: "callout/errors/000-002",
+    operation: "callout",
+  },
+  {
+    name: "no-callid-on-success",
+    description: "A successful callout answers retcode 0 without the call id in result.",
+    clause: "callout/response/result",
+    operation: "callout",
+  },
+  {
+    name: "callid-on-failure",
+    description: "A failed callout still carries a call id in result.",
+    clause: "callout/response/result/on-failure",
+    operation: "callout",
+  },
+  {
+    name: "events-out-of-order",
+    description: "Sends AgentEvent_Talking before AgentEvent_Customer_Alerting on an answered call.",
+    clause: "flows/callout-answered",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "event-callid-mismatch",
+    description: "The events of a call carry a call id different from the one the callout returned.",
+    clause: "flows/callout-answered",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "foreign-guid-accepted",
+    description: "Accepts the Guid of another signed-in agent.",
+    clause: "auth/guid",
+    operation: "callout",
+  },
+  {
+    name: "callout-during-call",
+    description: "Accepts a callout while the agent is already in an active, not held call.",
+    clause: "callout/prerequisite/not-in-call",
+    operation: "callout",
+  },
+  {
+    name: "agentid-out-of-range",
+    description: "Does not check the agent id against the edition's range (no 000-002 for it).",
+    clause: "callout/path/agentid",
+    operation: "callout",
+  },
+  {
+    name: "dynamic-guid-not-honoured",
+    description:
+      "Under dynamic authentication, sends a new Guid in Set-GUID but keeps accepting only the old one.",
+    clause: "auth/dynamic/rotation",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "call-out-fail-content-object",
+    description: "AgentEvent_Call_Out_Fail carries an object ({callid}) instead of the bare call id.",
+    clause: "callout/events/AgentEvent_Call_Out_Fail",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "callappdata-over-16k",
+    description: "Accepts callappdata longer than 16 KB.",
+    clause: "callout/body/callappdata",
+    operation: "callout",
+  },
+  {
+    name: "guid-not-required",
+    description: "Accepts a callout without the Guid header.",
+    clause: "callout/header/Guid",
+    operation: "callout",
+  },
+  {
+    name: "callout-without-sign-in",
+    description: "Places a call for an agent that is not signed in.",
+    clause: "callout/prerequisite/signed-in",
+    operation: "callout",
+  },
+] as const satisfies readonly DefectDefinition[];
+
+export type DefectName = (typeof DEFECTS)[number]["name"];
+
+const NAMES = new Set<string>(DEFECTS.map((d) => d.name));
+
+export function isDefectName(name: string): name is DefectName {
+  return NAMES.has(name);
+}
+
+/** Checks a list of defect names; throws MockConfigError naming an unknown one. */
+export function validateDefects(value: unknown, root = "defects"): DefectName[] {
+  if (!Array.isArray(value)) throw new MockConfigError(root, "must be an array of defect names");
+  return value.map((name, i) => {
+    if (typeof name !== "string" || !isDefectName(name)) {
+      throw new MockConfigError(
+        `${root}/${i}`,
+        `unknown defect ${JSON.stringify(name)}; known: ${[...NAMES].join(", ")}`,
+      );
+    }
+    return name;
+  });
+}
+
+/** The set of defects switched on. */
+export class Defects {
+  private enabled = new Set<DefectName>();
+  constructor(names: unknown = []) {
+    this.set(names);
+  }
+  set(names: unknown): void {
+    this.enabled = new Set(validateDefects(names));
+  }
+  has(name: DefectName): boolean {
+    return this.enabled.size > 0 && this.enabled.has(name);
+  }
+  get any(): boolean {
+    return this.enabled.size > 0;
+  }
+  list(): DefectName[] {
+    return [...this.enabled];
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The polling route: answers at once when an event is queued, otherwise holds the request for pollWaitMs and
+ * answers retcode 0 with event null. Each poll is the agent's heartbeat; under dynamic authentication a poll
+ * made a rotation interval after the Guid was issued carries a new one in Set-GUID.
+ */
+import type { Answer, Handler } from "../runtime.ts";
+import type { MockEvent } from "../state/event-queue.ts";
+import { newGuid } from "../state/guids.ts";
+import { authenticate } from "./auth.ts";
+
+function answer(event: MockEvent | null, headers: Record<string, string> | undefined): Answer {
+  const body = { message: "", retcode: "0", event };
+  return headers ? { body, headers } : { body };
+}
+
+const getAgentEvent: Handler = (rt, request, agentId, reply) => {
+  const auth = authenticate(rt, request, agentId);
+  if ("answer" in auth) return auth.answer;
+  const { session } = auth;
+  const { store, clock } = rt;
+  const now = clock.now();
+  session.lastPollAt = now;
+
+  let headers: Record<string, string> | undefined;
+  if (
+    rt.options.authMode === "dynamic" &&
+    now - session.guids.current.issuedAt >= rt.options.guidRotationMs
+  ) {
+    // Defect dynamic-guid-not-honoured: announce a new Guid but keep accepting only the old one.
+    const guid = rt.defects.has("dynamic-guid-not-honoured") ? newGuid() : store.rotateGuid(session);
+    if (rt.defects.has("dynamic-guid-not-honoured")) session.guids.current.issuedAt = now;
+    headers = { "set-guid": `JSESSIONID=${guid}` };
+  }
+
+  const queued = session.queue.shift();
+  if (queued) {
+    store.counters.eventsDelivered++;
+    return answer(queued, headers);
+  }
+  if (rt.options.pollWaitMs === 0) return answer(null, headers);
+
+  return new Promise<Answer>((resolve) => {
+    let done = false;
+    session.openPolls++;
+    const finish = (event: MockEvent | null): boolean => {
+      if (done) return false;
+      done = true;
+      session.openPolls--;
+      session.lastPollAt = clock.now();
+      clock.clearTimer(timer);
+      reply.raw.off("close", onClose);
+      resolve(answer(event, headers));
+      return true;
+    };
+    const waiter = (event: MockEvent | null): boolean => {
+      // The client went away: refuse the event so it stays queued for the next poll.
+      if (event && (request.raw.destroyed || reply.raw.destroyed)) {
+        finish(null);
+        return false;
+      }
+      return finish(event);
+    };
+    const timer = clock.setTimer(() => {
+      session.queue.cancel(waiter);
+      finish(null);
+    }, rt.options.pollWaitMs);
+    const onClose = (): void => {
+      session.queue.cancel(waiter);
+      finish(null);
+    };
+    reply.raw.once("close", onClose);
+    session.queue.wait(waiter);
+  });
+};
+
+export const agenteventHandlers = { getAgentEvent } satisfies Record<string, Handler>;

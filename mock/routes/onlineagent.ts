@@ -1,0 +1,76 @@
+/**
+ * Routes of the onlineagent resource: sign-in, forced sign-in, sign-out and agent status. Sign-in issues the
+ * Guid in Set-GUID and queues the sign-in events the chosen status implies.
+ */
+import type { FastifyRequest } from "fastify";
+import type { OperationId } from "../../contracts/index.ts";
+import type { Answer, Handler, Runtime } from "../runtime.ts";
+import { failure, refuse, success } from "../runtime.ts";
+import { flag } from "../state/sessions.ts";
+import { authenticate } from "./auth.ts";
+
+interface LoginBody {
+  password: string;
+  phonenum: string;
+  status?: number | string;
+  autoenteridle?: boolean | string;
+  releasephone?: boolean | string;
+}
+
+// NOTE: 100-001 is the sign-in page's own code for an empty or invalid sign-in parameter.
+const SIGN_IN_PARAMETER = "100-001";
+
+function signIn(rt: Runtime, request: FastifyRequest, agentId: string, op: OperationId): Answer {
+  const body = request.body;
+  if (!rt.contracts.validator("onlineagent/login.request")(body)) return failure(SIGN_IN_PARAMETER);
+  const login = body as LoginBody;
+  const agent = rt.directory.get(agentId);
+  if (!agent || agent.password !== login.password) return refuse("wrong-password");
+  if (op === "login" && rt.store.live(agentId)) return refuse("already-signed-in");
+  const session = rt.store.signIn(agentId, login.phonenum, {
+    releasephone: flag(login.releasephone, true),
+    autoenteridle: flag(login.autoenteridle, true),
+  });
+  // Sign-in events by status (domain.md 1.1): always InService and Ready; busy adds SetNotReady, wrap-up Work.
+  const status = Number(login.status ?? 4);
+  rt.store.emit(session, "AgentOther_InService", null);
+  rt.store.emit(session, "AgentState_Ready", null);
+  if (status === 3) rt.store.emit(session, "AgentState_SetNotReady_Success", { reason: "0" });
+  if (status === 5) rt.store.emit(session, "AgentState_Work", null);
+  return success(
+    {
+      vdnid: 1,
+      workno: agentId,
+      mediatype: "TFF",
+      loginTime: String(session.loginTime),
+      isForceChange: "false",
+      serverName: "AgentGateway",
+      timeRemaining: "",
+    },
+    { "set-guid": `JSESSIONID=${session.guids.current.value}` },
+  );
+}
+
+const logout: Handler = (rt, request, agentId) => {
+  const auth = authenticate(rt, request, agentId, "logout-signed-out");
+  if ("answer" in auth) return auth.answer;
+  const { session } = auth;
+  // The page: sign-out does not happen while the agent is in a call.
+  if (session.call || session.held) return failure("100-010");
+  rt.store.signOut(session);
+  return success(null);
+};
+
+const getAgentStatus: Handler = (rt, request, agentId) => {
+  const auth = authenticate(rt, request, agentId);
+  if ("answer" in auth) return auth.answer;
+  const { session } = auth;
+  return success({ agentState: session.state, isWorking: session.call !== undefined });
+};
+
+export const onlineagentHandlers = {
+  login: (rt, request, agentId) => signIn(rt, request, agentId, "login"),
+  forceLogin: (rt, request, agentId) => signIn(rt, request, agentId, "forceLogin"),
+  logout,
+  getAgentStatus,
+} satisfies Record<string, Handler>;

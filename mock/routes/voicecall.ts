@@ -1,0 +1,160 @@
+/**
+ * Routes of the voicecall resource: callout (the interface under test), release and hold. Callout validates
+ * the body with the edition's contract, refuses a second active call and calls beyond capacity, then plays the
+ * documented event script of the call's outcome.
+ */
+import type { Violation } from "../../contracts/index.ts";
+import type { Answer, Handler, Runtime } from "../runtime.ts";
+import { failure, refuse, situationCode, success } from "../runtime.ts";
+import type { Call, ScriptStep } from "../state/calls.ts";
+import { callScript, releaseScript } from "../state/calls.ts";
+import { authenticate } from "./auth.ts";
+
+interface CalloutBody {
+  called: string;
+  caller?: string;
+  mediaability?: number;
+}
+
+/** Violations a switched-on defect lets through. */
+function forgiven(rt: Runtime, v: Violation): boolean {
+  if (v.path === "/called") {
+    if (v.keyword === "maxLength" && rt.defects.has("called-25-digits")) return true;
+    if (v.keyword === "pattern" && rt.defects.has("called-with-letter")) return true;
+  }
+  if (v.path === "/callappdata" && rt.defects.has("callappdata-over-16k")) {
+    return v.keyword === "maxLength" || v.keyword === "x-maxUtf8Bytes";
+  }
+  return false;
+}
+
+/** A failed callout, with a call id in result when the callid-on-failure defect is on. */
+function calloutFailure(rt: Runtime, answer: Answer): Answer {
+  if (rt.defects.has("callid-on-failure")) {
+    answer.body.result = rt.store.callIds.next(rt.clock.now());
+  }
+  return answer;
+}
+
+/** Script changes made by the event defects. */
+function defective(rt: Runtime, steps: ScriptStep[], call: Call): ScriptStep[] {
+  let out = steps;
+  if (rt.defects.has("events-out-of-order")) {
+    const alerting = out.findIndex((s) => s.eventType === "AgentEvent_Customer_Alerting");
+    const talking = out.findIndex((s) => s.eventType === "AgentEvent_Talking");
+    if (alerting >= 0 && talking > alerting) {
+      out = [...out];
+      const a = out[alerting] as ScriptStep;
+      const t = out[talking] as ScriptStep;
+      out[alerting] = { ...t, delayMs: a.delayMs };
+      out[talking] = { ...a, delayMs: t.delayMs };
+    }
+  }
+  if (rt.defects.has("event-callid-mismatch")) {
+    const other = rt.store.callIds.next(rt.clock.now());
+    out = out.map((s) => ({ ...s, content: replaceCallid(s.content, call.id, other) }));
+  }
+  if (rt.defects.has("call-out-fail-content-object")) {
+    out = out.map((s) =>
+      s.eventType === "AgentEvent_Call_Out_Fail" ? { ...s, content: { callid: s.content } } : s,
+    );
+  }
+  return out;
+}
+
+function replaceCallid(content: unknown, from: string, to: string): unknown {
+  if (content === from) return to;
+  if (typeof content === "object" && content !== null) {
+    const copy: Record<string, unknown> = { ...(content as Record<string, unknown>) };
+    for (const key of ["callid", "callId"]) if (copy[key] === from) copy[key] = to;
+    return copy;
+  }
+  return content;
+}
+
+const callout: Handler = (rt, request, agentId) => {
+  let auth = authenticate(rt, request, agentId);
+  if ("answer" in auth) {
+    const directoryAgent = rt.directory.get(agentId);
+    if (!rt.defects.has("callout-without-sign-in") || rt.store.live(agentId) || !directoryAgent) {
+      return calloutFailure(rt, auth.answer);
+    }
+    // Defect: the gateway places the call as if the agent were signed in.
+    auth = {
+      session: rt.store.signIn(agentId, directoryAgent.phone, { releasephone: true, autoenteridle: true }),
+    };
+  }
+  const { session } = auth;
+
+  const body = request.body;
+  const validate = rt.contracts.validator("voicecall/callout.request");
+  if (!validate(body)) {
+    const violations = rt.contracts
+      .validate("voicecall/callout.request", body)
+      .filter((v) => !forgiven(rt, v));
+    if (violations.length > 0 || typeof body !== "object" || body === null) {
+      const code = rt.defects.has("wrong-retcode-invalid-parameter")
+        ? "100-007"
+        : situationCode("invalid-parameter");
+      return calloutFailure(rt, failure(code));
+    }
+  }
+  const request_ = body as CalloutBody;
+
+  const current = session.call;
+  if (current && current.phase !== "ended") {
+    if (!rt.defects.has("callout-during-call")) return calloutFailure(rt, refuse("already-in-call"));
+    rt.store.endCall(current);
+  }
+  const now = rt.clock.now();
+  if (rt.capacity.admit(rt.store.activeCalls.size, now)) {
+    return calloutFailure(rt, failure("100-007", "The gateway is overloaded; try again later."));
+  }
+
+  const call: Call = {
+    id: rt.store.callIds.next(now),
+    agentId,
+    caller: request_.caller ?? "",
+    called: request_.called,
+    outcome: rt.outcomeOf(request_.called),
+    mediaability: request_.mediaability ?? 0,
+    phase: "setup",
+    timer: undefined,
+  };
+  session.call = call;
+  rt.store.startCall(call);
+  const steps = defective(rt, callScript(call, session.flags, rt.options.timing, rt.rng), call);
+  rt.store.play(session, call, steps);
+  if (rt.defects.has("no-callid-on-success")) return { body: { message: "", retcode: "0" } };
+  return success(call.id);
+};
+
+const release: Handler = (rt, request, agentId) => {
+  const auth = authenticate(rt, request, agentId);
+  if ("answer" in auth) return auth.answer;
+  const { session } = auth;
+  const call = session.call ?? session.held;
+  if (!call) return refuse("release-without-call");
+  rt.store.endCall(call);
+  if (session.call === call) session.call = undefined;
+  else session.held = undefined;
+  rt.store.play(session, undefined, releaseScript(call, session.flags));
+  return success({});
+};
+
+const hold: Handler = (rt, request, agentId) => {
+  const auth = authenticate(rt, request, agentId);
+  if ("answer" in auth) return auth.answer;
+  const { session } = auth;
+  const call = session.call;
+  if (!call) return failure(situationCode("hold-without-call"));
+  // Only a connected call can be held, and only one at a time.
+  if (call.phase !== "talking" || session.held) return failure("200-014");
+  call.phase = "held";
+  session.held = call;
+  session.call = undefined;
+  rt.store.emit(session, "AgentEvent_Hold", call.id);
+  return success({});
+};
+
+export const voicecallHandlers = { callout, release, hold } satisfies Record<string, Handler>;

@@ -1,0 +1,178 @@
+/**
+ * Calls and their event scripts. A script is built by walking the documented flow in the contracts
+ * (EVENT_FLOWS): the order of events comes from there, and this module only decides which optional steps
+ * apply, what each event carries and how long after the previous one it arrives.
+ */
+import { EVENT_FLOWS, type FlowStep } from "../../contracts/index.ts";
+import type { Outcome } from "../../lib/target-profile.ts";
+import type { TimingConfig } from "../options.ts";
+import type { TimerHandle } from "./clock.ts";
+import type { Distribution, Rng } from "./random.ts";
+
+/** Where a call stands. "setup" covers dialling and ringing; "ended" calls are kept only until replaced. */
+export type CallPhase = "setup" | "talking" | "held" | "ended";
+
+export interface Call {
+  id: string;
+  agentId: string;
+  caller: string;
+  called: string;
+  outcome: Outcome;
+  mediaability: number;
+  phase: CallPhase;
+  /** Pending timer of the call's event script, cancelled on release. */
+  timer: TimerHandle | undefined;
+}
+
+/** One event of a script: its type, content, and delay after the previous step. */
+export interface ScriptStep {
+  eventType: string;
+  content: unknown;
+  delayMs: number;
+}
+
+/** Issues call ids of the form <epoch seconds>-<sequence>, unique across all agents of the gateway. */
+export class CallIds {
+  private sequence = 0;
+  next(now: number): string {
+    this.sequence = (this.sequence + 1) % 1_000_000_000;
+    return `${Math.floor(now / 1000)}-${this.sequence}`;
+  }
+  reset(): void {
+    this.sequence = 0;
+  }
+}
+
+/** The flow in the contracts that a call with this outcome follows. */
+export function flowOf(outcome: Outcome): string {
+  switch (outcome) {
+    case "answered":
+      return "callout-answered";
+    case "agent-no-answer":
+      return "callout-agent-no-answer";
+    default:
+      return "callout-not-answered";
+  }
+}
+
+/** Session facts that shape a script (from the sign-in body). */
+export interface ScriptContext {
+  /** The agent's phone rings and is released with each call (not permanently off-hook). */
+  releasephone: boolean;
+  /** After a call the agent goes idle (true) or to wrap-up (false). */
+  autoenteridle: boolean;
+}
+
+/** Content of an event for this call. PhoneRelease says who hung up: 2 the agent, 3 the platform. */
+function contentOf(eventType: string, call: Call, phoneState: 2 | 3): unknown {
+  switch (eventType) {
+    case "AgentOther_PhoneOffhook":
+      return { type: "main" };
+    case "AgentEvent_Customer_Alerting":
+      return { callid: call.id, otherPhoneWorkno: "", otherPhone: call.called, type: "outbound" };
+    case "AgentEvent_Talking":
+      return {
+        caller: call.caller,
+        callid: call.id,
+        called: call.called,
+        feature: "7",
+        type: "outbound",
+        mediaAbility: call.mediaability === 1 ? 3 : 1,
+      };
+    case "AgentEvent_Call_Out_Fail":
+    case "AgentEvent_Connect_Fail":
+    case "AgentEvent_Call_Release":
+    case "AgentEvent_Hold":
+      return call.id;
+    case "AgentEvent_Customer_Release":
+      return { callid: call.id, number: call.called };
+    case "AgentOther_PhoneRelease":
+      return { phoneState };
+    case "OUTBOUND_DETECT_EVENT":
+      return { callId: call.id, detect: 1552, desc: "busy" };
+    default:
+      return null;
+  }
+}
+
+/** Whether an optional step of a flow happens for this call. */
+function includes(step: FlowStep, outcome: Outcome | "release", ctx: ScriptContext): boolean {
+  if (!step.optional) return true;
+  switch (step.event) {
+    case "AgentOther_PhoneAlerting":
+    case "AgentOther_PhoneOffhook":
+    case "AgentOther_PhoneRelease":
+      // Agent phone events exist only for a phone that is picked up and released per call; in the failure
+      // flows the platform releases the phone whatever the setting.
+      return ctx.releasephone || (step.event === "AgentOther_PhoneRelease" && outcome !== "release");
+    case "AgentEvent_Customer_Alerting":
+      return outcome !== "busy";
+    default:
+      return true;
+  }
+}
+
+/** The event (or its documented alternative) this step emits. */
+function eventOf(step: FlowStep, ctx: ScriptContext): string {
+  if (step.event === "AgentState_Ready" && !ctx.autoenteridle) return "AgentState_Work";
+  return step.event;
+}
+
+/** Delay before an event of a call script. */
+function delayOf(eventType: string, outcome: Outcome, timing: TimingConfig): Distribution {
+  switch (eventType) {
+    case "AgentOther_PhoneOffhook":
+      return timing.agentPickup;
+    case "AgentEvent_Customer_Alerting":
+      return timing.customerAlerting;
+    case "AgentEvent_Talking":
+      return timing.customerAnswer;
+    case "AgentOther_PhoneRelease":
+      if (outcome === "not-answered") return timing.customerNoAnswer;
+      if (outcome === "busy") return timing.customerBusy;
+      return timing.eventGap;
+    case "AgentEvent_Call_Out_Fail":
+      return outcome === "agent-no-answer" ? timing.agentNoAnswer : timing.eventGap;
+    default:
+      return timing.eventGap;
+  }
+}
+
+/** The event script of a new call with its outcome, following the flow in the contracts. */
+export function callScript(call: Call, ctx: ScriptContext, timing: TimingConfig, rng: Rng): ScriptStep[] {
+  const flow = EVENT_FLOWS[flowOf(call.outcome)];
+  if (!flow) throw new Error(`contracts/data/event-flows.json has no flow "${flowOf(call.outcome)}"`);
+  const steps: ScriptStep[] = [];
+  for (const step of flow.steps) {
+    if (!includes(step, call.outcome, ctx)) continue;
+    const eventType = eventOf(step, ctx);
+    // A busy line is reported by the detect event (a floating event of the flow) before the failure.
+    if (eventType === "AgentEvent_Call_Out_Fail" && call.outcome === "busy" && flow.floating.length > 0) {
+      for (const floating of flow.floating) {
+        steps.push({
+          eventType: floating,
+          content: contentOf(floating, call, 3),
+          delayMs: rng.sample(timing.eventGap),
+        });
+      }
+    }
+    steps.push({
+      eventType,
+      content: contentOf(eventType, call, 3),
+      delayMs: rng.sample(delayOf(eventType, call.outcome, timing)),
+    });
+  }
+  return steps;
+}
+
+/** The events of releasing a call, following the release flow in the contracts. All are queued at once. */
+export function releaseScript(call: Call, ctx: ScriptContext): ScriptStep[] {
+  const flow = EVENT_FLOWS.release;
+  if (!flow) throw new Error('contracts/data/event-flows.json has no flow "release"');
+  return flow.steps
+    .filter((step) => includes(step, "release", ctx))
+    .map((step) => {
+      const eventType = eventOf(step, ctx);
+      return { eventType, content: contentOf(eventType, call, 2), delayMs: 0 };
+    });
+}

@@ -1,0 +1,74 @@
+/**
+ * Test support for the mock's own unit tests: a small agent client over fastify inject() that signs in, keeps
+ * the latest Guid from Set-GUID, and drains polls.
+ */
+import type { FastifyInstance } from "fastify";
+import { type OperationId, pathFor } from "../contracts/index.ts";
+
+export const JSON_HEADERS = { "content-type": "application/json; charset=UTF-8" } as const;
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Record<string, unknown>;
+}
+
+/** One agent talking to an app through inject(). */
+export class TestAgent {
+  guid: string | undefined;
+  readonly app: FastifyInstance;
+  readonly id: string;
+  readonly password: string;
+  constructor(app: FastifyInstance, id: string, password = "mock-agent-pass") {
+    this.app = app;
+    this.id = id;
+    this.password = password;
+  }
+
+  /** Calls an operation with the current Guid (unless headers override it). */
+  async call(op: OperationId, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+    const method = {
+      login: "PUT",
+      forceLogin: "PUT",
+      logout: "DELETE",
+      getAgentStatus: "GET",
+      getAgentEvent: "GET",
+      callout: "PUT",
+      release: "DELETE",
+      hold: "POST",
+    }[op] as "PUT";
+    const response = await this.app.inject({
+      method,
+      url: pathFor(op, this.id),
+      headers: { ...JSON_HEADERS, ...(this.guid ? { guid: this.guid } : {}), ...headers },
+      ...(body === undefined ? {} : { payload: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    const setGuid = response.headers["set-guid"];
+    if (typeof setGuid === "string") this.guid = setGuid.replace(/^JSESSIONID=/, "");
+    return {
+      status: response.statusCode,
+      headers: response.headers as Reply["headers"],
+      body: response.body ? (JSON.parse(response.body) as Record<string, unknown>) : {},
+    };
+  }
+
+  async login(extra: Record<string, unknown> = {}): Promise<Reply> {
+    return this.call("login", { password: this.password, phonenum: "700001", ...extra });
+  }
+
+  /** Polls until an answer without event; returns the event types (and events) seen. */
+  async drain(max = 50): Promise<{ type: string; content: unknown; eventGenTime?: unknown }[]> {
+    const events: { type: string; content: unknown; eventGenTime?: unknown }[] = [];
+    for (let i = 0; i < max; i++) {
+      const reply = await this.call("getAgentEvent");
+      const event = reply.body.event as {
+        eventType: string;
+        content: unknown;
+        eventGenTime?: unknown;
+      } | null;
+      if (!event) return events;
+      events.push({ type: event.eventType, content: event.content, eventGenTime: event.eventGenTime });
+    }
+    return events;
+  }
+}
