@@ -93,9 +93,16 @@ export function validateFaults(value: unknown, root = "faults"): FaultConfig {
   if (!validateSchema(value)) {
     const error = validateSchema.errors?.[0];
     const params = (error?.params ?? {}) as Record<string, unknown>;
-    const extra = params.additionalProperty ?? params.missingProperty ?? params.propertyName;
+    const badKey = error?.propertyName ?? params.propertyName;
+    const extra = params.additionalProperty ?? params.missingProperty ?? badKey;
     const field = `${root}${error?.instancePath ?? ""}${extra !== undefined ? `/${String(extra)}` : ""}`;
-    throw new MockConfigError(field, error?.message ?? "is invalid");
+    const message =
+      badKey !== undefined
+        ? `is not an operation id (${OP_KEYS.join(", ")})`
+        : params.additionalProperty !== undefined
+          ? "is not a known setting"
+          : (error?.message ?? "is invalid");
+    throw new MockConfigError(field, message);
   }
   const config = value as FaultConfig;
   for (const [op, injected] of Object.entries(config.errors ?? {})) {

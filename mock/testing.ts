@@ -48,7 +48,9 @@ export class TestAgent {
     return {
       status: response.statusCode,
       headers: response.headers as Reply["headers"],
-      body: response.body ? (JSON.parse(response.body) as Record<string, unknown>) : {},
+      body: String(response.headers["content-type"]).startsWith("application/json")
+        ? (JSON.parse(response.body) as Record<string, unknown>)
+        : { text: response.body },
     };
   }
 

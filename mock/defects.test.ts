@@ -1,0 +1,130 @@
+/**
+ * Every defect of the catalog: it names a real clause, can be switched on by option and by the admin API, and
+ * its probe observes the bug with the defect on and not with it off.
+ */
+import type { FastifyInstance } from "fastify";
+import { describe, expect, it } from "vitest";
+import { CLAUSES, contractsFor } from "../contracts/index.ts";
+import { DEFECTS, type DefectName } from "./defects.ts";
+import { buildGateway } from "./index.ts";
+import { TestAgent } from "./testing.ts";
+
+type Probe = (app: FastifyInstance) => Promise<boolean>;
+
+async function signedIn(app: FastifyInstance, id: string): Promise<TestAgent> {
+  const agent = new TestAgent(app, id);
+  await agent.login();
+  await agent.drain();
+  return agent;
+}
+
+const calloutSchema = contractsFor().schemas["voicecall/callout.request"] as {
+  properties: { called: { maxLength: number }; callappdata: { maxLength: number } };
+};
+
+/** Each probe returns true when the gateway showed the defect. */
+const PROBES: Record<DefectName, Probe> = {
+  "called-25-digits": async (app) => {
+    const agent = await signedIn(app, "1101");
+    const called = "1".repeat(calloutSchema.properties.called.maxLength + 1);
+    return (await agent.call("callout", { called })).body.retcode === "0";
+  },
+  "called-with-letter": async (app) =>
+    (await (await signedIn(app, "1102")).call("callout", { called: "40a1" })).body.retcode === "0",
+  "wrong-retcode-invalid-parameter": async (app) =>
+    (await (await signedIn(app, "1103")).call("callout", { called: "" })).body.retcode !== "000-002",
+  "no-callid-on-success": async (app) => {
+    const reply = await (await signedIn(app, "1104")).call("callout", { called: "4000001" });
+    return reply.body.retcode === "0" && reply.body.result === undefined;
+  },
+  "callid-on-failure": async (app) =>
+    (await (await signedIn(app, "1105")).call("callout", { called: "" })).body.result !== undefined,
+  "events-out-of-order": async (app) => {
+    const agent = await signedIn(app, "1106");
+    await agent.call("callout", { called: "4000001" });
+    const types = (await agent.drain()).map((e) => e.type);
+    return types.indexOf("AgentEvent_Talking") < types.indexOf("AgentEvent_Customer_Alerting");
+  },
+  "event-callid-mismatch": async (app) => {
+    const agent = await signedIn(app, "1107");
+    const callid = (await agent.call("callout", { called: "4000001" })).body.result;
+    const talking = (await agent.drain()).find((e) => e.type === "AgentEvent_Talking");
+    return ((talking?.content ?? {}) as { callid?: string }).callid !== callid;
+  },
+  "foreign-guid-accepted": async (app) => {
+    const a = await signedIn(app, "1108");
+    const b = await signedIn(app, "1109");
+    return (await a.call("callout", { called: "4000001" }, { guid: String(b.guid) })).body.retcode === "0";
+  },
+  "callout-during-call": async (app) => {
+    const agent = await signedIn(app, "1110");
+    await agent.call("callout", { called: "4000001" });
+    return (await agent.call("callout", { called: "4000001" })).body.retcode === "0";
+  },
+  "agentid-out-of-range": async (app) => {
+    const donor = await signedIn(app, "1111");
+    const outside = new TestAgent(app, "60000");
+    outside.guid = donor.guid;
+    return (await outside.call("callout", { called: "4000001" })).body.retcode !== "000-002";
+  },
+  "dynamic-guid-not-honoured": async (app) => {
+    const agent = new TestAgent(app, "1112");
+    await agent.login();
+    const poll = await agent.call("getAgentEvent");
+    if (poll.headers["set-guid"] === undefined) return false;
+    return (await agent.call("getAgentStatus")).body.retcode !== "0";
+  },
+  "call-out-fail-content-object": async (app) => {
+    const agent = await signedIn(app, "1113");
+    await agent.call("callout", { called: "4000002" });
+    const fail = (await agent.drain()).find((e) => e.type === "AgentEvent_Call_Out_Fail");
+    return typeof fail?.content === "object";
+  },
+  "callappdata-over-16k": async (app) => {
+    const callappdata = "a".repeat(calloutSchema.properties.callappdata.maxLength + 1);
+    return (
+      (await (await signedIn(app, "1114")).call("callout", { called: "1", callappdata })).body.retcode === "0"
+    );
+  },
+  "guid-not-required": async (app) =>
+    (await (await signedIn(app, "1115")).call("callout", { called: "1" }, { guid: "" })).body.retcode === "0",
+  "callout-without-sign-in": async (app) => {
+    const agent = new TestAgent(app, "1116");
+    agent.guid = "00000000-0000-4000-8000-000000000000.AgentGateway0";
+    return (await agent.call("callout", { called: "4000001" })).body.retcode === "0";
+  },
+};
+
+const OPTIONS = { timing: "fast", pollWaitMs: 0, authMode: "dynamic", guidRotationMs: 0 } as const;
+
+describe("defect catalog", () => {
+  it("has unique names, a description, and a clause that exists in contracts/clauses.json", () => {
+    const ids = new Set(CLAUSES.map((c) => c.id));
+    expect(new Set(DEFECTS.map((d) => d.name)).size).toBe(DEFECTS.length);
+    for (const d of DEFECTS) {
+      expect(ids.has(d.clause), `${d.name}: ${d.clause}`).toBe(true);
+      expect(d.description.length).toBeGreaterThan(10);
+    }
+  });
+
+  for (const defect of DEFECTS) {
+    it(`${defect.name} is observable when on and absent when off [${defect.clause}]`, async () => {
+      const probe = PROBES[defect.name];
+      const clean = await buildGateway(OPTIONS);
+      expect(await probe(clean), "conforming gateway").toBe(false);
+      await clean.close();
+      const broken = await buildGateway({ ...OPTIONS, defects: [defect.name] });
+      expect(await probe(broken), "defect by option").toBe(true);
+      await broken.close();
+      const switched = await buildGateway(OPTIONS);
+      const reply = await switched.inject({
+        method: "PUT",
+        url: "/__mock/defects",
+        payload: { enabled: [defect.name] },
+      });
+      expect(reply.statusCode).toBe(200);
+      expect(await probe(switched), "defect by admin API").toBe(true);
+      await switched.close();
+    });
+  }
+});
