@@ -1,0 +1,208 @@
+/**
+ * Safety rails for runs against a real gateway: only the profile's numbers may be dialled, the call rate and
+ * the total number of calls stay under the profile's caps. Pure and k6-safe (no node:* imports), so the
+ * functional suite and the k6 scenarios enforce the same rules where they send a callout.
+ */
+import type { TargetProfile } from "../contracts/types.gen.ts";
+import { HarnessError } from "./errors.ts";
+
+/** What a run may do: the numbers it may dial and its caps. */
+export interface SafetyPolicy {
+  /** The only numbers that may appear as `called` in a callout. */
+  readonly allowed: readonly string[];
+  /** Callouts per second across the whole run; absent means no cap. */
+  readonly maxCallsPerSecond?: number;
+  /** Callouts in one run; absent means no budget. */
+  readonly maxTotalCalls?: number;
+}
+
+/** The parts of a target profile the policy is made from. */
+export interface SafetyProfile extends Pick<TargetProfile, "maxCallsPerSecond" | "maxTotalCalls"> {
+  called: readonly (string | { number: string })[];
+}
+
+/** The policy a target profile sets. */
+export function policyFromProfile(profile: SafetyProfile): SafetyPolicy {
+  const allowed = profile.called.map((entry) => (typeof entry === "string" ? entry : entry.number));
+  return {
+    allowed,
+    ...(profile.maxCallsPerSecond !== undefined ? { maxCallsPerSecond: profile.maxCallsPerSecond } : {}),
+    ...(profile.maxTotalCalls !== undefined ? { maxTotalCalls: profile.maxTotalCalls } : {}),
+  };
+}
+
+/**
+ * Throws CCGW_NUMBER_NOT_ALLOWED unless `called` is exactly one of the allowed numbers. No normalisation on
+ * purpose: "+86 4000001" is not "4000001" as far as a switch is concerned.
+ */
+export function assertNumberAllowed(policy: SafetyPolicy, called: unknown): void {
+  if (typeof called === "string" && policy.allowed.includes(called)) return;
+  const shown = typeof called === "string" ? JSON.stringify(called) : `a ${typeof called} value`;
+  throw new HarnessError(
+    "CCGW_NUMBER_NOT_ALLOWED",
+    `refusing to dial ${shown}: it is not in the target profile's called list (${policy.allowed.length} number${policy.allowed.length === 1 ? "" : "s"})`,
+    "add the number to `called` in the target profile if it is a lab number you own",
+  );
+}
+
+/** Reads `called` from a callout request body (object or JSON text); undefined when there is none. */
+export function calledOf(body: unknown): unknown {
+  let value = body;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  return (value as { called?: unknown }).called;
+}
+
+/** Options of a CallGuard. */
+export interface CallGuardOptions {
+  /** Time source in milliseconds. @default Date.now */
+  now?: () => number;
+  /**
+   * The fraction of the run's caps this guard owns. A k6 virtual user has its own guard, so with N VUs each one
+   * gets 1/N of the rate and of the budget, and the sum can never exceed the profile's caps. @default 1
+   */
+  share?: number;
+}
+
+/**
+ * Guards every callout of one process (or one k6 VU): the number must be allowed, the budget must not be spent,
+ * and no more than the rate cap may start inside any one-second window. Call `admit()` right before sending.
+ */
+export class CallGuard {
+  readonly policy: SafetyPolicy;
+  private readonly now: () => number;
+  private readonly rateCap: number | undefined;
+  private readonly windowMs: number;
+  private readonly budget: number | undefined;
+  private readonly recent: number[] = [];
+  private sent = 0;
+
+  constructor(policy: SafetyPolicy, options: CallGuardOptions = {}) {
+    const share = options.share ?? 1;
+    if (!(share > 0 && share <= 1)) throw new RangeError(`CallGuard share must be in (0, 1], got ${share}`);
+    this.policy = policy;
+    this.now = options.now ?? Date.now;
+    // Shares are rounded down, so the guards of one run together never exceed the caps. A rate share below one
+    // call per second becomes one call per longer window (0.25/s: one call in any 4 s).
+    const rate = policy.maxCallsPerSecond === undefined ? undefined : policy.maxCallsPerSecond * share;
+    this.windowMs = rate === undefined ? 1000 : Math.max(1000, Math.ceil(1000 / rate));
+    this.rateCap = rate === undefined ? undefined : Math.max(1, Math.floor((rate * this.windowMs) / 1000));
+    this.budget = policy.maxTotalCalls === undefined ? undefined : Math.floor(policy.maxTotalCalls * share);
+  }
+
+  /** Callouts admitted so far. */
+  get count(): number {
+    return this.sent;
+  }
+
+  /** Callouts left in the budget (Infinity without one). */
+  get remaining(): number {
+    return this.budget === undefined ? Number.POSITIVE_INFINITY : Math.max(0, this.budget - this.sent);
+  }
+
+  /** Milliseconds to wait before the next callout fits under the rate cap (0 when it fits now). */
+  delayBeforeNextCall(): number {
+    if (this.rateCap === undefined) return 0;
+    const now = this.now();
+    this.expire(now);
+    if (this.recent.length < this.rateCap) return 0;
+    const oldest = this.recent[this.recent.length - this.rateCap] ?? now;
+    return Math.max(0, oldest + this.windowMs - now);
+  }
+
+  /**
+   * Checks and records one callout to `called`: throws CCGW_NUMBER_NOT_ALLOWED for a number outside the list,
+   * CCGW_BUDGET_EXCEEDED when the budget is spent or the rate cap would be broken. Nothing is recorded when it
+   * throws.
+   */
+  admit(called: unknown): void {
+    assertNumberAllowed(this.policy, called);
+    if (this.budget !== undefined && this.sent >= this.budget) {
+      throw new HarnessError(
+        "CCGW_BUDGET_EXCEEDED",
+        `refusing callout ${this.sent + 1}: the budget of ${this.budget} call${this.budget === 1 ? "" : "s"} is spent (maxTotalCalls)`,
+        "raise maxTotalCalls in the target profile or shorten the run",
+      );
+    }
+    const wait = this.delayBeforeNextCall();
+    if (wait > 0) {
+      throw new HarnessError(
+        "CCGW_BUDGET_EXCEEDED",
+        `refusing callout: ${this.rateCap} call(s) already started in the last ${this.windowMs} ms (maxCallsPerSecond); next slot in ${wait} ms`,
+        "lower the load rate or wait for delayBeforeNextCall()",
+      );
+    }
+    this.recent.push(this.now());
+    this.sent += 1;
+  }
+
+  /** admit() for a callout request body: reads its `called` field first. */
+  admitBody(body: unknown): void {
+    this.admit(calledOf(body));
+  }
+
+  private expire(now: number): void {
+    while (this.recent.length > 0 && (this.recent[0] ?? now) <= now - this.windowMs) this.recent.shift();
+  }
+}
+
+/** What a load run intends to do, for the dry run and for the cap check before anything is sent. */
+export interface RunPlan {
+  target: string;
+  agents: number;
+  numbers: readonly string[];
+  /** Callouts per second at the peak of the run. */
+  peakCallsPerSecond: number;
+  durationSeconds: number;
+  /** Upper bound of callouts the run can make. */
+  totalCalls: number;
+  /** Optional phases (e.g. "contract suite", "load smoke") with their own figures. */
+  phases?: readonly { name: string; calls: number; callsPerSecond?: number; durationSeconds?: number }[];
+}
+
+/** Throws CCGW_BUDGET_EXCEEDED when a plan's peak rate or total calls break the policy's caps. */
+export function assertPlanWithinCaps(policy: SafetyPolicy, plan: RunPlan): void {
+  if (policy.maxCallsPerSecond !== undefined && plan.peakCallsPerSecond > policy.maxCallsPerSecond) {
+    throw new HarnessError(
+      "CCGW_BUDGET_EXCEEDED",
+      `the run would start ${plan.peakCallsPerSecond} calls/s, above maxCallsPerSecond ${policy.maxCallsPerSecond}`,
+      "choose a lighter load profile or raise maxCallsPerSecond in the target profile",
+    );
+  }
+  if (policy.maxTotalCalls !== undefined && plan.totalCalls > policy.maxTotalCalls) {
+    throw new HarnessError(
+      "CCGW_BUDGET_EXCEEDED",
+      `the run could make up to ${plan.totalCalls} calls, above maxTotalCalls ${policy.maxTotalCalls}`,
+      "choose a shorter load profile or raise maxTotalCalls in the target profile",
+    );
+  }
+}
+
+/** The dry-run text: what would be sent, to whom, how fast and how much. */
+export function formatPlan(plan: RunPlan, policy: SafetyPolicy): string {
+  const numbers =
+    plan.numbers.length <= 8
+      ? plan.numbers.join(", ")
+      : `${plan.numbers.slice(0, 8).join(", ")} … (${plan.numbers.length} in all)`;
+  const cap = (value: number | undefined) => (value === undefined ? "none" : String(value));
+  const lines = [
+    `target:            ${plan.target}`,
+    `agents:            ${plan.agents}`,
+    `numbers:           ${numbers}`,
+    `peak rate:         ${plan.peakCallsPerSecond} calls/s (cap ${cap(policy.maxCallsPerSecond)})`,
+    `duration:          ${plan.durationSeconds} s`,
+    `total calls (max): ${plan.totalCalls} (budget ${cap(policy.maxTotalCalls)})`,
+  ];
+  for (const phase of plan.phases ?? []) {
+    const rate = phase.callsPerSecond === undefined ? "" : `, ${phase.callsPerSecond} calls/s`;
+    const time = phase.durationSeconds === undefined ? "" : `, ${phase.durationSeconds} s`;
+    lines.push(`  ${phase.name}: up to ${phase.calls} calls${rate}${time}`);
+  }
+  return lines.join("\n");
+}
