@@ -1,0 +1,23 @@
+/** The report page of a run: read a run folder, render index.html, and the terminal summary. */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { formatSummary, type ReportModel } from "./model.ts";
+import { type ReadOptions, readRunDir } from "./read.ts";
+import { renderPage } from "./render.ts";
+
+export * from "./model.ts";
+export { type ReadOptions, readRunDir } from "./read.ts";
+export { renderPage } from "./render.ts";
+
+/** Reads `runDir`, writes `runDir/index.html`, and returns the model and the page's path. */
+export async function writeReport(
+  runDir: string,
+  options: ReadOptions = {},
+): Promise<{ model: ReportModel; page: string; summary: string }> {
+  const model = await readRunDir(runDir, options);
+  const page = join(runDir, "index.html");
+  await writeFile(page, renderPage(model), { mode: 0o644 });
+  return { model, page, summary: formatSummary(model, page) };
+}
+export { digestPoints, loadFiguresFromSummary } from "./k6.ts";
+export { normaliseConformance } from "./read.ts";

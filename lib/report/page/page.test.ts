@@ -1,0 +1,148 @@
+/** Tests of the report page: reading a fixture run, the verdict, the summary, and a self-contained, redacted page. */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PLANTED_GUID, PLANTED_PASSWORD, writeFixtureRun } from "./fixtures.ts";
+import {
+  formatSummary,
+  loadFiguresFromSummary,
+  normaliseConformance,
+  readRunDir,
+  renderPage,
+  writeReport,
+} from "./index.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "ccgw-page-"));
+  await writeFixtureRun(dir);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("readRunDir on the fixture", () => {
+  it("finds every part and fails the run on the failed clause", async () => {
+    const model = await readRunDir(dir, { secrets: [PLANTED_PASSWORD] });
+    expect(model.verdict).toBe("fail");
+    expect(model.conformance?.clauses.filter((c) => c.verdict === "fail")).toHaveLength(1);
+    expect(model.load?.calls).toBeGreaterThan(0);
+    expect(model.load?.p95SetupMs).toBe(930);
+    expect(model.load?.setupMetric).toBe("ccgw_call_setup_alerting");
+    expect(Object.keys(model.load?.errorsByRetcode ?? {}).sort()).toEqual(["000-003", "100-007"]);
+    expect(model.series?.t.length).toBe(40);
+    expect(model.series?.callsPerSecond[15]).toBe(12);
+    expect(model.histogram?.counts.reduce((a, b) => a + b, 0)).toBe(
+      model.series?.callsPerSecond.reduce((a, b) => a + b, 0),
+    );
+    expect(model.capacity).toHaveLength(6);
+    expect(model.links.map((l) => l.href)).toEqual(
+      expect.arrayContaining(["contract/junit.xml", "load/k6-dashboard.html", "load/summary.json"]),
+    );
+    expect(model.missing).toEqual([]);
+  });
+
+  it("masks planted Guids and the given passwords in what it read", async () => {
+    const model = await readRunDir(dir, { secrets: [PLANTED_PASSWORD] });
+    const text = JSON.stringify(model);
+    expect(text).not.toContain(PLANTED_PASSWORD);
+    expect(text).not.toContain(PLANTED_GUID.slice(0, 8));
+  });
+
+  it("reports an empty folder as an error with what is missing, without throwing", async () => {
+    const empty = await mkdtemp(join(tmpdir(), "ccgw-page-empty-"));
+    try {
+      const model = await readRunDir(empty);
+      expect(model.missing.join("\n")).toContain("run.json");
+      expect(model.missing.join("\n")).toContain("conformance.json");
+      expect(renderPage(model)).toContain("Not available in this run");
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the page", () => {
+  it("has every section, charts data, no external resource and no secret", async () => {
+    const { page, model } = await writeReport(dir, { secrets: [PLANTED_PASSWORD] });
+    const html = await readFile(page, "utf8");
+    for (const id of ["verdict", "conformance", "load", "errors", "files"])
+      expect(html).toContain(`id="${id}"`);
+    for (const chart of ["chart-latency", "chart-throughput", "chart-histogram", "chart-capacity"])
+      expect(html).toContain(`id="${chart}"`);
+    expect(html).toContain("uPlot");
+    expect(html).not.toMatch(/<script[^>]+src=/i);
+    expect(html).not.toMatch(/<link[^>]+href=/i);
+    // Nothing fetched from a network: no remote src/href, no remote CSS url(), no import() or fetch().
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//i);
+    expect(html).not.toMatch(/url\(\s*["']?https?:/i);
+    expect(html).not.toMatch(/\bfetch\(|\bimport\(/);
+    expect(html).not.toContain(PLANTED_PASSWORD);
+    expect(html).not.toContain(PLANTED_GUID.slice(0, 8));
+    expect(html.indexOf('id="verdict"')).toBeLessThan(html.indexOf('id="conformance"'));
+    expect(model.verdict).toBe("fail");
+  });
+
+  it("escapes text from the run so it cannot inject markup", async () => {
+    const model = await readRunDir(dir);
+    model.run.target.name = "<script>alert(1)</script>";
+    const first = model.conformance?.clauses[0];
+    if (first) first.failures = ["</script><b>x</b>"];
+    const html = renderPage(model);
+    expect(html).not.toContain("<script>alert(1)</script>");
+    expect(html).not.toContain("<b>x</b>");
+  });
+});
+
+describe("summary", () => {
+  it("names verdict, clauses, rate, p95 setup, errors by retcode and the page", async () => {
+    const model = await readRunDir(dir);
+    const text = formatSummary(model, "reports/x/index.html");
+    expect(text).toMatch(/^verdict: FAIL/);
+    expect(text).toMatch(/clauses: \d+ passed, 1 failed/);
+    expect(text).toMatch(/calls\/s, p95 setup 930 ms/);
+    expect(text).toMatch(/errors: {2}100-007 ×\d+, 000-003 ×\d+/);
+    expect(text).toContain("report:  reports/x/index.html");
+  });
+});
+
+describe("input shapes", () => {
+  it("reads clause maps keyed by id with counts", () => {
+    const c = normaliseConformance({
+      clauses: { "callout/method": { status: "failed", passed: 1, failed: 2 }, "callout/uri": { passed: 3 } },
+    });
+    expect(c?.clauses.map((r) => [r.id, r.verdict])).toEqual([
+      ["callout/method", "fail"],
+      ["callout/uri", "pass"],
+    ]);
+    expect(c?.tests).toEqual({ passed: 4, failed: 2, skipped: 0 });
+    expect(c?.clauses[1]?.title).not.toBe("");
+  });
+
+  it("reads the legacy --summary-export, whose threshold boolean means failed", () => {
+    const figures = loadFiguresFromSummary({
+      metrics: {
+        http_req_duration: { "p(95)": 12, thresholds: { "p(95)<10": true, "p(99)<100": false } },
+        ccgw_callouts: { count: 10, rate: 2 },
+      },
+    });
+    expect(figures.thresholds).toEqual([
+      { metric: "http_req_duration", expression: "p(95)<10", ok: false },
+      { metric: "http_req_duration", expression: "p(99)<100", ok: true },
+    ]);
+    expect(figures.calls).toBe(10);
+    expect(figures.p95CalloutMs).toBe(12);
+  });
+
+  it("treats an unreadable conformance file as missing, not as a crash", async () => {
+    const broken = await mkdtemp(join(tmpdir(), "ccgw-page-broken-"));
+    try {
+      await writeFile(join(broken, "conformance.json"), "{ not json");
+      const model = await readRunDir(broken);
+      expect(model.missing.some((m) => m.startsWith("conformance.json"))).toBe(true);
+    } finally {
+      await rm(broken, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,225 @@
+/**
+ * Renders the one report page of a run as a single self-contained HTML file: the uPlot charting library and its
+ * stylesheet are inlined, so the page works offline and can be attached to a ticket as is.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { RETCODES } from "../../../contracts/index.ts";
+import type { ClauseRow, ReportModel, Verdict } from "./model.ts";
+import { PAGE_SCRIPT, PAGE_STYLE } from "./page-assets.ts";
+
+const require = createRequire(import.meta.url);
+
+/** uPlot's minified IIFE build and stylesheet, read from node_modules once. */
+function uplotAssets(): { js: string; css: string } {
+  const js = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
+  const css = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
+  return { js, css };
+}
+
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** Escapes text for HTML content and attribute values. */
+export function esc(value: unknown): string {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+/** JSON for a <script type="application/json"> block: "<" is escaped so no "</script>" can close it early. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c");
+}
+
+const VERDICT_TEXT: Record<Verdict, string> = {
+  pass: "PASS: the gateway met every judged clause and threshold",
+  fail: "FAIL: a contract clause or a load threshold failed",
+  error: "ERROR: the run could not be completed",
+};
+
+function ms(value: number | undefined): string {
+  if (value === undefined) return "n/a";
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(value < 10 ? 1 : 0)} ms`;
+}
+
+function figure(label: string, value: string): string {
+  return `<div class="figure"><div class="value">${esc(value)}</div><div class="label">${esc(label)}</div></div>`;
+}
+
+function verdictSection(model: ReportModel): string {
+  const { run } = model;
+  const target = run.target;
+  const counts = { pass: 0, fail: 0 };
+  for (const row of model.conformance?.clauses ?? []) {
+    if (row.verdict === "pass") counts.pass += 1;
+    if (row.verdict === "fail") counts.fail += 1;
+  }
+  const l = model.load;
+  const figures = [
+    figure("clauses passed", model.conformance ? String(counts.pass) : "not run"),
+    figure("clauses failed", model.conformance ? String(counts.fail) : "not run"),
+    figure("calls per second", l?.callsPerSecond === undefined ? "n/a" : l.callsPerSecond.toFixed(2)),
+    figure(`p95 call setup${l?.setupMetric ? ` (${l.setupMetric})` : ""}`, ms(l?.p95SetupMs)),
+    figure("failed calls", l ? String(Object.values(l.errorsByRetcode).reduce((a, b) => a + b, 0)) : "n/a"),
+  ].join("");
+  const failure = run.failure
+    ? `<p class="failure"><code>${esc(run.failure.code)}</code> ${esc(run.failure.message)}</p>`
+    : "";
+  const notes = (run.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join("");
+  const phases = run.phases
+    .map(
+      (p) =>
+        `<tr><td>${esc(p.name)}</td><td><span class="badge ${esc(p.status)}">${esc(p.status)}</span></td>` +
+        `<td>${p.durationMs === undefined ? "" : esc(`${(p.durationMs / 1000).toFixed(1)} s`)}</td>` +
+        `<td>${p.exitCode === undefined ? "" : esc(p.exitCode)}</td><td>${esc(p.note ?? "")}</td></tr>`,
+    )
+    .join("");
+  return `<section id="verdict" class="verdict ${model.verdict}">
+<h1>${esc(VERDICT_TEXT[model.verdict])}</h1>
+${failure}${notes}
+<div class="figures">${figures}</div>
+<dl class="meta">
+<dt>Target</dt><dd>${esc(target.name ?? "")} <code>${esc(target.baseUrl)}</code>${target.embeddedMock ? " (embedded mock)" : ""}${target.insecure ? ' <span class="badge fail">TLS not verified</span>' : ""}</dd>
+<dt>Edition</dt><dd>${esc(target.edition ?? "n/a")}, ${esc(target.authMode ?? "n/a")} auth</dd>
+<dt>Run</dt><dd><code>${esc(run.runId)}</code>, started ${esc(run.startedAt)}${run.finishedAt ? `, finished ${esc(run.finishedAt)}` : ""}${run.seed === undefined ? "" : `, seed ${esc(run.seed)}`}${run.loadProfile ? `, load profile ${esc(run.loadProfile)}` : ""}</dd>
+</dl>
+${phases ? `<table class="phases"><thead><tr><th>Phase</th><th>Status</th><th>Time</th><th>Exit</th><th>Note</th></tr></thead><tbody>${phases}</tbody></table>` : ""}
+</section>`;
+}
+
+const VERDICT_ORDER: Record<ClauseRow["verdict"], number> = {
+  fail: 0,
+  pass: 1,
+  open: 2,
+  skip: 3,
+  untested: 4,
+};
+
+function conformanceSection(model: ReportModel): string {
+  const c = model.conformance;
+  if (!c) {
+    return `<section id="conformance"><h2>Conformance by clause</h2><p class="empty">The functional suite did not run or wrote no clause matrix.</p></section>`;
+  }
+  const rows = [...c.clauses]
+    .sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] || a.id.localeCompare(b.id))
+    .map((row) => {
+      const failures =
+        row.failures.length === 0
+          ? ""
+          : `<details><summary>${row.failures.length} failure${row.failures.length === 1 ? "" : "s"}</summary><ul>${row.failures
+              .map((f) => `<li><code>${esc(f)}</code></li>`)
+              .join("")}</ul></details>`;
+      return `<tr class="${row.verdict}"><td><code>${esc(row.id)}</code></td><td>${esc(row.title)}${failures}</td><td>${esc(row.kind ?? "")}</td><td><span class="badge ${row.verdict}">${row.verdict}</span></td><td class="num">${row.passed}</td><td class="num">${row.failed}</td><td class="num">${row.skipped}</td></tr>`;
+    })
+    .join("\n");
+  return `<section id="conformance"><h2>Conformance by clause${c.edition ? ` (edition ${esc(c.edition)})` : ""}</h2>
+<p>${c.clauses.length} clauses; tests: ${c.tests.passed} passed, ${c.tests.failed} failed, ${c.tests.skipped} skipped. Failed clauses first.</p>
+<table class="matrix"><thead><tr><th>Clause</th><th>Statement</th><th>Kind</th><th>Verdict</th><th>Pass</th><th>Fail</th><th>Skip</th></tr></thead><tbody>
+${rows}
+</tbody></table></section>`;
+}
+
+function loadSection(model: ReportModel): string {
+  const l = model.load;
+  if (!l) {
+    return `<section id="load"><h2>Load</h2><p class="empty">The load phase did not run.</p></section>`;
+  }
+  const thresholds = l.thresholds
+    .map(
+      (t) =>
+        `<tr><td><code>${esc(t.metric)}</code></td><td><code>${esc(t.expression)}</code></td><td><span class="badge ${t.ok ? "pass" : "fail"}">${t.ok ? "held" : "breached"}</span></td></tr>`,
+    )
+    .join("");
+  const charts = [
+    model.series
+      ? `<div class="chart"><h3>Callout latency over time (${esc(model.series.metric)}, p50 and p95 per ${model.series.intervalSeconds} s)</h3><div id="chart-latency"></div></div>
+<div class="chart"><h3>Throughput over time (calls and failed calls per second)</h3><div id="chart-throughput"></div></div>`
+      : `<p class="empty">No per-interval k6 points in this run folder, so there are no charts over time.</p>`,
+    model.histogram
+      ? `<div class="chart"><h3>Latency distribution (${esc(model.histogram.metric)}, calls per bucket, log scale)</h3><div id="chart-histogram"></div></div>`
+      : "",
+    model.capacity
+      ? `<div class="chart"><h3>Capacity curve (offered rate against achieved rate, p95 and error rate)</h3><div id="chart-capacity"></div></div>`
+      : "",
+  ].join("\n");
+  return `<section id="load"><h2>Load</h2>
+<div class="figures">${figure("calls", l.calls === undefined ? "n/a" : String(l.calls))}${figure("calls per second", l.callsPerSecond === undefined ? "n/a" : l.callsPerSecond.toFixed(2))}${figure("p95 callout", ms(l.p95CalloutMs))}${figure(`p95 setup${l.setupMetric ? ` (${l.setupMetric})` : ""}`, ms(l.p95SetupMs))}${figure("duration", l.durationSeconds === undefined ? "n/a" : `${l.durationSeconds.toFixed(1)} s`)}</div>
+${thresholds ? `<table class="thresholds"><thead><tr><th>Metric</th><th>Threshold</th><th>Result</th></tr></thead><tbody>${thresholds}</tbody></table>` : '<p class="empty">No thresholds in the k6 summary.</p>'}
+${charts}
+</section>`;
+}
+
+function errorsSection(model: ReportModel): string {
+  const errors = Object.entries(model.load?.errorsByRetcode ?? {}).sort((a, b) => b[1] - a[1]);
+  if (!model.load) return "";
+  if (errors.length === 0)
+    return `<section id="errors"><h2>Errors by retcode</h2><p>No failed callouts.</p></section>`;
+  const total = errors.reduce((sum, [, n]) => sum + n, 0);
+  const meaning = new Map(RETCODES.map((r) => [r.code, r.meaning]));
+  const rows = errors
+    .map(
+      ([code, n]) =>
+        `<tr><td><code>${esc(code)}</code></td><td>${esc(meaning.get(code) ?? "")}</td><td class="num">${n}</td><td class="num">${((100 * n) / total).toFixed(1)}%</td></tr>`,
+    )
+    .join("");
+  return `<section id="errors"><h2>Errors by retcode</h2><table><thead><tr><th>Retcode</th><th>Meaning</th><th>Calls</th><th>Share</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+}
+
+function linksSection(model: ReportModel): string {
+  const groups: [string, string][] = [
+    ["junit", "JUnit XML"],
+    ["html", "HTML reports (k6 dashboard, suite report)"],
+    ["json", "Raw JSON"],
+  ];
+  const body = groups
+    .map(([kind, title]) => {
+      const links = model.links.filter((l) => l.kind === kind);
+      if (links.length === 0) return `<h3>${esc(title)}</h3><p class="empty">none</p>`;
+      return `<h3>${esc(title)}</h3><ul>${links.map((l) => `<li><a href="${esc(l.href)}">${esc(l.href)}</a></li>`).join("")}</ul>`;
+    })
+    .join("\n");
+  const missing =
+    model.missing.length === 0
+      ? ""
+      : `<h3>Not available in this run</h3><ul class="missing">${model.missing.map((m) => `<li>${esc(m)}</li>`).join("")}</ul>`;
+  return `<section id="files"><h2>Files of this run</h2>${body}${missing}</section>`;
+}
+
+/** The page as one HTML string. */
+export function renderPage(model: ReportModel): string {
+  const assets = uplotAssets();
+  const chartData = {
+    series: model.series ?? null,
+    histogram: model.histogram ?? null,
+    capacity: model.capacity ?? null,
+  };
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ccgw ${esc(model.verdict.toUpperCase())}: ${esc(model.run.target.name ?? model.run.target.baseUrl)} (${esc(model.run.runId)})</title>
+<style>${assets.css}</style>
+<style>${PAGE_STYLE}</style>
+</head>
+<body>
+<nav><a href="#verdict">Verdict</a><a href="#conformance">Conformance</a><a href="#load">Load</a><a href="#errors">Errors</a><a href="#files">Files</a></nav>
+<main>
+${verdictSection(model)}
+${conformanceSection(model)}
+${loadSection(model)}
+${errorsSection(model)}
+${linksSection(model)}
+</main>
+<footer>Written by ccgw report. Self-contained: charts drawn by uPlot, inlined; no network access needed.</footer>
+<script type="application/json" id="chart-data">${scriptJson(chartData)}</script>
+<script>${assets.js.replace(/<\/script/gi, "<\\/script")}</script>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}
