@@ -1,0 +1,184 @@
+/**
+ * The call-cycle load scenario. Each virtual user hosts a group of agents (one VU per group, run once for the
+ * whole test) and runs their loops concurrently with http.asyncRequest; call attempts follow an open-model
+ * schedule inside each VU (the group's share of the plan's rate), so a slow gateway shows up as latency, lag and
+ * dropped attempts, never as a quietly lower rate. The plan comes from scripts/load.ts in CCGW_PLAN.
+ */
+
+import * as validators from "ccgw:validators";
+import { base, Faker } from "@faker-js/faker";
+import exec from "k6/execution";
+import http from "k6/http";
+import type { Options } from "k6/options";
+import { EVENT_FLOWS, SITUATIONS } from "../contracts/data.ts";
+import { pathFor } from "../contracts/operations.ts";
+import { CallGuard, policyFromProfile } from "../lib/safety.ts";
+import { type AgentContext, AgentSession, sleep } from "./lib/agent.ts";
+import { setContractSample } from "./lib/contracts.ts";
+import * as m from "./lib/metrics.ts";
+import { agentAt, arrivals, groupAgents, groupCount, type LoadPlan, scheduleSeconds } from "./lib/plan.ts";
+import { type SummaryData, summaryOutputs } from "./lib/summary.ts";
+
+function readPlan(): LoadPlan {
+  const raw = __ENV.CCGW_PLAN;
+  if (!raw) throw new Error("CCGW_PLAN is not set: run this scenario through `npm run load`");
+  const plan = JSON.parse(raw) as LoadPlan;
+  // Passwords may come separately (a Kubernetes Secret, for example) instead of inside the plan.
+  const password = __ENV.CCGW_AGENT_PASSWORD;
+  if (password && plan.agentRange) plan.agentRange.password = password;
+  const sample = __ENV.CCGW_CONTRACT_SAMPLE;
+  if (sample !== undefined && sample !== "") plan.contractSample = Number(sample);
+  return plan;
+}
+
+const plan = readPlan();
+const groups = groupCount(plan);
+const scheduleMs = scheduleSeconds(plan) * 1000;
+// The VU lives for sign-in, the schedule, the drain, and the last long poll after sign-out.
+const vuSeconds = Math.ceil(
+  plan.signInS + scheduleMs / 1000 + (plan.drainMs + plan.pollTimeoutMs) / 1000 + 10,
+);
+
+/** Submetrics that put per-type and per-retcode counts into summary.json (k6 keeps tagged values only there). */
+function breakdownThresholds(): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  // Event types of the documented flows, and every retcode a situation allows, straight from the contracts.
+  const eventTypes = new Set<string>();
+  for (const flow of Object.values(EVENT_FLOWS)) {
+    for (const step of flow.steps)
+      for (const e of [step.event, ...(step.alternatives ?? [])]) eventTypes.add(e);
+    for (const e of flow.floating) eventTypes.add(e);
+  }
+  for (const type of eventTypes) out[`ccgw_events{type:${type}}`] = ["count>=0"];
+  const retcodes = new Set<string>(["0"]);
+  for (const situation of Object.values(SITUATIONS)) for (const code of situation.codes) retcodes.add(code);
+  for (const code of retcodes) out[`ccgw_callouts{retcode:${code}}`] = ["count>=0"];
+  return out;
+}
+
+const abort = { abortOnFail: true, delayAbortEval: "10s" };
+
+export const options: Options = {
+  scenarios: {
+    agents: {
+      executor: "per-vu-iterations",
+      vus: groups,
+      iterations: 1,
+      maxDuration: `${vuSeconds}s`,
+      gracefulStop: `${Math.ceil(plan.pollTimeoutMs / 1000) + 5}s`,
+    },
+  },
+  insecureSkipTLSVerify: plan.insecureTls,
+  setupTimeout: "60s",
+  summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)", "count"],
+  thresholds: {
+    ccgw_call_setup_alerting: [{ threshold: `p(95)<${plan.slo.setupP95Ms}`, ...abort }],
+    ccgw_callout_duration: [{ threshold: `p(95)<${plan.slo.calloutP95Ms}`, ...abort }],
+    ccgw_call_errors: [{ threshold: `rate<=${plan.slo.errorRate}`, ...abort }],
+    ccgw_call_lost: [{ threshold: `rate<=${plan.slo.lostRate}`, ...abort }],
+    ccgw_contract_violations: [{ threshold: `rate<=${plan.slo.violationRate}`, ...abort }],
+    ...breakdownThresholds(),
+  },
+};
+
+/** Fails fast when the gateway does not answer, and checks that every callout body the run sends conforms. */
+export function setup(): void {
+  const first = agentAt(plan, 0);
+  const res = http.get(plan.baseUrl + pathFor("getAgentEvent", first.id), {
+    tags: { name: "setup-probe" },
+    timeout: "10s",
+  });
+  if (res.status === 0) {
+    throw new Error(`target ${plan.baseUrl} is unreachable: ${res.error} (CCGW_TARGET_UNREACHABLE)`);
+  }
+  for (const called of plan.called) {
+    const body = calloutBody(called.number, "probe");
+    if (!validators.calloutRequest(JSON.parse(body))) {
+      throw new Error(`the callout body for ${called.number} breaks voicecall/callout.request`);
+    }
+  }
+}
+
+function calloutBody(number: string, data: string): string {
+  return JSON.stringify({
+    called: number,
+    ...(plan.caller ? { caller: plan.caller } : {}),
+    ...(plan.skillId !== undefined ? { skillid: plan.skillId } : {}),
+    callappdata: data,
+  });
+}
+
+export default async function (): Promise<void> {
+  setContractSample(plan.contractSample);
+  const g = exec.vu.idInTest - 1;
+  const { from, to } = groupAgents(plan, g);
+  if (to <= from) return;
+  const share = (to - from) / plan.agentCount;
+  const ctx: AgentContext = { plan, baseParams: { timeout: "30s" } };
+  const agents: AgentSession[] = [];
+  for (let i = from; i < to; i++) agents.push(new AgentSession(agentAt(plan, i), ctx));
+  const faker = new Faker({ locale: [base], seed: plan.seed * 100003 + g });
+
+  // Sign-ins spread over signInS so thousands of agents do not arrive in one burst.
+  const spacing = (plan.signInS * 1000) / Math.max(1, agents.length);
+  const t0 = Date.now();
+  await Promise.all(
+    agents.map(async (agent, i) => {
+      await sleep(i * spacing);
+      await agent.signIn();
+    }),
+  );
+  const start = t0 + plan.signInS * 1000;
+  if (Date.now() < start) await sleep(start - Date.now());
+
+  // Open-model schedule: attempts fire at their time whether or not earlier calls have finished.
+  const guard = new CallGuard(policyFromProfile({ ...plan, called: plan.called }), { share });
+  const inFlight: Promise<void>[] = [];
+  let next = 0;
+  let k = 0;
+  for (const at of arrivals(plan, share, (g + 1) / groups)) {
+    const due = start + at;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    m.attemptLag.add(Math.max(0, Date.now() - due));
+    m.attempts.add(1);
+    const number = plan.called[(k + g) % plan.called.length]?.number ?? "";
+    k++;
+    let agent: AgentSession | undefined;
+    for (let tries = 0; tries < agents.length; tries++) {
+      const candidate = agents[next];
+      next = (next + 1) % agents.length;
+      if (candidate?.idle) {
+        agent = candidate;
+        break;
+      }
+    }
+    if (!agent) {
+      m.dropped.add(1, { reason: "no-idle-agent" });
+      m.callErrors.add(1);
+      continue;
+    }
+    try {
+      guard.admit(number);
+    } catch {
+      // The target profile's maxCallsPerSecond / maxTotalCalls are hard caps: the attempt is not sent.
+      m.dropped.add(1, { reason: "cap" });
+      m.callErrors.add(1);
+      continue;
+    }
+    inFlight.push(agent.placeCall(calloutBody(number, faker.string.alphanumeric(16))));
+    if (inFlight.length > 1000) inFlight.splice(0, inFlight.length - 1000);
+  }
+
+  // Drain: calls in progress get drainMs to finish before the agents sign out.
+  const drainUntil = Date.now() + plan.drainMs;
+  while (Date.now() < drainUntil && agents.some((a) => a.state !== "idle" && a.state !== "out")) {
+    await sleep(100);
+  }
+  await Promise.all(inFlight);
+  await Promise.all(agents.map((a) => a.signOut()));
+}
+
+export function handleSummary(data: SummaryData): Record<string, string> {
+  return summaryOutputs(data, plan);
+}

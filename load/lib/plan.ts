@@ -1,0 +1,167 @@
+/**
+ * The run plan: everything a k6 instance needs, made by scripts/load.ts from the target profile and the load
+ * profile and handed over as JSON in the CCGW_PLAN environment variable. Pure and k6-safe, so the Node side and
+ * the virtual users share the agent selection and the arrival schedule.
+ */
+
+/** An agent as the plan carries it (a password may be empty when it comes from CCGW_AGENT_PASSWORD). */
+export interface PlanAgent {
+  id: string;
+  password: string;
+  phone: string;
+}
+
+/** One stage of the call-attempt schedule: the rate moves linearly to `rate` over `durationS`. */
+export interface RateStage {
+  /** Call attempts per second at the end of the stage, across the whole run (all instances). */
+  rate: number;
+  durationS: number;
+}
+
+/** Service levels that decide pass or fail (k6 thresholds with abortOnFail). */
+export interface Slo {
+  /** p95 of callout → AgentEvent_Customer_Alerting, ms. */
+  setupP95Ms: number;
+  /** p95 of the callout HTTP request, ms. */
+  calloutP95Ms: number;
+  /** Share of call attempts that failed (refused, HTTP error, failure before the customer rang, dropped). */
+  errorRate: number;
+  /** Share of placed calls that never got a terminal event. */
+  lostRate: number;
+  /** Share of sampled responses and events that broke their contract. */
+  violationRate: number;
+}
+
+export interface LoadPlan {
+  runId: string;
+  /** Load profile name (smoke, load, …). */
+  profile: string;
+  baseUrl: string;
+  edition: string;
+  authMode: "static" | "dynamic";
+  /** Explicit agents first, then the range; agent i of the run is agentAt(plan, i). */
+  agents: PlanAgent[];
+  agentRange?: { from: number; count: number; password: string; phoneFrom: number };
+  /** Agents this run signs in (the first agentCount of the expanded list). */
+  agentCount: number;
+  /** Agents one virtual user hosts; the run has ceil(agentCount / agentsPerVu) VUs. */
+  agentsPerVu: number;
+  called: { number: string; outcome?: string }[];
+  caller?: string;
+  skillId?: number;
+  maxCallsPerSecond?: number;
+  maxTotalCalls?: number;
+  /** Attempts per second when the schedule starts. */
+  startRate: number;
+  stages: RateStage[];
+  /** Sign-ins are spread over this window before the first call attempt. */
+  signInS: number;
+  /** Time in the call after AgentEvent_Talking, before release. */
+  talkMs: number;
+  /** Callout → terminal event deadline; past it the call counts as lost. */
+  terminalTimeoutMs: number;
+  /** Release → AgentState_Ready deadline. */
+  readyTimeoutMs: number;
+  /** After a failure event, wait at most this long for AgentState_Ready before the agent is idle again. */
+  settleMs: number;
+  /** Pause after an empty poll answer (the vendor asks clients to wait 200–500 ms). */
+  pollPauseMs: number;
+  /** HTTP timeout of a poll; must exceed the gateway's long-poll wait. */
+  pollTimeoutMs: number;
+  /** After the schedule ends, time left for calls in progress before sign-out. */
+  drainMs: number;
+  slo: Slo;
+  /** Fraction of responses and events validated against the contracts. */
+  contractSample: number;
+  seed: number;
+  /** Where handleSummary writes summary.json and junit.xml. */
+  reportDir: string;
+  /** Only for the embedded mock on loopback: skip certificate checks. */
+  insecureTls: boolean;
+}
+
+/** Total number of agents the plan's agent list and range hold. */
+export function agentPoolSize(plan: Pick<LoadPlan, "agents" | "agentRange">): number {
+  return plan.agents.length + (plan.agentRange?.count ?? 0);
+}
+
+/** Agent i of the run (explicit agents first, then the range). */
+export function agentAt(plan: Pick<LoadPlan, "agents" | "agentRange">, i: number): PlanAgent {
+  const explicit = plan.agents[i];
+  if (explicit) return explicit;
+  const range = plan.agentRange;
+  const j = i - plan.agents.length;
+  if (!range || j < 0 || j >= range.count) throw new RangeError(`agent ${i} is outside the plan's agents`);
+  return { id: String(range.from + j), password: range.password, phone: String(range.phoneFrom + j) };
+}
+
+/** Number of virtual users (agent groups) of a plan. */
+export function groupCount(plan: Pick<LoadPlan, "agentCount" | "agentsPerVu">): number {
+  return Math.ceil(plan.agentCount / plan.agentsPerVu);
+}
+
+/** Agent indexes [from, to) hosted by group g. */
+export function groupAgents(
+  plan: Pick<LoadPlan, "agentCount" | "agentsPerVu">,
+  g: number,
+): { from: number; to: number } {
+  const from = g * plan.agentsPerVu;
+  return { from, to: Math.min(plan.agentCount, from + plan.agentsPerVu) };
+}
+
+/** Length of the call-attempt schedule in seconds. */
+export function scheduleSeconds(plan: Pick<LoadPlan, "stages">): number {
+  return plan.stages.reduce((sum, s) => sum + s.durationS, 0);
+}
+
+/** Highest attempt rate of the schedule. */
+export function peakRate(plan: Pick<LoadPlan, "stages" | "startRate">): number {
+  return plan.stages.reduce((max, s) => Math.max(max, s.rate), plan.startRate);
+}
+
+/** Expected number of attempts of the whole schedule (area under the rate curve). */
+export function expectedAttempts(plan: Pick<LoadPlan, "stages" | "startRate">): number {
+  let total = 0;
+  let from = plan.startRate;
+  for (const s of plan.stages) {
+    total += ((from + s.rate) / 2) * s.durationS;
+    from = s.rate;
+  }
+  return total;
+}
+
+/**
+ * Open-model arrival times for one share of the run, in ms from the start of the schedule: the instant the
+ * share's cumulative expected attempts reaches k - 1 + phase, for k = 1, 2, … (the same piecewise linear rate
+ * as k6's ramping-arrival-rate executor). `phase` in (0, 1] staggers the shares so they do not fire together.
+ * Yields nothing after the last stage.
+ */
+export function* arrivals(
+  plan: Pick<LoadPlan, "stages" | "startRate">,
+  share: number,
+  phase: number,
+): Generator<number> {
+  let target = phase;
+  let done = 0; // expected attempts before the current stage
+  let t0 = 0; // ms at the start of the current stage
+  let r0 = plan.startRate * share;
+  for (const stage of plan.stages) {
+    const r1 = stage.rate * share;
+    const d = stage.durationS;
+    const inStage = ((r0 + r1) / 2) * d;
+    while (target <= done + inStage) {
+      const n = target - done;
+      let t: number;
+      if (Math.abs(r1 - r0) < 1e-12) t = n / r0;
+      else {
+        const a = (r1 - r0) / (2 * d);
+        t = (-r0 + Math.sqrt(r0 * r0 + 4 * a * n)) / (2 * a);
+      }
+      yield t0 + t * 1000;
+      target += 1;
+    }
+    done += inStage;
+    t0 += d * 1000;
+    r0 = r1;
+  }
+}

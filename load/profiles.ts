@@ -1,0 +1,146 @@
+/**
+ * Load profiles as data: how many agents, which call-attempt schedule, and the service levels a run must hold.
+ * scripts/load.ts turns one of them plus a target profile into a run plan; nothing here names a gateway.
+ */
+import type { RateStage, Slo } from "./lib/plan.ts";
+
+/** A capacity search: constant-rate steps, raised until a service level breaks, then refined by bisection. */
+export interface CapacitySearch {
+  /** Rate of the first step, calls/s. */
+  startRate: number;
+  /** Each step multiplies the rate by this factor until a step fails. */
+  factor: number;
+  /** Highest rate tried (also capped by the target's maxCallsPerSecond). */
+  maxRate: number;
+  /** Length of one step, s. */
+  stepS: number;
+  /** Bisection ends when the bracket is narrower than this fraction of the passing rate. */
+  resolution: number;
+}
+
+export interface LoadProfile {
+  name: string;
+  description: string;
+  /** Agents signed in (fewer when the target has fewer). */
+  agents: number;
+  /** Agents per k6 virtual user (each VU runs its agents' loops concurrently). */
+  agentsPerVu: number;
+  startRate: number;
+  stages: RateStage[];
+  signInS: number;
+  talkMs: number;
+  drainMs: number;
+  slo: Slo;
+  /** Present only for the capacity profile. */
+  capacity?: CapacitySearch;
+}
+
+const SLO: Slo = {
+  setupP95Ms: 3000,
+  calloutP95Ms: 1000,
+  errorRate: 0.02,
+  lostRate: 0.001,
+  violationRate: 0.001,
+};
+
+/** The profiles by name. */
+export const LOAD_PROFILES = {
+  smoke: {
+    name: "smoke",
+    description: "CI check: a few agents, a low constant rate, about 20 s",
+    agents: 10,
+    agentsPerVu: 10,
+    startRate: 2,
+    stages: [{ rate: 2, durationS: 12 }],
+    signInS: 1,
+    talkMs: 300,
+    drainMs: 3000,
+    slo: { ...SLO, errorRate: 0.01, lostRate: 0, violationRate: 0 },
+  },
+  load: {
+    name: "load",
+    description: "expected production load: ramp to 20 calls/s and hold it for 5 minutes",
+    agents: 400,
+    agentsPerVu: 100,
+    startRate: 1,
+    stages: [
+      { rate: 20, durationS: 60 },
+      { rate: 20, durationS: 300 },
+      { rate: 0, durationS: 30 },
+    ],
+    signInS: 20,
+    talkMs: 8000,
+    drainMs: 15000,
+    slo: SLO,
+  },
+  stress: {
+    name: "stress",
+    description: "beyond expected load: ramp in steps to 80 calls/s",
+    agents: 2000,
+    agentsPerVu: 250,
+    startRate: 5,
+    stages: [
+      { rate: 20, durationS: 60 },
+      { rate: 20, durationS: 60 },
+      { rate: 40, durationS: 60 },
+      { rate: 40, durationS: 60 },
+      { rate: 80, durationS: 60 },
+      { rate: 80, durationS: 60 },
+      { rate: 0, durationS: 30 },
+    ],
+    signInS: 30,
+    talkMs: 8000,
+    drainMs: 15000,
+    slo: { ...SLO, errorRate: 0.05 },
+  },
+  spike: {
+    name: "spike",
+    description: "a sudden burst: 5 calls/s, jump to 60 calls/s for 30 s, back to 5",
+    agents: 1500,
+    agentsPerVu: 250,
+    startRate: 5,
+    stages: [
+      { rate: 5, durationS: 30 },
+      { rate: 60, durationS: 5 },
+      { rate: 60, durationS: 30 },
+      { rate: 5, durationS: 5 },
+      { rate: 5, durationS: 60 },
+    ],
+    signInS: 20,
+    talkMs: 8000,
+    drainMs: 15000,
+    slo: { ...SLO, errorRate: 0.05 },
+  },
+  soak: {
+    name: "soak",
+    description: "steady 10 calls/s for 2 hours: leaks, Guid rotation, heartbeats",
+    agents: 300,
+    agentsPerVu: 100,
+    startRate: 10,
+    stages: [{ rate: 10, durationS: 7200 }],
+    signInS: 20,
+    talkMs: 8000,
+    drainMs: 15000,
+    slo: SLO,
+  },
+  capacity: {
+    name: "capacity",
+    description:
+      "raise the call rate in steps until a service level breaks; report the highest sustainable rate",
+    agents: 600,
+    agentsPerVu: 150,
+    startRate: 5,
+    stages: [{ rate: 5, durationS: 20 }],
+    signInS: 5,
+    talkMs: 500,
+    drainMs: 5000,
+    slo: SLO,
+    capacity: { startRate: 5, factor: 1.5, maxRate: 400, stepS: 20, resolution: 0.05 },
+  },
+} as const satisfies Record<string, LoadProfile>;
+
+export type LoadProfileName = keyof typeof LOAD_PROFILES;
+
+export function isLoadProfileName(name: string): name is LoadProfileName {
+  return Object.hasOwn(LOAD_PROFILES, name);
+}
