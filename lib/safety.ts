@@ -163,7 +163,7 @@ export interface RunPlan {
   /** Upper bound of callouts the run can make. */
   totalCalls: number;
   /** Optional phases (e.g. "contract suite", "load smoke") with their own figures. */
-  phases?: readonly { name: string; calls: number; callsPerSecond?: number; durationSeconds?: number }[];
+  phases?: readonly { name: string; calls?: number; callsPerSecond?: number; durationSeconds?: number }[];
 }
 
 /** Throws CCGW_BUDGET_EXCEEDED when a plan's peak rate or total calls break the policy's caps. */
@@ -202,7 +202,8 @@ export function formatPlan(plan: RunPlan, policy: SafetyPolicy): string {
   for (const phase of plan.phases ?? []) {
     const rate = phase.callsPerSecond === undefined ? "" : `, ${phase.callsPerSecond} calls/s`;
     const time = phase.durationSeconds === undefined ? "" : `, ${phase.durationSeconds} s`;
-    lines.push(`  ${phase.name}: up to ${phase.calls} calls${rate}${time}`);
+    const calls = phase.calls === undefined ? "a few calls per clause" : `up to ${phase.calls} calls`;
+    lines.push(`  ${phase.name}: ${calls}${rate}${time}`);
   }
   return lines.join("\n");
 }

@@ -4,6 +4,7 @@
  */
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import { writeFixtureRun } from "../lib/report/page/fixtures.ts";
@@ -51,6 +52,6 @@ export async function runCli(program: Command, argv: string[], name: string): Pr
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await runCli(reportCommand(), process.argv.slice(2), "report");
 }
