@@ -1,0 +1,149 @@
+/**
+ * Writers of the conformance report: conformance.json (the model as data) and conformance.html (a
+ * self-contained acceptance document: no script, no external asset, readable offline and printable).
+ * Both pass everything through lib/redact.ts once more, so a writer can never leak a Guid or password.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { redact } from "../redact.ts";
+import type { CaseResult, ClauseRow, ConformanceReport, Exchange, Verdict } from "./conformance.ts";
+
+/** Writes conformance.json and conformance.html into `dir`; returns their paths. */
+export async function writeConformance(
+  dir: string,
+  report: ConformanceReport,
+  secrets: readonly string[] = [],
+): Promise<{ json: string; html: string }> {
+  await mkdir(dir, { recursive: true });
+  const safe = redact(report, secrets);
+  const json = join(dir, "conformance.json");
+  const html = join(dir, "conformance.html");
+  await writeFile(json, `${JSON.stringify(safe, null, 2)}\n`);
+  await writeFile(html, renderConformanceHtml(safe));
+  return { json, html };
+}
+
+const LABEL: Record<Verdict, string> = {
+  pass: "pass",
+  fail: "FAIL",
+  "open-recorded": "open, recorded",
+  "not-tested": "not tested",
+  "not-testable": "not testable",
+};
+
+function esc(value: unknown): string {
+  return String(value)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}
+
+function badge(verdict: Verdict): string {
+  return `<span class="v v-${verdict}">${esc(LABEL[verdict])}</span>`;
+}
+
+// Long strings (16 KB of callappdata) would drown the evidence: show the start and the length.
+function shorten(value: unknown): unknown {
+  if (typeof value === "string")
+    return value.length > 160 ? `${value.slice(0, 120)}… (${value.length} characters)` : value;
+  if (Array.isArray(value)) return value.map(shorten);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v)]));
+  }
+  return value;
+}
+
+function exchangeHtml(x: Exchange): string {
+  const request = `${x.request.method} ${x.request.path}\n${Object.entries(x.request.headers ?? {})
+    .map(([k, v]) => `${k}: ${String(v)}`)
+    .join(
+      "\n",
+    )}${x.request.body === undefined ? "" : `\n\n${typeof x.request.body === "string" ? shorten(x.request.body) : JSON.stringify(shorten(x.request.body), null, 1)}`}`;
+  const response = x.error
+    ? `transport error: ${x.error}`
+    : x.response
+      ? `HTTP ${x.response.status}${x.ms !== undefined ? ` (${x.ms} ms)` : ""}\n${Object.entries(
+          x.response.headers ?? {},
+        )
+          .map(([k, v]) => `${k}: ${String(v)}`)
+          .join("\n")}\n\n${JSON.stringify(shorten(x.response.body), null, 1)}`
+      : "(no response)";
+  return `<div class="x"><div><h5>request${x.operation ? ` (${esc(x.operation)})` : ""}</h5><pre>${esc(request)}</pre></div><div><h5>response</h5><pre>${esc(response)}</pre></div></div>`;
+}
+
+function caseHtml(r: CaseResult): string {
+  const findings = r.findings
+    .map((f) => `<li>${badge(f.verdict)} <code>${esc(f.clause)}</code> ${esc(f.message)}</li>`)
+    .join("");
+  const evidence = r.evidence.map(exchangeHtml).join("");
+  return `<details class="case" id="case-${esc(r.id)}"${r.verdict === "fail" ? " open" : ""}><summary>${badge(r.verdict)} ${esc(r.title)} <span class="ms">${r.durationMs} ms</span></summary>
+${r.observed ? `<p class="obs">Observed: ${esc(r.observed)}</p>` : ""}<ul class="f">${findings}</ul>${evidence ? `<div class="ev">${evidence}</div>` : ""}</details>`;
+}
+
+function rowHtml(row: ClauseRow): string {
+  const note = row.notes[0] ? esc(row.notes[0]) : "";
+  const more = row.notes.length > 1 ? ` <span class="more">(+${row.notes.length - 1} more)</span>` : "";
+  return `<tr class="r-${row.verdict}"><td><a href="#clause-${esc(row.id)}"><code>${esc(row.id)}</code></a></td><td>${esc(row.kind)}</td><td>${esc(row.title)}</td><td>${badge(row.verdict)}</td><td class="n">${row.cases.length}</td><td class="note">${note}${more}</td></tr>`;
+}
+
+/** The acceptance document: summary, clause matrix, then each clause with its cases and evidence. */
+export function renderConformanceHtml(report: ConformanceReport): string {
+  const byId = new Map(report.results.map((r) => [r.id, r]));
+  const overall = report.totals.fail > 0 ? "fail" : "pass";
+  const sections = report.clauses
+    .filter((row) => row.cases.length > 0)
+    .map((row) => {
+      const cases = row.cases
+        .map((id) => byId.get(id))
+        .filter((r): r is CaseResult => r !== undefined)
+        .map(caseHtml)
+        .join("\n");
+      return `<section id="clause-${esc(row.id)}"><h3>${badge(row.verdict)} <code>${esc(row.id)}</code>: ${esc(row.title)}</h3>${row.source ? `<p class="src">Source: ${esc(row.source)}</p>` : ""}${cases}</section>`;
+    })
+    .join("\n");
+  const totals = (Object.keys(LABEL) as Verdict[])
+    .map((v) => `<td>${badge(v)} ${report.totals[v]}</td>`)
+    .join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Conformance: ${esc(report.target.name ?? report.target.baseUrl)} (${esc(report.edition)})</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#1d232a}
+h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:2px solid #ddd}h3{font-size:1.05em;margin:1.4em 0 .4em}
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e3e3e3;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f4f5f7}td.n{text-align:right}td.note{font-size:12px;color:#444;max-width:420px}
+.v{display:inline-block;min-width:5.5em;text-align:center;border-radius:3px;padding:0 4px;font-size:12px;font-weight:600}
+.v-pass{background:#d8f3dc;color:#1b4332}.v-fail{background:#ffccd5;color:#800f2f}.v-open-recorded{background:#fff3bf;color:#5c4400}
+.v-not-tested{background:#e9ecef;color:#495057}.v-not-testable{background:#edf2fb;color:#33415c}
+.verdict{font-size:1.3em;padding:.4em .8em;border-radius:4px;display:inline-block}.verdict.pass{background:#d8f3dc}.verdict.fail{background:#ffccd5}
+dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px}dt{font-weight:600}
+details.case{border:1px solid #e3e3e3;border-radius:4px;margin:4px 0;padding:2px 8px}summary{cursor:pointer}
+.ms{color:#888;font-size:12px}.src,.obs{font-size:12px;color:#555}ul.f{margin:.3em 0;padding-left:1.2em}
+.x{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:6px 0}pre{background:#f8f9fa;border:1px solid #eee;padding:6px;font-size:11.5px;white-space:pre-wrap;word-break:break-all;margin:0}
+h5{margin:2px 0;font-size:11px;text-transform:uppercase;color:#666}
+@media print{details{open:true}}
+</style></head><body>
+<h1>Conformance of a CC-Gateway to "Making a Common Outbound Call"</h1>
+<p>${esc(report.interface)}, edition <b>${esc(report.edition)}</b> of the interface page.</p>
+<p class="verdict ${overall}">Overall: ${overall === "pass" ? "conforms (no clause failed)" : `does not conform: ${report.totals.fail} clause(s) failed`}</p>
+<h2>Run</h2>
+<dl>
+<dt>Target</dt><dd>${esc(report.target.name ?? "")} <code>${esc(report.target.baseUrl)}</code></dd>
+<dt>Edition</dt><dd>${esc(report.edition)}</dd><dt>Authentication</dt><dd>${esc(report.authMode)}</dd>
+<dt>Run id</dt><dd>${esc(report.runId)}</dd><dt>Seed</dt><dd>${esc(report.seed)} (CCGW_SEED=${esc(report.seed)} replays the same data)</dd>
+<dt>Started</dt><dd>${esc(report.startedAt)}</dd><dt>Duration</dt><dd>${(report.durationMs / 1000).toFixed(1)} s</dd>
+<dt>Cases</dt><dd>${report.cases.total} run: ${report.cases.pass} passed, ${report.cases.fail} failed, ${report.cases.open} open (recorded), ${report.cases.notTested} not tested</dd>
+${report.defects && report.defects.length > 0 ? `<dt>Mock defects</dt><dd>${esc(report.defects.join(", "))}</dd>` : ""}
+</dl>
+<h2>Clauses</h2>
+<p>Each clause of the interface page (and of the interfaces the call cycle needs) with its verdict. <i>Open, recorded</i>: the page does not pin the gateway's reaction; what came back is recorded and never fails the run. <i>Not testable</i>: no request can observe it (platform settings, log names).</p>
+<table><thead><tr>${totals.replace(/<td>/g, "<th>").replace(/<\/td>/g, "</th>")}</tr></thead></table>
+<table><thead><tr><th>Clause</th><th>Kind</th><th>What the page says</th><th>Verdict</th><th>Cases</th><th>First finding</th></tr></thead><tbody>
+${report.clauses.map(rowHtml).join("\n")}
+</tbody></table>
+<h2>Evidence by clause</h2>
+<p>Every case with the requests sent and the answers received. Passwords and Guids are redacted.</p>
+${sections}
+</body></html>
+`;
+}

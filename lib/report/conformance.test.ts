@@ -1,0 +1,124 @@
+/** Tests of the conformance model and its writers: clause aggregation, verdicts, redaction, offline HTML. */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { clausesOf } from "../../contracts/index.ts";
+import { buildReport, type CaseResult, caseVerdict, failingClauses } from "./conformance.ts";
+import { renderConformanceHtml, writeConformance } from "./conformance-writers.ts";
+
+const GUID = "0f8fad5b-d9cb-469f-a165-70867728950e.AgentGateway0";
+const meta = {
+  runId: "r1",
+  edition: "2025-03",
+  authMode: "dynamic",
+  target: { name: "t", baseUrl: "https://127.0.0.1:1" },
+  seed: 7,
+  startedAt: "2025-01-01T00:00:00.000Z",
+  finishedAt: "2025-01-01T00:00:01.000Z",
+  durationMs: 1000,
+};
+
+function result(partial: Partial<CaseResult> & Pick<CaseResult, "id" | "clause" | "findings">): CaseResult {
+  return {
+    title: partial.id,
+    group: "g",
+    verdict: caseVerdict(partial.findings),
+    evidence: [],
+    durationMs: 1,
+    ...partial,
+  };
+}
+
+describe("buildReport", () => {
+  const results = [
+    result({
+      id: "a",
+      clause: "callout/body/called",
+      findings: [{ clause: "callout/body/called", verdict: "pass", message: "ok" }],
+    }),
+    result({
+      id: "b",
+      clause: "callout/body/called",
+      findings: [
+        { clause: "callout/body/called", verdict: "pass", message: "refused" },
+        { clause: "callout/errors/000-002", verdict: "fail", message: "got 100-007" },
+      ],
+    }),
+    result({
+      id: "c",
+      clause: "callout/body/callappdata",
+      findings: [{ clause: "callout/body/callappdata", verdict: "open-recorded", message: "accepted" }],
+    }),
+    result({ id: "d", clause: "made/up", findings: [{ clause: "made/up", verdict: "pass", message: "x" }] }),
+  ];
+  const report = buildReport(meta, results, clausesOf("2025-03"));
+  const row = (id: string) => report.clauses.find((c) => c.id === id);
+
+  it("has one row per clause of the edition, plus unlisted ids", () => {
+    expect(report.clauses.length).toBe(clausesOf("2025-03").length + 1);
+    expect(row("made/up")?.kind).toBe("unlisted");
+  });
+
+  it("aggregates verdicts: a failing finding fails its clause only", () => {
+    expect(row("callout/body/called")?.verdict).toBe("pass");
+    expect(row("callout/errors/000-002")?.verdict).toBe("fail");
+    expect(row("callout/errors/000-002")?.notes[0]).toMatch(/100-007/);
+    expect(row("callout/body/callappdata")?.verdict).toBe("open-recorded");
+    expect(row("callout/log-name")?.verdict).toBe("not-testable");
+    expect(row("login/body/ip")?.verdict).toBe("not-tested");
+    expect(failingClauses(report)).toEqual(["callout/errors/000-002"]);
+    expect(report.cases).toMatchObject({ total: 4, pass: 2, fail: 1, open: 1 });
+  });
+
+  it("case verdicts: fail beats pass beats open", () => {
+    expect(caseVerdict([])).toBe("not-tested");
+    expect(caseVerdict([{ clause: "x", verdict: "open-recorded", message: "" }])).toBe("open-recorded");
+  });
+});
+
+describe("writers", () => {
+  it("write JSON and self-contained HTML without Guids or passwords", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ccgw-conf-"));
+    try {
+      const results = [
+        result({
+          id: "x",
+          clause: "auth/guid",
+          findings: [{ clause: "auth/guid", verdict: "fail", message: `accepted ${GUID}` }],
+          evidence: [
+            {
+              operation: "callout",
+              request: {
+                method: "PUT",
+                path: "/p",
+                headers: { guid: GUID },
+                body: { called: "1", note: "<b>" },
+              },
+              response: { status: 200, body: { retcode: "0", result: "1-1", secret: "hunter22" } },
+            },
+          ],
+        }),
+      ];
+      const report = buildReport(meta, results, clausesOf("2025-03"));
+      const paths = await writeConformance(dir, report, ["hunter22"]);
+      const json = await readFile(paths.json, "utf8");
+      const html = await readFile(paths.html, "utf8");
+      for (const text of [json, html]) {
+        expect(text).not.toContain(GUID);
+        expect(text).not.toContain("hunter22");
+      }
+      expect(JSON.parse(json).clauses.find((c: { id: string }) => c.id === "auth/guid").verdict).toBe("fail");
+      expect(html).toContain("does not conform");
+      expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
+      expect(html).toContain("&lt;b&gt;");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says the target conforms when nothing failed", () => {
+    const report = buildReport(meta, [], clausesOf("2023-09"));
+    expect(renderConformanceHtml(report)).toContain("conforms (no clause failed)");
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * The conformance result model: what each functional case found (per clause, with evidence) and the clause
+ * matrix built from it, one row per clause of the edition. The JSON and HTML writers render this model only.
+ */
+import type { Clause } from "../../contracts/index.ts";
+
+/** Verdict of a clause row. */
+export type Verdict = "pass" | "fail" | "open-recorded" | "not-tested" | "not-testable";
+/** Verdict of one finding or case. */
+export type CaseVerdict = "pass" | "fail" | "open-recorded" | "not-tested";
+
+/** One request and what came back, redacted. */
+export interface Exchange {
+  operation?: string;
+  request: { method: string; path: string; headers?: Record<string, unknown>; body?: unknown };
+  response?: { status: number; headers?: Record<string, unknown>; body?: unknown };
+  /** Transport error instead of a response. */
+  error?: string;
+  ms?: number;
+}
+
+/** One observation of a case, under one clause. */
+export interface Finding {
+  clause: string;
+  verdict: Exclude<CaseVerdict, "not-tested">;
+  message: string;
+}
+
+/** The result of one case of the functional suite. */
+export interface CaseResult {
+  id: string;
+  title: string;
+  /** Spec group, e.g. "callout boundaries". */
+  group: string;
+  /** The clause the case is about (its title ends with it in brackets). */
+  clause: string;
+  verdict: CaseVerdict;
+  findings: Finding[];
+  evidence: Exchange[];
+  /** What came back, in a few words (e.g. "retcode 100-007"), for open cases. */
+  observed?: string;
+  durationMs: number;
+}
+
+export interface ClauseRow {
+  id: string;
+  kind: string;
+  title: string;
+  page: string;
+  source: string;
+  verdict: Verdict;
+  /** Ids of the cases that observed the clause. */
+  cases: string[];
+  /** Failure and open messages, first ones first. */
+  notes: string[];
+}
+
+export interface RunMeta {
+  runId: string;
+  edition: string;
+  authMode: string;
+  target: { name?: string; baseUrl: string };
+  seed: number;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** Defects switched on in the embedded mock (self-test runs only). */
+  defects?: string[];
+}
+
+export interface ConformanceReport extends RunMeta {
+  interface: string;
+  totals: Record<Verdict, number>;
+  cases: { total: number; pass: number; fail: number; open: number; notTested: number };
+  clauses: ClauseRow[];
+  results: CaseResult[];
+}
+
+const ORDER: CaseVerdict[] = ["fail", "open-recorded", "pass", "not-tested"];
+
+/** The verdict of a case from its findings: any failure fails it; otherwise pass beats open. */
+export function caseVerdict(findings: readonly Finding[]): CaseVerdict {
+  if (findings.some((f) => f.verdict === "fail")) return "fail";
+  if (findings.some((f) => f.verdict === "pass")) return "pass";
+  if (findings.some((f) => f.verdict === "open-recorded")) return "open-recorded";
+  return "not-tested";
+}
+
+/** Builds the clause matrix: one row per clause of the edition, plus rows for clause ids the catalog lacks. */
+export function buildReport(
+  meta: RunMeta,
+  results: readonly CaseResult[],
+  clauses: readonly Clause[],
+): ConformanceReport {
+  const byClause = new Map<string, { verdicts: Set<CaseVerdict>; cases: Set<string>; notes: string[] }>();
+  const entry = (id: string) => {
+    let e = byClause.get(id);
+    if (!e) {
+      e = { verdicts: new Set(), cases: new Set(), notes: [] };
+      byClause.set(id, e);
+    }
+    return e;
+  };
+  for (const r of results) {
+    if (r.verdict === "not-tested") {
+      const e = entry(r.clause);
+      e.cases.add(r.id);
+      e.verdicts.add("not-tested");
+      if (r.observed) e.notes.push(`${r.title}: ${r.observed}`);
+    }
+    for (const f of r.findings) {
+      const e = entry(f.clause);
+      e.cases.add(r.id);
+      e.verdicts.add(f.verdict);
+      if (f.verdict !== "pass") e.notes.push(`${r.title}: ${f.message}`);
+    }
+  }
+  const rows: ClauseRow[] = clauses.map((c) => {
+    const e = byClause.get(c.id);
+    byClause.delete(c.id);
+    const observed = e ? ORDER.find((v) => e.verdicts.has(v)) : undefined;
+    const verdict: Verdict = c.testable === false ? "not-testable" : (observed ?? "not-tested");
+    return {
+      id: c.id,
+      kind: c.kind,
+      title: c.title,
+      page: c.page,
+      source: c.source,
+      verdict,
+      cases: e ? [...e.cases] : [],
+      notes: e ? e.notes.slice(0, 20) : [],
+    };
+  });
+  for (const [id, e] of byClause) {
+    rows.push({
+      id,
+      kind: "unlisted",
+      title: "Clause id not in contracts/clauses.json",
+      page: "",
+      source: "",
+      verdict: ORDER.find((v) => e.verdicts.has(v)) ?? "not-tested",
+      cases: [...e.cases],
+      notes: e.notes.slice(0, 20),
+    });
+  }
+  const totals: Record<Verdict, number> = {
+    pass: 0,
+    fail: 0,
+    "open-recorded": 0,
+    "not-tested": 0,
+    "not-testable": 0,
+  };
+  for (const row of rows) totals[row.verdict]++;
+  return {
+    interface: "Making a Common Outbound Call (PUT /agentgateway/resource/voicecall/{agentid}/callout)",
+    ...meta,
+    totals,
+    cases: {
+      total: results.length,
+      pass: results.filter((r) => r.verdict === "pass").length,
+      fail: results.filter((r) => r.verdict === "fail").length,
+      open: results.filter((r) => r.verdict === "open-recorded").length,
+      notTested: results.filter((r) => r.verdict === "not-tested").length,
+    },
+    clauses: rows,
+    results: [...results],
+  };
+}
+
+/** Clause ids with a failing row. */
+export function failingClauses(report: ConformanceReport): string[] {
+  return report.clauses.filter((c) => c.verdict === "fail").map((c) => c.id);
+}
