@@ -26,6 +26,11 @@ function readPlan(): LoadPlan {
   // Passwords may come separately (a Kubernetes Secret, for example) instead of inside the plan.
   const password = __ENV.CCGW_AGENT_PASSWORD;
   if (password && plan.agentRange) plan.agentRange.password = password;
+  const byId = __ENV.CCGW_AGENT_PASSWORDS;
+  if (byId) {
+    const map = JSON.parse(byId) as Record<string, string>;
+    for (const agent of plan.agents) agent.password = map[agent.id] ?? agent.password;
+  }
   const sample = __ENV.CCGW_CONTRACT_SAMPLE;
   if (sample !== undefined && sample !== "") plan.contractSample = Number(sample);
   return plan;

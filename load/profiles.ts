@@ -31,6 +31,8 @@ export interface LoadProfile {
   talkMs: number;
   drainMs: number;
   slo: Slo;
+  /** Fraction of responses and events validated against the contracts (CCGW_CONTRACT_SAMPLE overrides). */
+  contractSample: number;
   /** Present only for the capacity profile. */
   capacity?: CapacitySearch;
 }
@@ -56,6 +58,7 @@ export const LOAD_PROFILES = {
     talkMs: 300,
     drainMs: 3000,
     slo: { ...SLO, errorRate: 0.01, lostRate: 0, violationRate: 0 },
+    contractSample: 1,
   },
   load: {
     name: "load",
@@ -72,6 +75,7 @@ export const LOAD_PROFILES = {
     talkMs: 8000,
     drainMs: 15000,
     slo: SLO,
+    contractSample: 0.1,
   },
   stress: {
     name: "stress",
@@ -92,6 +96,7 @@ export const LOAD_PROFILES = {
     talkMs: 8000,
     drainMs: 15000,
     slo: { ...SLO, errorRate: 0.05 },
+    contractSample: 0.1,
   },
   spike: {
     name: "spike",
@@ -110,6 +115,7 @@ export const LOAD_PROFILES = {
     talkMs: 8000,
     drainMs: 15000,
     slo: { ...SLO, errorRate: 0.05 },
+    contractSample: 0.1,
   },
   soak: {
     name: "soak",
@@ -122,6 +128,7 @@ export const LOAD_PROFILES = {
     talkMs: 8000,
     drainMs: 15000,
     slo: SLO,
+    contractSample: 0.1,
   },
   capacity: {
     name: "capacity",
@@ -135,6 +142,7 @@ export const LOAD_PROFILES = {
     talkMs: 500,
     drainMs: 5000,
     slo: SLO,
+    contractSample: 0.1,
     capacity: { startRate: 5, factor: 1.5, maxRate: 400, stepS: 20, resolution: 0.05 },
   },
 } as const satisfies Record<string, LoadProfile>;

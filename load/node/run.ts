@@ -72,7 +72,7 @@ export function makePlan(target: TargetProfile, profile: LoadProfile, o: PlanOve
     pollTimeoutMs: pollWaitMs + 5000,
     drainMs: profile.drainMs,
     slo: { ...profile.slo },
-    contractSample: o.contractSample ?? 0.1,
+    contractSample: o.contractSample ?? profile.contractSample,
     seed: o.seed ?? 1,
     reportDir: o.reportDir,
     insecureTls: false,
@@ -99,6 +99,8 @@ export function k6Env(
     env.K6_WEB_DASHBOARD_EXPORT = extra.dashboard;
     // No listening dashboard server: parallel instances would fight for its port; only the export is wanted.
     env.K6_WEB_DASHBOARD_PORT = "-1";
+    // The default 10 s aggregation period leaves a short run (smoke) with no data points and no report.
+    env.K6_WEB_DASHBOARD_PERIOD = "1s";
   }
   return env;
 }

@@ -1,0 +1,107 @@
+/**
+ * Capacity search: run the call cycle at one constant rate per step, raise the rate by a factor until a step
+ * breaks a service level, then bisect between the last passing and the first failing rate. The answer is the
+ * highest rate that held, with the curve of every step tried.
+ */
+import type { Slo } from "../lib/plan.ts";
+import type { CapacitySearch } from "../profiles.ts";
+import type { K6Summary } from "./run.ts";
+
+/** One step of the curve. */
+export interface CapacityPoint {
+  rate: number;
+  /** Attempts per second actually made. */
+  achieved: number;
+  setupP95Ms: number | undefined;
+  calloutP95Ms: number | undefined;
+  errorRate: number;
+  lostRate: number;
+  pass: boolean;
+  /** The service levels the step broke. */
+  broke: string[];
+}
+
+/** Judges one step's summary against the service levels. */
+export function judge(rate: number, summary: K6Summary, slo: Slo, k6Code: number): CapacityPoint {
+  const v = (name: string, stat: string): number | undefined => summary.metrics[name]?.values[stat];
+  const point: CapacityPoint = {
+    rate,
+    achieved: v("ccgw_call_attempts", "rate") ?? 0,
+    setupP95Ms: v("ccgw_call_setup_alerting", "p(95)"),
+    calloutP95Ms: v("ccgw_callout_duration", "p(95)"),
+    errorRate: v("ccgw_call_errors", "rate") ?? 0,
+    lostRate: v("ccgw_call_lost", "rate") ?? 0,
+    pass: true,
+    broke: [],
+  };
+  if (point.errorRate > slo.errorRate)
+    point.broke.push(`error rate ${point.errorRate.toFixed(4)} > ${slo.errorRate}`);
+  if (point.lostRate > slo.lostRate)
+    point.broke.push(`lost rate ${point.lostRate.toFixed(4)} > ${slo.lostRate}`);
+  if (point.setupP95Ms !== undefined && point.setupP95Ms > slo.setupP95Ms) {
+    point.broke.push(`setup p95 ${Math.round(point.setupP95Ms)} ms > ${slo.setupP95Ms} ms`);
+  }
+  if (point.calloutP95Ms !== undefined && point.calloutP95Ms > slo.calloutP95Ms) {
+    point.broke.push(`callout p95 ${Math.round(point.calloutP95Ms)} ms > ${slo.calloutP95Ms} ms`);
+  }
+  if (k6Code !== 0 && point.broke.length === 0) point.broke.push(`k6 exited with ${k6Code}`);
+  point.pass = point.broke.length === 0;
+  return point;
+}
+
+export interface CapacityResult {
+  /** Highest rate that held every service level (0 when even the first step failed). */
+  sustainable: number;
+  /** Lowest rate that broke one (undefined when maxRate held). */
+  firstFailing: number | undefined;
+  curve: CapacityPoint[];
+}
+
+/** Runs the search; `step(rate)` runs one constant-rate step and returns its point. */
+export async function searchCapacity(
+  search: CapacitySearch,
+  cap: number | undefined,
+  step: (rate: number) => Promise<CapacityPoint>,
+): Promise<CapacityResult> {
+  const maxRate = Math.min(search.maxRate, cap ?? Number.POSITIVE_INFINITY);
+  const curve: CapacityPoint[] = [];
+  const round = (r: number) => Math.round(r * 100) / 100;
+  let pass = 0;
+  let fail: number | undefined;
+  for (
+    let rate = Math.min(search.startRate, maxRate);
+    ;
+    rate = round(Math.min(rate * search.factor, maxRate))
+  ) {
+    const point = await step(rate);
+    curve.push(point);
+    if (!point.pass) {
+      fail = rate;
+      break;
+    }
+    pass = rate;
+    if (rate >= maxRate) break;
+  }
+  while (fail !== undefined && pass > 0 && (fail - pass) / pass > search.resolution) {
+    const mid = round((pass + fail) / 2);
+    const point = await step(mid);
+    curve.push(point);
+    if (point.pass) pass = mid;
+    else fail = mid;
+  }
+  curve.sort((a, b) => a.rate - b.rate);
+  return { sustainable: pass, firstFailing: fail, curve };
+}
+
+/** The curve as a text table. */
+export function formatCurve(result: CapacityResult): string {
+  const rows = result.curve.map(
+    (p) =>
+      `${p.rate.toFixed(2).padStart(8)} ${p.achieved.toFixed(2).padStart(8)} ${(p.setupP95Ms ?? Number.NaN).toFixed(0).padStart(8)} ${(p.errorRate * 100).toFixed(2).padStart(7)}% ${(p.lostRate * 100).toFixed(2).padStart(7)}%  ${p.pass ? "pass" : `FAIL (${p.broke.join("; ")})`}`,
+  );
+  return [
+    "    rate achieved setupP95   errors     lost  verdict",
+    ...rows,
+    `highest sustainable rate: ${result.sustainable} calls/s${result.firstFailing !== undefined ? ` (first failing: ${result.firstFailing})` : ""}`,
+  ].join("\n");
+}

@@ -1,0 +1,310 @@
+/**
+ * Runs a k6 load profile against a target profile, or against the embedded mock it starts itself: builds k6
+ * when missing, bundles the scenarios for the target's edition, checks the plan against the profile's caps, and
+ * writes summary.json, junit.xml and the dashboard's report.html into reports/<run-id>/.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { EXIT, HarnessError } from "../lib/errors.ts";
+import { assertPlanWithinCaps, formatPlan, policyFromProfile } from "../lib/safety.ts";
+import { isLoopback, loadTargetProfile, type TargetProfile } from "../lib/target-profile.ts";
+import { expectedAttempts, type LoadPlan, peakRate, scheduleSeconds } from "../load/lib/plan.ts";
+import { buildBundles } from "../load/node/build.ts";
+import { formatCurve, judge, searchCapacity } from "../load/node/capacity.ts";
+import { testRunManifest } from "../load/node/k8s.ts";
+import { k6Env, makePlan, mergedCounts, readSummary, runK6, segments, signOutAll } from "../load/node/run.ts";
+import { isLoadProfileName, LOAD_PROFILES, type LoadProfile } from "../load/profiles.ts";
+import { type RunningGateway, startGateway, type TimingConfig } from "../mock/index.ts";
+import { ensureK6 } from "./k6-build.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Call timing of the embedded mock for short profiles: the same event order, in tenths of a second. */
+const BRISK_TIMING: TimingConfig = {
+  eventGap: { kind: "fixed", ms: 5 },
+  agentPickup: { kind: "uniform", min: 50, max: 150 },
+  customerAlerting: { kind: "uniform", min: 20, max: 80 },
+  customerAnswer: { kind: "uniform", min: 200, max: 400 },
+  customerNoAnswer: { kind: "uniform", min: 800, max: 1200 },
+  customerBusy: { kind: "uniform", min: 100, max: 300 },
+  agentNoAnswer: { kind: "uniform", min: 600, max: 1000 },
+};
+
+function positive(name: string, integer = false) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      throw new InvalidArgumentError(`${name} must be a ${integer ? "positive integer" : "number > 0"}`);
+    }
+    return n;
+  };
+}
+
+interface Flags {
+  target?: string;
+  profile: string;
+  reportDir?: string;
+  runId?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  instances: number;
+  k8sManifest?: string;
+  duration?: number;
+  rate?: number;
+  agents?: number;
+  contractSample?: number;
+  stepDuration?: number;
+  mockCapacity?: number;
+  mockHttp?: boolean;
+  mockTiming?: "brisk" | "realistic";
+  seed: number;
+  quiet?: boolean;
+}
+
+const program = new Command("load")
+  .description(
+    "Run a k6 load profile (smoke, load, stress, spike, soak, capacity) against a target profile, or against\n" +
+      "the embedded mock when no --target is given. Exit codes: 0 pass, 1 thresholds broke, 2 usage/config.",
+  )
+  .option("--target <profile.json>", "target profile (default: start the embedded mock)")
+  .option("--profile <name>", `load profile: ${Object.keys(LOAD_PROFILES).join(", ")}`, "smoke")
+  .option("--report-dir <dir>", "where summary.json, junit.xml and report.html go (default reports/<run-id>)")
+  .option("--run-id <id>", "run id (default: load-<profile>-<timestamp>)")
+  .option("--yes", "do not ask before loading a non-loopback target")
+  .option("--dry-run", "print the plan and send nothing")
+  .option(
+    "--instances <n>",
+    "split the run over N local k6 instances (execution segments)",
+    positive("--instances", true),
+    1,
+  )
+  .option("--k8s-manifest <file>", "write a k6-operator TestRun manifest for the plan instead of running")
+  .option("--duration <s>", "scale the schedule to this many seconds", positive("--duration"))
+  .option("--rate <n>", "replace the schedule with one constant rate (calls/s)", positive("--rate"))
+  .option("--agents <n>", "agents to sign in (default: the profile's)", positive("--agents", true))
+  .option("--contract-sample <f>", "fraction of responses/events validated (CCGW_CONTRACT_SAMPLE)", Number)
+  .option("--step-duration <s>", "capacity: seconds per step", positive("--step-duration"))
+  .option(
+    "--mock-capacity <n>",
+    "embedded mock: maxCallsPerSecond of its capacity model",
+    positive("--mock-capacity"),
+  )
+  .option("--mock-http", "embedded mock: plain HTTP instead of HTTPS")
+  .option(
+    "--mock-timing <t>",
+    "embedded mock: brisk or realistic call timing (default: brisk for smoke/capacity)",
+  )
+  .option("--seed <n>", "seed of the mock and the scenario's data", positive("--seed", true), 1)
+  .option("--quiet", "do not pass k6 output through")
+  .exitOverride();
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question(question);
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+async function main(argv: string[]): Promise<number> {
+  program.parse(argv);
+  const flags = program.opts<Flags>();
+  if (!isLoadProfileName(flags.profile)) {
+    throw new HarnessError(
+      "CCGW_USAGE",
+      `unknown load profile "${flags.profile}"`,
+      `one of ${Object.keys(LOAD_PROFILES).join(", ")}`,
+    );
+  }
+  if (flags.contractSample !== undefined && !(flags.contractSample >= 0 && flags.contractSample <= 1)) {
+    throw new HarnessError("CCGW_USAGE", "--contract-sample must be between 0 and 1");
+  }
+  if (flags.mockTiming && flags.mockTiming !== "brisk" && flags.mockTiming !== "realistic") {
+    throw new HarnessError("CCGW_USAGE", "--mock-timing must be brisk or realistic");
+  }
+  const profile: LoadProfile = LOAD_PROFILES[flags.profile];
+  const runId = flags.runId ?? `load-${profile.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  const reportDir = resolve(flags.reportDir ?? join(ROOT, "reports", runId));
+  const log = (line: string) => process.stderr.write(`load: ${line}\n`);
+
+  let gw: RunningGateway | undefined;
+  let target: TargetProfile;
+  const embedded = !flags.target;
+  try {
+    if (flags.target) target = await loadTargetProfile(flags.target);
+    else {
+      if (flags.dryRun || flags.k8sManifest) {
+        target = {
+          name: "embedded mock",
+          baseUrl: "https://127.0.0.1:0",
+          called: [],
+          agentRange: { from: 1001, count: 20000, password: "", phoneFrom: 700001 },
+        } as unknown as TargetProfile;
+      } else {
+        const brisk =
+          (flags.mockTiming ??
+            (profile.name === "smoke" || profile.name === "capacity" ? "brisk" : "realistic")) === "brisk";
+        gw = await startGateway({
+          tls: !flags.mockHttp,
+          seed: flags.seed,
+          timing: brisk ? BRISK_TIMING : "realistic",
+          ...(flags.mockCapacity ? { capacity: { maxCallsPerSecond: flags.mockCapacity } } : {}),
+        });
+        const { mockProfile } = await import("../mock/index.ts");
+        target = mockProfile(gw);
+        log(
+          `embedded mock at ${gw.url}${gw.caFile ? " (HTTPS, CA passed to k6 as SSL_CERT_FILE)" : " (HTTP)"}`,
+        );
+      }
+    }
+    const plan = makePlan(target, profile, {
+      runId,
+      reportDir,
+      ...(flags.duration !== undefined ? { durationS: flags.duration } : {}),
+      ...(flags.rate !== undefined ? { rate: flags.rate } : {}),
+      ...(flags.agents !== undefined ? { agents: flags.agents } : {}),
+      ...(flags.contractSample !== undefined ? { contractSample: flags.contractSample } : {}),
+      seed: flags.seed,
+      ...(gw ? { pollWaitMs: gw.options.pollWaitMs, terminalTimeoutMs: 10000 } : {}),
+    });
+    if (embedded && target.called.length === 0 && !gw) {
+      plan.called = [{ number: "4000001", outcome: "answered" }];
+    }
+    const policy = policyFromProfile(target);
+    const runPlan = {
+      target: plan.baseUrl,
+      agents: plan.agentCount,
+      numbers: plan.called.map((c) => c.number),
+      peakCallsPerSecond: profile.capacity
+        ? Math.min(profile.capacity.maxRate, plan.maxCallsPerSecond ?? Infinity)
+        : peakRate(plan),
+      durationSeconds: scheduleSeconds(plan),
+      totalCalls: Math.ceil(expectedAttempts(plan)),
+    };
+    if (!profile.capacity) assertPlanWithinCaps(policy, runPlan);
+    log(`run ${runId}, profile ${profile.name}, seed ${flags.seed}, contract sample ${plan.contractSample}`);
+
+    if (flags.dryRun) {
+      process.stdout.write(
+        `${formatPlan(runPlan, policy)}\ninstances:         ${flags.instances}\nreport dir:        ${reportDir}\n`,
+      );
+      return EXIT.PASS;
+    }
+    if (flags.k8sManifest) {
+      await buildBundles(plan.edition as "2025-03");
+      const yaml = testRunManifest(plan, {
+        parallelism: flags.instances,
+        configMap: "ccgw-load-bundle",
+        secret: "ccgw-agents",
+        ...(target.tls?.caFile ? { caConfigMap: "ccgw-ca" } : {}),
+      });
+      writeFileSync(flags.k8sManifest, yaml);
+      log(`wrote ${flags.k8sManifest} (TestRun, parallelism ${flags.instances})`);
+      return EXIT.PASS;
+    }
+    if (!isLoopback(plan.baseUrl) && !flags.yes) {
+      process.stderr.write(`${formatPlan(runPlan, policy)}\n`);
+      if (!(await confirm(`load ${plan.baseUrl}? [y/N] `))) {
+        throw new HarnessError(
+          "CCGW_USAGE",
+          `not confirmed: ${plan.baseUrl} is not on this machine`,
+          "pass --yes to skip the question",
+        );
+      }
+    }
+
+    const k6 = ensureK6(log);
+    const bundles = await buildBundles(plan.edition as "2025-03");
+    const bundle = bundles["call-cycle"];
+    if (!bundle) throw new Error("bundle call-cycle.k6.js was not built");
+    mkdirSync(reportDir, { recursive: true });
+
+    const runOne = async (p: LoadPlan): Promise<number> => {
+      mkdirSync(p.reportDir, { recursive: true });
+      if (flags.instances === 1) {
+        return runK6(
+          k6,
+          bundle,
+          k6Env(p, target, { dashboard: join(p.reportDir, "report.html") }),
+          [],
+          "k6",
+          flags.quiet,
+        );
+      }
+      const { segments: segs, sequence } = segments(flags.instances);
+      const codes = await Promise.all(
+        segs.map((seg, i) => {
+          const dir = join(p.reportDir, `instance-${i + 1}`);
+          mkdirSync(dir, { recursive: true });
+          const env = k6Env({ ...p, reportDir: dir }, target, { dashboard: join(dir, "report.html") });
+          return runK6(
+            k6,
+            bundle,
+            env,
+            ["--execution-segment", seg, "--execution-segment-sequence", sequence],
+            `k6#${i + 1}`,
+            flags.quiet,
+          );
+        }),
+      );
+      const merged = mergedCounts(segs.map((_, i) => readSummary(join(p.reportDir, `instance-${i + 1}`))));
+      writeFileSync(join(p.reportDir, "merged-counts.json"), JSON.stringify(merged, null, 2));
+      log(
+        `merged counters of ${flags.instances} instances: attempts ${merged.ccgw_call_attempts ?? 0}, callouts ${merged.ccgw_callouts ?? 0}, events ${merged.ccgw_events ?? 0}`,
+      );
+      return codes.find((c) => c !== 0) ?? 0;
+    };
+
+    let code: number;
+    if (profile.capacity) {
+      const search = { ...profile.capacity, ...(flags.stepDuration ? { stepS: flags.stepDuration } : {}) };
+      const result = await searchCapacity(search, plan.maxCallsPerSecond, async (rate) => {
+        const stepPlan: LoadPlan = {
+          ...plan,
+          startRate: rate,
+          stages: [{ rate, durationS: search.stepS }],
+          reportDir: join(reportDir, `step-${rate}`),
+        };
+        const stepCode = await runOne(stepPlan);
+        const point = judge(rate, readSummary(stepPlan.reportDir), plan.slo, stepCode === 99 ? 0 : stepCode);
+        log(`step ${rate} calls/s: ${point.pass ? "pass" : `FAIL (${point.broke.join("; ")})`}`);
+        if (stepCode !== 0) await signOutAll(stepPlan, gw?.ca ?? readCa(target));
+        return point;
+      });
+      writeFileSync(join(reportDir, "capacity.json"), JSON.stringify(result, null, 2));
+      process.stdout.write(`${formatCurve(result)}\n`);
+      code = result.sustainable > 0 ? EXIT.PASS : EXIT.FAIL;
+    } else {
+      code = await runOne(plan);
+      if (code !== 0) {
+        const n = await signOutAll(plan, gw?.ca ?? readCa(target));
+        log(`k6 exited with ${code}; signed out ${n} agent(s) left signed in`);
+      }
+    }
+    log(`reports in ${reportDir}`);
+    // k6 exits 99 when thresholds broke; everything non-zero is a failed run for us.
+    return code === 0 ? EXIT.PASS : EXIT.FAIL;
+  } finally {
+    await gw?.close();
+  }
+}
+
+function readCa(target: TargetProfile): string | undefined {
+  return target.tls?.caFile ? readFileSync(target.tls.caFile, "utf8") : undefined;
+}
+
+main(process.argv).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.PASS : EXIT.USAGE);
+    if (error instanceof HarnessError) {
+      process.stderr.write(`load: ${error.message}${error.hint ? ` (${error.hint})` : ""}\n`);
+      process.exit(EXIT.USAGE);
+    }
+    process.stderr.write(`load: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(EXIT.FAIL);
+  },
+);
