@@ -26,7 +26,7 @@ import {
   profileSecrets,
   type TargetProfile,
 } from "../lib/target-profile.ts";
-import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
+import { mockProfile, type RunningGateway, startGateway, type TimingConfig } from "../mock/index.ts";
 import { runCli } from "./report.ts";
 import { preflight, sweepSignOut } from "./run/gateway-client.ts";
 import { checkCaps, confirmRemoteLoad, LOAD_PROFILE_NAMES, planRun, SUITE_AGENTS } from "./run/plan.ts";
@@ -45,7 +45,7 @@ export interface RunFlags {
   dryRun?: boolean;
   yes?: boolean;
   seed?: number;
-  mockTiming?: "fast" | "realistic";
+  mockTiming?: "brisk" | "fast" | "realistic";
   timeoutMs: number;
   progressMs: number;
 }
@@ -65,6 +65,23 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(2).toString("hex")}`;
 }
 
+/**
+ * Call timing of the embedded mock for short runs: the vendor's event order in tenths of a second, so a smoke
+ * run's calls end inside its drain time. NOTE: the same values as scripts/load.ts uses for its own embedded mock.
+ */
+const BRISK_TIMING: TimingConfig = {
+  eventGap: { kind: "fixed", ms: 5 },
+  agentPickup: { kind: "uniform", min: 50, max: 150 },
+  customerAlerting: { kind: "uniform", min: 20, max: 80 },
+  customerAnswer: { kind: "uniform", min: 200, max: 400 },
+  customerNoAnswer: { kind: "uniform", min: 800, max: 1200 },
+  customerBusy: { kind: "uniform", min: 100, max: 300 },
+  agentNoAnswer: { kind: "uniform", min: 600, max: 1000 },
+};
+
+/** Longest load schedule for which k6 writes per-request points (the time series of the report). */
+const MAX_POINTS_SECONDS = 900;
+
 /** The phases' scripts; each takes --target and --report-dir. */
 const PHASE_SCRIPTS = { contract: "scripts/contract.ts", load: "scripts/load.ts" } as const;
 
@@ -73,13 +90,18 @@ function runPhaseScript(
   script: string,
   args: string[],
   secrets: string[],
+  extraEnv: Record<string, string>,
   onChild: (child: ChildProcess | undefined) => void,
 ): Promise<number | null> {
   const tsx = require.resolve("tsx/cli");
   const child = spawn(process.execPath, [tsx, join(ROOT, script), ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? "1" : "0") },
+    env: {
+      ...process.env,
+      FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? "1" : "0"),
+      ...extraEnv,
+    },
   });
   onChild(child);
   // NOTE: the children's output passes through the same redaction as ours, a second line of defence for
@@ -200,10 +222,13 @@ export async function runMain(flags: RunFlags): Promise<number> {
       if (flags.dryRun) {
         log("dry run against the embedded mock: it is started only to describe it, nothing is dialled");
       }
+      const timing =
+        flags.mockTiming ??
+        (flags.loadProfile === "smoke" || flags.loadProfile === "capacity" ? "brisk" : "realistic");
       gateway = await startGateway({
         quiet: true,
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-        ...(flags.mockTiming ? { timing: flags.mockTiming } : {}),
+        timing: timing === "brisk" ? BRISK_TIMING : timing,
       });
       profile = mockProfile(gateway);
       tempDir = await mkdtemp(join(tmpdir(), "ccgw-run-"));
@@ -290,16 +315,42 @@ export async function runMain(flags: RunFlags): Promise<number> {
         return { calls: stats.callsStarted ?? 0, errors };
       }
     : undefined;
-  const phases: { name: keyof typeof PHASE_SCRIPTS; skip: boolean; args: string[] }[] = [
+  // The report's charts over time need k6's per-request points; scripts/load.ts passes its environment on to
+  // k6, which reads K6_OUT. Gzipped, and only for schedules short enough that the file stays small.
+  const pointsEnv: Record<string, string> =
+    plan.plan.durationSeconds <= MAX_POINTS_SECONDS
+      ? { K6_OUT: `json=${join(runDir, "load", "points.json.gz")}` }
+      : {};
+  if (!flags.skipLoad && !pointsEnv.K6_OUT) {
+    record.notes?.push(`no time series: the load schedule is longer than ${MAX_POINTS_SECONDS} s`);
+  }
+  const phases: {
+    name: keyof typeof PHASE_SCRIPTS;
+    skip: boolean;
+    args: string[];
+    env: Record<string, string>;
+  }[] = [
     {
       name: "contract",
       skip: flags.skipContract === true,
       args: ["--target", profilePath, "--report-dir", join(runDir, "contract")],
+      env: {},
     },
     {
       name: "load",
       skip: flags.skipLoad === true,
-      args: ["--target", profilePath, "--profile", flags.loadProfile, "--report-dir", join(runDir, "load")],
+      // The plan was confirmed above (or the target is on this machine), so the load script need not ask again.
+      args: [
+        "--target",
+        profilePath,
+        "--profile",
+        flags.loadProfile,
+        "--report-dir",
+        join(runDir, "load"),
+        "--yes",
+        ...(flags.seed !== undefined ? ["--seed", String(flags.seed)] : []),
+      ],
+      env: pointsEnv,
     },
   ];
   for (const phase of phases) {
@@ -323,7 +374,7 @@ export async function runMain(flags: RunFlags): Promise<number> {
     log(`${phase.name}: starting`);
     const started = Date.now();
     const ticker = startProgress(phase.name, { everyMs: flags.progressMs, ...(figures ? { figures } : {}) });
-    const code = await runPhaseScript(PHASE_SCRIPTS[phase.name], phase.args, secrets, (child) => {
+    const code = await runPhaseScript(PHASE_SCRIPTS[phase.name], phase.args, secrets, phase.env, (child) => {
       current = child;
     });
     ticker.stop();
@@ -364,7 +415,10 @@ export function runCommand(): Command {
     .option("--yes", "do not ask before a load run against a gateway that is not on this machine")
     .option("--seed <n>", "seed of the embedded mock", integer("--seed"))
     .addOption(
-      new Option("--mock-timing <t>", "event timing of the embedded mock").choices(["fast", "realistic"]),
+      new Option(
+        "--mock-timing <t>",
+        "event timing of the embedded mock (default: brisk for smoke and capacity, else realistic)",
+      ).choices(["brisk", "fast", "realistic"]),
     )
     .option(
       "--timeout-ms <n>",

@@ -26,8 +26,8 @@ function valuesOf(metric: unknown): Json | undefined {
 
 /** Metric names the load side may use for call setup, most specific first. */
 export const SETUP_METRICS = [
-  "ccgw_call_setup_talking",
   "ccgw_call_setup_alerting",
+  "ccgw_call_setup_talking",
   "ccgw_call_setup",
   "ccgw_callout_setup",
 ];
@@ -35,6 +35,8 @@ export const SETUP_METRICS = [
 export const CALLOUT_METRICS = ["ccgw_callout_duration", "ccgw_callout_latency", "http_req_duration"];
 /** Counter names for callouts sent. */
 const CALL_COUNTERS = ["ccgw_callouts", "ccgw_calls", "ccgw_callout_total", "ccgw_calls_started"];
+/** Counters of callout answers tagged by retcode; every retcode but "0" is a failed callout. */
+const ANSWER_COUNTERS = ["ccgw_callouts"];
 const ERROR_COUNTERS = ["ccgw_callout_errors", "ccgw_errors", "ccgw_callout_failed"];
 
 function firstMetric(metrics: Json, names: readonly string[]): [string, Json] | undefined {
@@ -90,15 +92,19 @@ export function loadFiguresFromSummary(summary: unknown): LoadFigures {
   for (const [name, metric] of Object.entries(metrics)) {
     const match = /^([^{]+)\{retcode:([^}]+)\}$/.exec(name);
     const values = valuesOf(metric);
-    if (match && values && ERROR_COUNTERS.includes(match[1] ?? "")) {
-      const count = num(values.count);
-      if (count && match[2]) figures.errorsByRetcode[match[2]] = count;
-    }
+    const base = match?.[1] ?? "";
+    const retcode = match?.[2];
+    if (!values || !retcode) continue;
+    const isError = ERROR_COUNTERS.includes(base) || (ANSWER_COUNTERS.includes(base) && retcode !== "0");
+    const count = num(values.count);
+    if (isError && count) figures.errorsByRetcode[retcode] = count;
   }
 
   for (const [name, metric] of Object.entries(metrics)) {
     if (!isObject(metric) || !isObject(metric.thresholds)) continue;
     for (const [expression, result] of Object.entries(metric.thresholds)) {
+      // "count>=0" thresholds only make k6 keep a tagged sub-metric (a breakdown), they judge nothing.
+      if (expression.replace(/\s/g, "") === "count>=0") continue;
       // handleSummary data says {ok: bool}; the legacy --summary-export says true when the threshold FAILED.
       const ok = isObject(result) ? result.ok === true : result === false;
       figures.thresholds.push({ metric: name, expression, ok } satisfies Threshold);
@@ -174,6 +180,7 @@ export interface PointsDigest {
  */
 export async function digestPoints(path: string, intervalSeconds = 1): Promise<PointsDigest | undefined> {
   const byMetric = new Map<string, Point[]>();
+  const setupPoints = new Map<string, Point[]>();
   const errorCounters: Point[] = [];
   const source = createReadStream(path);
   const input = path.endsWith(".gz") ? source.pipe(createGunzip()) : source;
@@ -182,6 +189,14 @@ export async function digestPoints(path: string, intervalSeconds = 1): Promise<P
     const point = parsePoint(line);
     if (!point) continue;
     if (ERROR_COUNTERS.includes(point.metric)) errorCounters.push(point);
+    if (ANSWER_COUNTERS.includes(point.metric) && (point.tags.retcode ?? "0") !== "0")
+      errorCounters.push(point);
+    if (SETUP_METRICS.includes(point.metric)) {
+      const list = setupPoints.get(point.metric) ?? [];
+      list.push(point);
+      setupPoints.set(point.metric, list);
+      continue;
+    }
     if (!CALLOUT_METRICS.includes(point.metric)) continue;
     if (!isCallout(point)) continue;
     let list = byMetric.get(point.metric);
@@ -238,6 +253,23 @@ export async function digestPoints(path: string, intervalSeconds = 1): Promise<P
     const sorted = [...slot].sort((a, b) => a - b);
     series.p50Ms.push(percentile(sorted, 50));
     series.p95Ms.push(percentile(sorted, 95));
+  }
+  const setupMetric = SETUP_METRICS.find((m) => (setupPoints.get(m)?.length ?? 0) > 0);
+  if (setupMetric) {
+    const slotsOfSetup: number[][] = Array.from({ length: slots }, () => []);
+    for (const point of setupPoints.get(setupMetric) ?? []) {
+      const slot = Math.max(
+        0,
+        Math.min(slots - 1, Math.floor((point.time - start) / 1000 / intervalSeconds)),
+      );
+      slotsOfSetup[slot]?.push(point.value);
+    }
+    const sorted = slotsOfSetup.map((slot) => [...slot].sort((a, b) => a - b));
+    series.setup = {
+      metric: setupMetric,
+      p50Ms: sorted.map((slot) => percentile(slot, 50)),
+      p95Ms: sorted.map((slot) => percentile(slot, 95)),
+    };
   }
   // Trim empty buckets at the high end so the chart's x axis fits the data.
   let last = counts.length - 1;

@@ -87,6 +87,8 @@ export interface TimeSeries {
   p50Ms: (number | null)[];
   p95Ms: (number | null)[];
   metric: string;
+  /** Call setup per interval (p50/p95), when the points hold a setup metric. */
+  setup?: { metric: string; p50Ms: (number | null)[]; p95Ms: (number | null)[] };
 }
 
 /** Latency distribution: counts per bucket; bucket i covers [edgesMs[i], edgesMs[i+1]). */
@@ -119,6 +121,8 @@ export interface ReportModel {
   series?: TimeSeries;
   histogram?: Histogram;
   capacity?: CapacityPoint[];
+  /** The capacity search's result: highest rate that held every service level, lowest that broke one. */
+  capacityResult?: { sustainable?: number; firstFailing?: number };
   links: Link[];
   /** What the reader could not find or read, shown on the page so a missing section is explained. */
   missing: string[];

@@ -66,6 +66,15 @@ export const PAGE_SCRIPT = `
         { label: "p50 (ms)", stroke: "#0969da", width: 2, spanGaps: true },
         { label: "p95 (ms)", stroke: "#cf222e", width: 2, spanGaps: true }]
     }, [s.t, nullable(s.p50Ms), nullable(s.p95Ms)], el);
+    var su = document.getElementById("chart-setup");
+    if (su && s.setup) new uPlot({
+      width: width(su), height: 240,
+      scales: { x: { time: false } },
+      axes: [{ label: "seconds since start" }, { label: "ms" }],
+      series: [{ label: "t (s)" },
+        { label: "setup p50 (ms)", stroke: "#0969da", width: 2, spanGaps: true },
+        { label: "setup p95 (ms)", stroke: "#cf222e", width: 2, spanGaps: true }]
+    }, [s.t, nullable(s.setup.p50Ms), nullable(s.setup.p95Ms)], su);
     var tp = document.getElementById("chart-throughput");
     if (tp) new uPlot({
       width: width(tp), height: 240,

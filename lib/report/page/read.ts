@@ -140,7 +140,7 @@ export function normaliseConformance(raw: unknown): Conformance | undefined {
 }
 
 function normaliseCapacity(raw: unknown): CapacityPoint[] | undefined {
-  const list = Array.isArray(raw) ? raw : isObject(raw) ? (raw.points ?? raw.steps) : undefined;
+  const list = Array.isArray(raw) ? raw : isObject(raw) ? (raw.curve ?? raw.points ?? raw.steps) : undefined;
   if (!Array.isArray(list)) return undefined;
   const points: CapacityPoint[] = [];
   for (const item of list) {
@@ -150,7 +150,7 @@ function normaliseCapacity(raw: unknown): CapacityPoint[] | undefined {
     const point: CapacityPoint = { rate };
     const achieved = item.achievedRate ?? item.achieved;
     if (typeof achieved === "number") point.achievedRate = achieved;
-    const p95 = item.p95Ms ?? item.p95;
+    const p95 = item.setupP95Ms ?? item.p95Ms ?? item.p95 ?? item.calloutP95Ms;
     if (typeof p95 === "number") point.p95Ms = p95;
     const errorRate = item.errorRate ?? item.errors;
     if (typeof errorRate === "number") point.errorRate = errorRate;
@@ -246,10 +246,18 @@ export async function readRunDir(dir: string, options: ReadOptions = {}): Promis
     missing.push("k6 points (--out json=...): no time series; charts over time are not drawn");
   }
   let capacity: CapacityPoint[] | undefined;
+  let capacityResult: ReportModel["capacityResult"];
   const capacityFile = files.find((f) => basename(f) === "capacity.json");
   if (capacityFile) {
     try {
-      capacity = normaliseCapacity(await readJson(join(dir, capacityFile)));
+      const raw = await readJson(join(dir, capacityFile));
+      capacity = normaliseCapacity(raw);
+      if (isObject(raw) && (typeof raw.sustainable === "number" || typeof raw.firstFailing === "number")) {
+        capacityResult = {
+          ...(typeof raw.sustainable === "number" ? { sustainable: raw.sustainable } : {}),
+          ...(typeof raw.firstFailing === "number" ? { firstFailing: raw.firstFailing } : {}),
+        };
+      }
     } catch (error) {
       missing.push(`${capacityFile}: ${(error as Error).message}`);
     }
@@ -269,6 +277,7 @@ export async function readRunDir(dir: string, options: ReadOptions = {}): Promis
       ...(series ? { series } : {}),
       ...(histogram ? { histogram } : {}),
       ...(capacity ? { capacity } : {}),
+      ...(capacityResult ? { capacityResult } : {}),
     },
     secrets,
   );

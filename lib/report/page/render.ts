@@ -137,13 +137,18 @@ function loadSection(model: ReportModel): string {
   const charts = [
     model.series
       ? `<div class="chart"><h3>Callout latency over time (${esc(model.series.metric)}, p50 and p95 per ${model.series.intervalSeconds} s)</h3><div id="chart-latency"></div></div>
+${model.series.setup ? `<div class="chart"><h3>Call setup over time (${esc(model.series.setup.metric)}, p50 and p95 per ${model.series.intervalSeconds} s)</h3><div id="chart-setup"></div></div>` : ""}
 <div class="chart"><h3>Throughput over time (calls and failed calls per second)</h3><div id="chart-throughput"></div></div>`
       : `<p class="empty">No per-interval k6 points in this run folder, so there are no charts over time.</p>`,
     model.histogram
       ? `<div class="chart"><h3>Latency distribution (${esc(model.histogram.metric)}, calls per bucket, log scale)</h3><div id="chart-histogram"></div></div>`
       : "",
     model.capacity
-      ? `<div class="chart"><h3>Capacity curve (offered rate against achieved rate, p95 and error rate)</h3><div id="chart-capacity"></div></div>`
+      ? `<div class="chart"><h3>Capacity curve (offered rate against achieved rate, p95 and error rate)</h3>${
+          model.capacityResult?.sustainable !== undefined
+            ? `<p>Highest sustainable rate: <strong>${esc(model.capacityResult.sustainable)} calls/s</strong>${model.capacityResult.firstFailing !== undefined ? `; first failing: ${esc(model.capacityResult.firstFailing)} calls/s` : ""}.</p>`
+            : ""
+        }<div id="chart-capacity"></div></div>`
       : "",
   ].join("\n");
   return `<section id="load"><h2>Load</h2>
