@@ -115,6 +115,7 @@ function calloutBody(number: string, data: string): string {
 
 export default async function (): Promise<void> {
   setContractSample(plan.contractSample);
+  m.touchCounters();
   const g = exec.vu.idInTest - 1;
   const { from, to } = groupAgents(plan, g);
   if (to <= from) return;

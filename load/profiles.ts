@@ -51,7 +51,8 @@ export const LOAD_PROFILES = {
     name: "smoke",
     description: "CI check: a few agents, a low constant rate, about 20 s",
     agents: 10,
-    agentsPerVu: 10,
+    // Two groups, so a run split over two instances gives each one a real share.
+    agentsPerVu: 5,
     startRate: 2,
     stages: [{ rate: 2, durationS: 12 }],
     signInS: 1,

@@ -1,0 +1,58 @@
+/** The plan helpers: agent selection, groups, and the open-model arrival schedule. */
+import { describe, expect, it } from "vitest";
+import {
+  agentAt,
+  arrivals,
+  expectedAttempts,
+  groupAgents,
+  groupCount,
+  type LoadPlan,
+  peakRate,
+} from "./plan.ts";
+
+const pool = {
+  agents: [{ id: "5", password: "p", phone: "9" }],
+  agentRange: { from: 1001, count: 3, password: "r", phoneFrom: 700001 },
+};
+
+describe("plan helpers", () => {
+  it("lists explicit agents first, then the range, and refuses an index past the pool", () => {
+    expect(agentAt(pool, 0).id).toBe("5");
+    expect(agentAt(pool, 1)).toEqual({ id: "1001", password: "r", phone: "700001" });
+    expect(agentAt(pool, 3).id).toBe("1003");
+    expect(() => agentAt(pool, 4)).toThrow(RangeError);
+  });
+
+  it("splits agents into groups of agentsPerVu with a short last group", () => {
+    const plan = { agentCount: 11, agentsPerVu: 5 };
+    expect(groupCount(plan)).toBe(3);
+    expect(groupAgents(plan, 2)).toEqual({ from: 10, to: 11 });
+  });
+
+  it("fires as many attempts as the area under the rate curve, shared across groups", () => {
+    const plan: Pick<LoadPlan, "stages" | "startRate"> = {
+      startRate: 0,
+      stages: [
+        { rate: 10, durationS: 10 },
+        { rate: 10, durationS: 5 },
+      ],
+    };
+    expect(expectedAttempts(plan)).toBe(100);
+    expect(peakRate(plan)).toBe(10);
+    const whole = [...arrivals(plan, 1, 1)];
+    expect(whole).toHaveLength(100);
+    const total = [0.25, 0.75]
+      .map((share, i) => [...arrivals(plan, share, (i + 1) / 2)].length)
+      .reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(99);
+    expect(total).toBeLessThanOrEqual(100);
+    // Arrivals never go backwards and stay inside the schedule.
+    for (let i = 1; i < whole.length; i++) expect(whole[i]).toBeGreaterThanOrEqual(whole[i - 1] ?? 0);
+    expect(whole.at(-1)).toBeLessThanOrEqual(15000);
+  });
+
+  it("spaces a constant rate evenly (constant-arrival-rate)", () => {
+    const times = [...arrivals({ startRate: 4, stages: [{ rate: 4, durationS: 2 }] }, 1, 1)];
+    expect(times).toEqual([250, 500, 750, 1000, 1250, 1500, 1750, 2000]);
+  });
+});

@@ -1,0 +1,59 @@
+/** The capacity search against a synthetic gateway whose error rate jumps past a known knee. */
+import { describe, expect, it } from "vitest";
+import type { Slo } from "../lib/plan.ts";
+import { type CapacityPoint, judge, searchCapacity } from "./capacity.ts";
+import type { K6Summary } from "./run.ts";
+
+const slo: Slo = { setupP95Ms: 3000, calloutP95Ms: 1000, errorRate: 0.02, lostRate: 0.001, violationRate: 0 };
+
+/** A gateway that refuses the share of attempts above `knee` (what the mock's token bucket does). */
+function summaryAt(rate: number, knee: number): K6Summary {
+  const errorRate = rate <= knee ? 0 : (rate - knee) / rate;
+  return {
+    metrics: {
+      ccgw_call_attempts: { type: "counter", values: { count: rate * 10, rate } },
+      ccgw_call_errors: { type: "rate", values: { rate: errorRate } },
+      ccgw_call_lost: { type: "rate", values: { rate: 0 } },
+      ccgw_call_setup_alerting: { type: "trend", values: { "p(95)": 200 } },
+      ccgw_callout_duration: { type: "trend", values: { "p(95)": 5 } },
+    },
+  };
+}
+
+describe("capacity search", () => {
+  it.each([7, 20, 33, 150])("finds a knee of %d calls/s within 10%%", async (knee) => {
+    const tried: number[] = [];
+    const result = await searchCapacity(
+      { startRate: 5, factor: 1.5, maxRate: 400, stepS: 1, resolution: 0.05 },
+      undefined,
+      async (rate): Promise<CapacityPoint> => {
+        tried.push(rate);
+        return judge(rate, summaryAt(rate, knee), slo, 0);
+      },
+    );
+    expect(Math.abs(result.sustainable - knee) / knee).toBeLessThanOrEqual(0.1);
+    expect(result.firstFailing).toBeGreaterThan(result.sustainable);
+    expect(result.curve).toHaveLength(tried.length);
+  });
+
+  it("never tries a rate above the target's maxCallsPerSecond", async () => {
+    const tried: number[] = [];
+    const result = await searchCapacity(
+      { startRate: 5, factor: 2, maxRate: 400, stepS: 1, resolution: 0.05 },
+      12,
+      async (rate) => {
+        tried.push(rate);
+        return judge(rate, summaryAt(rate, 1000), slo, 0);
+      },
+    );
+    expect(Math.max(...tried)).toBe(12);
+    expect(result.sustainable).toBe(12);
+    expect(result.firstFailing).toBeUndefined();
+  });
+
+  it("names the service level a step broke", () => {
+    const point = judge(30, summaryAt(30, 20), slo, 0);
+    expect(point.pass).toBe(false);
+    expect(point.broke.join()).toMatch(/error rate/);
+  });
+});
