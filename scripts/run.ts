@@ -48,6 +48,7 @@ export interface RunFlags {
   mockTiming?: "brisk" | "fast" | "realistic";
   timeoutMs: number;
   progressMs: number;
+  loadDuration?: number;
 }
 
 function integer(name: string, min = 0) {
@@ -261,6 +262,7 @@ export async function runMain(flags: RunFlags): Promise<number> {
       loadProfile: flags.loadProfile,
       skipContract: flags.skipContract === true,
       skipLoad: flags.skipLoad === true,
+      ...(flags.loadDuration !== undefined ? { loadDurationS: flags.loadDuration } : {}),
     });
     if (flags.dryRun) {
       process.stdout.write(`dry run: nothing is sent\n${formatPlan(plan.plan, plan.policy)}\n`);
@@ -349,6 +351,7 @@ export async function runMain(flags: RunFlags): Promise<number> {
         join(runDir, "load"),
         "--yes",
         ...(flags.seed !== undefined ? ["--seed", String(flags.seed)] : []),
+        ...(flags.loadDuration !== undefined ? ["--duration", String(flags.loadDuration)] : []),
       ],
       env: pointsEnv,
     },
@@ -408,6 +411,11 @@ export function runCommand(): Command {
       new Option("--load-profile <name>", "load profile of the load phase")
         .choices(LOAD_PROFILE_NAMES)
         .default("smoke"),
+    )
+    .option(
+      "--load-duration <s>",
+      "scale the load schedule to this many seconds",
+      integer("--load-duration", 1),
     )
     .option("--skip-contract", "do not run the functional suite")
     .option("--skip-load", "do not run the load phase")

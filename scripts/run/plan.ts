@@ -23,7 +23,7 @@ export const SUITE_AGENTS = 8;
 /** The plan of a run: the load phase's figures from the load profile, the suite's as a small bounded phase. */
 export function planRun(
   profile: TargetProfile,
-  options: { loadProfile: string; skipContract: boolean; skipLoad: boolean },
+  options: { loadProfile: string; skipContract: boolean; skipLoad: boolean; loadDurationS?: number },
 ): { plan: RunPlan; policy: SafetyPolicy; loadAgents: number } {
   const policy = policyFromProfile(profile);
   const agentCount = expandAgents(profile).length;
@@ -48,9 +48,12 @@ export function planRun(
     peak = capacity
       ? Math.min(capacity.maxRate, policy.maxCallsPerSecond ?? capacity.maxRate)
       : peakRate(load);
-    const schedule = scheduleSeconds(load);
+    const fullSchedule = scheduleSeconds(load);
+    // --load-duration scales every stage, as scripts/load.ts --duration does.
+    const factor = options.loadDurationS === undefined ? 1 : options.loadDurationS / fullSchedule;
+    const schedule = fullSchedule * factor;
     duration = schedule + load.signInS + load.drainMs / 1000;
-    total = capacity ? Math.ceil(peak * schedule) : Math.ceil(expectedAttempts(load));
+    total = capacity ? Math.ceil(peak * schedule) : Math.ceil(expectedAttempts(load) * factor);
     phases.push({
       name: `load ${load.name}`,
       calls: total,

@@ -1,0 +1,321 @@
+/**
+ * End-to-end tests of the main job (scripts/run.ts as a process): clear failures for a bad profile and for each
+ * way a gateway can be wrong, the dry run, the caps and the remote-load refusal sending nothing, no secret in any
+ * output, and no agent left signed in after Ctrl-C. Servers run on 127.0.0.1, started here.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TargetProfile } from "../lib/target-profile.ts";
+import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
+import { findK6 } from "./k6-build.ts";
+
+const ROOT = join(import.meta.dirname, "..");
+const GUID_SHAPE = /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/;
+const k6 = findK6();
+const skipLoad = !k6 && !process.env.CI;
+
+let work: string;
+let gateway: RunningGateway;
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "ccgw-run-test-"));
+  gateway = await startGateway({ quiet: true, tls: true, timing: "fast", selfCheck: false });
+});
+afterAll(async () => {
+  await gateway.close();
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
+  await rm(work, { recursive: true, force: true });
+});
+
+interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[]): { child: ChildProcess; done: Promise<Result>; output: () => string } {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/run.ts", ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<Result>((resolve) => {
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done, output: () => stdout + stderr };
+}
+
+async function run(args: string[]): Promise<Result> {
+  return start(args).done;
+}
+
+let counter = 0;
+async function profileFile(profile: unknown): Promise<string> {
+  counter += 1;
+  const path = join(work, `profile-${counter}.json`);
+  await writeFile(path, JSON.stringify(profile), { mode: 0o600 });
+  return path;
+}
+
+async function listen(server: Server): Promise<{ url: string; hits: () => number }> {
+  let hits = 0;
+  server.on("request", () => {
+    hits += 1;
+  });
+  servers.push(server);
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => hits };
+}
+
+/** A clear failure: exit 2, the code on one stderr line, no stack trace, and a page saying what happened. */
+function expectClearFailure(result: Result, code: string, reportDir: string): void {
+  expect(result.code).toBe(2);
+  const lines = result.stderr.split("\n").filter((l) => l.includes(code));
+  expect(lines.length).toBeGreaterThanOrEqual(1);
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+  expect(result.stdout).toMatch(/^verdict: ERROR/m);
+  const page = readFileSync(join(reportDir, "index.html"), "utf8");
+  expect(page).toContain(code);
+  expect(page).toContain("ERROR: the run could not be completed");
+}
+
+describe("clear failures", { timeout: 30_000 }, () => {
+  it.concurrent("names the field and the rule of a bad profile", async () => {
+    const dir = join(work, "bad-profile");
+    const target = await profileFile({
+      baseUrl: "ftp://x",
+      agents: [{ id: "1", password: "p", phone: "1" }],
+    });
+    const result = await run(["--target", target, "--report-dir", dir, "--skip-contract", "--skip-load"]);
+    expectClearFailure(result, "CCGW_PROFILE_INVALID", dir);
+    expect(result.stderr).toContain("/baseUrl");
+    expect(result.stderr).toMatch(/called/);
+  });
+
+  it.concurrent("calls a closed port unreachable", async () => {
+    const server = createServer();
+    const { url } = await listen(server);
+    await new Promise<void>((done) => server.close(() => done()));
+    const dir = join(work, "closed");
+    const target = await profileFile({ ...mockProfile(gateway), baseUrl: url });
+    const result = await run(["--target", target, "--report-dir", dir, "--skip-contract", "--skip-load"]);
+    expectClearFailure(result, "CCGW_TARGET_UNREACHABLE", dir);
+  });
+
+  it.concurrent("calls an untrusted certificate a TLS failure", async () => {
+    const dir = join(work, "tls");
+    const { tls: _tls, ...profile } = mockProfile(gateway);
+    const result = await run([
+      "--target",
+      await profileFile(profile),
+      "--report-dir",
+      dir,
+      "--skip-contract",
+      "--skip-load",
+    ]);
+    expectClearFailure(result, "CCGW_TARGET_TLS", dir);
+  });
+
+  it.concurrent("calls an HTML answer not JSON", async () => {
+    const { url } = await listen(
+      createServer((_req, res) => {
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end("<!doctype html><h1>Login portal</h1>");
+      }),
+    );
+    const dir = join(work, "html");
+    const target = await profileFile({ ...mockProfile(gateway), baseUrl: url, tls: undefined });
+    const result = await run(["--target", target, "--report-dir", dir, "--skip-contract", "--skip-load"]);
+    expectClearFailure(result, "CCGW_TARGET_NOT_JSON", dir);
+  });
+
+  it.concurrent("calls a wrong password a refused sign-in, without printing it", async () => {
+    const dir = join(work, "password");
+    const { agentRange: _range, ...base } = mockProfile(gateway);
+    const profile = { ...base, agents: [{ id: "1001", password: "Wrong-Pass-123", phone: "700001" }] };
+    const result = await run([
+      "--target",
+      await profileFile(profile),
+      "--report-dir",
+      dir,
+      "--skip-contract",
+      "--skip-load",
+    ]);
+    expectClearFailure(result, "CCGW_SIGN_IN_REFUSED", dir);
+    expect(result.stdout + result.stderr).not.toContain("Wrong-Pass-123");
+    expect(readFileSync(join(dir, "index.html"), "utf8")).not.toContain("Wrong-Pass-123");
+  });
+});
+
+describe("safety before sending", { timeout: 30_000 }, () => {
+  it.concurrent("--dry-run prints the plan and sends nothing", async () => {
+    const { url, hits } = await listen(createServer((_req, res) => res.end("{}")));
+    const profile = { ...mockProfile(gateway), baseUrl: url, tls: undefined };
+    const result = await run([
+      "--target",
+      await profileFile(profile),
+      "--dry-run",
+      "--report-dir",
+      join(work, "dry"),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("dry run: nothing is sent");
+    for (const field of ["agents:", "numbers:", "peak rate:", "duration:", "total calls (max):"])
+      expect(result.stdout).toContain(field);
+    expect(result.stdout).toContain("4000001");
+    expect(hits()).toBe(0);
+  });
+
+  it.concurrent("refuses a plan above maxCallsPerSecond before sending anything", async () => {
+    const { url, hits } = await listen(createServer((_req, res) => res.end("{}")));
+    const profile = { ...mockProfile(gateway), baseUrl: url, tls: undefined, maxCallsPerSecond: 0.5 };
+    const dir = join(work, "cap");
+    const result = await run(["--target", await profileFile(profile), "--report-dir", dir]);
+    expectClearFailure(result, "CCGW_BUDGET_EXCEEDED", dir);
+    expect(hits()).toBe(0);
+  });
+
+  it.concurrent("refuses a plan above maxTotalCalls before sending anything", async () => {
+    const { url, hits } = await listen(createServer((_req, res) => res.end("{}")));
+    const profile = { ...mockProfile(gateway), baseUrl: url, tls: undefined, maxTotalCalls: 3 };
+    const dir = join(work, "budget");
+    const result = await run(["--target", await profileFile(profile), "--report-dir", dir]);
+    expectClearFailure(result, "CCGW_BUDGET_EXCEEDED", dir);
+    expect(hits()).toBe(0);
+  });
+
+  it.concurrent("refuses a load run against a non-loopback gateway without --yes and without a terminal", async () => {
+    // 192.0.2.0/24 is TEST-NET-1: never routed, and the refusal comes before any connection anyway.
+    const profile = { ...mockProfile(gateway), baseUrl: "https://192.0.2.10:8043", tls: undefined };
+    const dir = join(work, "remote");
+    const result = await run([
+      "--target",
+      await profileFile(profile),
+      "--report-dir",
+      dir,
+      "--skip-contract",
+    ]);
+    expectClearFailure(result, "CCGW_USAGE", dir);
+    expect(result.stderr).toContain("--yes");
+  });
+
+  it.concurrent("warns when TLS verification is off", async () => {
+    const dir = join(work, "insecure");
+    const profile = { ...mockProfile(gateway), tls: { insecure: true } };
+    const result = await run([
+      "--target",
+      await profileFile(profile),
+      "--report-dir",
+      dir,
+      "--skip-contract",
+      "--skip-load",
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/WARNING: tls\.insecure/);
+    expect(readFileSync(join(dir, "index.html"), "utf8")).toContain("TLS not verified");
+  });
+});
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...filesUnder(path));
+    else out.push(path);
+  }
+  return out;
+}
+
+async function signedIn(gw: RunningGateway): Promise<number> {
+  return ((await gw.admin("/stats")) as { agentsSignedIn: number }).agentsSignedIn;
+}
+
+describe.skipIf(skipLoad)(
+  `the main job with its load phase${skipLoad ? " (SKIPPED: no k6 binary)" : ""}`,
+  () => {
+    it("leaves no password and no Guid in any output file, stdout or stderr", {
+      timeout: 120_000,
+    }, async () => {
+      const target = await startGateway({ quiet: true, timing: "fast", selfCheck: false });
+      try {
+        const profile: TargetProfile = mockProfile(target);
+        const password = profile.agentRange?.password ?? "";
+        expect(password.length).toBeGreaterThan(3);
+        const dir = join(work, "secrets");
+        const args = ["--target", await profileFile(profile), "--report-dir", dir, "--load-duration", "4"];
+        if (!existsSync(join(ROOT, "scripts/contract.ts"))) args.push("--skip-contract");
+        const result = await run(args);
+        expect([0, 1]).toContain(result.code);
+        const outputs: [string, string][] = [
+          ["stdout", result.stdout],
+          ["stderr", result.stderr],
+        ];
+        for (const file of filesUnder(dir)) {
+          const raw = readFileSync(file);
+          outputs.push([
+            file,
+            file.endsWith(".gz") ? gunzipSync(raw).toString("utf8") : raw.toString("utf8"),
+          ]);
+        }
+        expect(outputs.map(([name]) => name).some((n) => n.endsWith("summary.json"))).toBe(true);
+        for (const [name, text] of outputs) {
+          expect(text.includes(password), `${name} contains the agents' password`).toBe(false);
+          expect(GUID_SHAPE.test(text), `${name} contains a Guid-shaped string`).toBe(false);
+        }
+        expect(await signedIn(target)).toBe(0);
+      } finally {
+        await target.close();
+      }
+    });
+
+    it("signs every agent out after Ctrl-C in the middle of the load phase", {
+      timeout: 120_000,
+    }, async () => {
+      const target = await startGateway({ quiet: true, timing: "fast", selfCheck: false });
+      try {
+        const dir = join(work, "sigint");
+        const job = start([
+          "--target",
+          await profileFile(mockProfile(target)),
+          "--report-dir",
+          dir,
+          "--skip-contract",
+          "--load-duration",
+          "30",
+          "--progress-ms",
+          "500",
+        ]);
+        // Mid-run: the load phase has agents signed in.
+        const deadline = Date.now() + 60_000;
+        while ((await signedIn(target)) === 0) {
+          if (Date.now() > deadline) throw new Error(`no agent signed in within 60 s:\n${job.output()}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        job.child.kill("SIGINT");
+        const result = await job.done;
+        expect(result.code).toBe(130);
+        expect(await signedIn(target)).toBe(0);
+        const page = readFileSync(join(dir, "index.html"), "utf8");
+        expect(page).toContain("interrupted");
+      } finally {
+        await target.close();
+      }
+    });
+  },
+);
