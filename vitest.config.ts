@@ -18,6 +18,21 @@ export default defineConfig({
           environment: "node",
         },
       },
+      {
+        test: {
+          // The functional suite (scenarios/README): globalSetup starts the embedded mock unless CCGW_TARGET
+          // names a profile; files run one after another because they share the profile's agents.
+          name: "scenarios",
+          include: ["scenarios/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["scenarios/setup/global-setup.ts"],
+          setupFiles: ["scenarios/setup/pactum.setup.ts"],
+          fileParallelism: false,
+          maxConcurrency: 8,
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

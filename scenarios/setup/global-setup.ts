@@ -1,0 +1,173 @@
+/**
+ * globalSetup of the "scenarios" project: selects the target (CCGW_TARGET, or the embedded mock started here
+ * with CCGW_EDITION, CCGW_AUTH_MODE and CCGW_DEFECTS), prints the seed, hands the run configuration to the
+ * workers, and at the end signs out every agent the suite left signed in and writes the conformance report.
+ * The only file of scenarios/ that may import the mock.
+ */
+import { randomInt } from "node:crypto";
+import { join } from "node:path";
+import { en, Faker } from "@faker-js/faker";
+import type { TestProject } from "vitest/node";
+import { boundaryCases } from "../../contracts/boundaries.ts";
+import { clausesOf, contractsFor, DEFAULT_EDITION, type Edition, isEdition } from "../../contracts/index.ts";
+import { HarnessError } from "../../lib/errors.ts";
+import { buildReport } from "../../lib/report/conformance.ts";
+import { writeConformance } from "../../lib/report/conformance-writers.ts";
+import {
+  type AuthMode,
+  loadTargetProfile,
+  profileAuthMode,
+  profileEdition,
+  type TargetProfile,
+} from "../../lib/target-profile.ts";
+import { DEFAULT_CALLED, mockProfile, type RunningGateway, startGateway } from "../../mock/index.ts";
+import { AgentSession, makeTarget } from "../support/client.ts";
+import {
+  MOCK_DEADLINES,
+  readResults,
+  type SuiteConfig,
+  stillSignedIn,
+  TARGET_DEADLINES,
+} from "../support/suite.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    ccgwSuite: SuiteConfig;
+  }
+}
+
+/** Options of the embedded mock for the suite: instant event scripts, short polls and Guid rotation. */
+export function suiteMockOptions(edition: Edition, authMode: AuthMode, seed: number, defects: string[]) {
+  // Numbers at the called-number length limits, so the valid boundary cases have a number of the profile to dial.
+  const faker = new Faker({ locale: [en] });
+  faker.seed(seed);
+  const lengths = new Set(
+    boundaryCases(contractsFor(edition), "voicecall/callout.request", {
+      called: DEFAULT_CALLED[0]?.number ?? "1",
+    })
+      .filter((c) => c.field === "/called" && c.valid)
+      .map((c) => String(c.fieldValue).length),
+  );
+  const extra = [...lengths].map((n) => ({
+    number: faker.string.numeric(n),
+    outcome: "not-answered" as const,
+  }));
+  return {
+    edition,
+    authMode,
+    seed,
+    timing: "fast" as const,
+    pollWaitMs: 200,
+    guidRotationMs: 500,
+    called: [...DEFAULT_CALLED, ...extra],
+    defects,
+  };
+}
+
+function envEdition(value: string | undefined): Edition | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!isEdition(value)) throw new HarnessError("CCGW_USAGE", `CCGW_EDITION: unknown edition "${value}"`);
+  return value;
+}
+
+function envAuthMode(value: string | undefined): AuthMode | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (value !== "static" && value !== "dynamic") {
+    throw new HarnessError("CCGW_USAGE", `CCGW_AUTH_MODE: must be static or dynamic, got "${value}"`);
+  }
+  return value;
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const env = process.env;
+  const seed = env.CCGW_SEED ? Number(env.CCGW_SEED) : randomInt(1, 2 ** 31 - 1);
+  if (!Number.isSafeInteger(seed))
+    throw new HarnessError("CCGW_USAGE", `CCGW_SEED: not an integer: ${env.CCGW_SEED}`);
+  const runId = env.CCGW_RUN_ID ?? new Date().toISOString().replace(/[:.]/g, "-");
+  const runDir = env.CCGW_REPORT_DIR ?? join("reports", runId);
+  const edition = envEdition(env.CCGW_EDITION);
+  const authMode = envAuthMode(env.CCGW_AUTH_MODE);
+  const defects = (env.CCGW_DEFECTS ?? "").split(",").filter((d) => d.length > 0);
+  const startedAt = new Date();
+
+  let gateway: RunningGateway | undefined;
+  let profile: TargetProfile;
+  if (env.CCGW_TARGET) {
+    profile = await loadTargetProfile(env.CCGW_TARGET);
+    if (edition) profile = { ...profile, edition };
+    if (authMode) profile = { ...profile, authMode };
+  } else {
+    gateway = await startGateway(
+      suiteMockOptions(edition ?? DEFAULT_EDITION, authMode ?? "dynamic", seed, defects),
+    );
+    profile = mockProfile(gateway);
+  }
+  const config: SuiteConfig = {
+    profile,
+    seed,
+    runDir,
+    deadlines: gateway ? MOCK_DEADLINES : TARGET_DEADLINES,
+    poolSize: gateway ? 8 : 4,
+    defects,
+  };
+  console.log(
+    `ccgw contract suite: target ${profile.name ?? profile.baseUrl} (${profile.baseUrl}), edition ${profileEdition(profile)}, ${profileAuthMode(profile)} authentication, seed ${seed} (CCGW_SEED=${seed} replays it), report in ${runDir}`,
+  );
+  if (profile.tls?.insecure)
+    console.warn("WARNING: tls.insecure is set: the gateway's certificate is NOT verified");
+  project.provide("ccgwSuite", config);
+
+  let cleaned = false;
+  const cleanup = async (): Promise<void> => {
+    if (cleaned) return;
+    cleaned = true;
+    // Agents a worker left signed in (a crash, a timeout, Ctrl-C): forced sign-in, then sign-out.
+    const left = stillSignedIn(runDir);
+    if (left.length > 0) {
+      const target = makeTarget(profile, config.deadlines);
+      await Promise.all(
+        left.map(async (id) => {
+          const agent = target.agents.find((a) => a.id === id);
+          if (!agent) return;
+          const session = new AgentSession(target, agent);
+          await session.logout().catch(() => undefined);
+        }),
+      );
+      console.log(`ccgw contract suite: signed out ${left.length} agent(s) left signed in`);
+    }
+  };
+  const onSignal = (): void => {
+    void cleanup().finally(() => gateway?.close());
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  return async () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await cleanup();
+    const results = readResults(runDir);
+    if (results.length > 0) {
+      const finishedAt = new Date();
+      const report = buildReport(
+        {
+          runId,
+          edition: profileEdition(profile),
+          authMode: profileAuthMode(profile),
+          target: { ...(profile.name ? { name: profile.name } : {}), baseUrl: profile.baseUrl },
+          seed,
+          startedAt: startedAt.toISOString(),
+          finishedAt: finishedAt.toISOString(),
+          durationMs: finishedAt.getTime() - startedAt.getTime(),
+          ...(defects.length > 0 ? { defects } : {}),
+        },
+        results,
+        clausesOf(profileEdition(profile)),
+      );
+      const secrets = makeTarget(profile, config.deadlines).secrets;
+      const paths = await writeConformance(runDir, report, secrets);
+      console.log(`ccgw contract suite: ${report.totals.fail} clause(s) failed; report ${paths.html}`);
+    }
+    await gateway?.close();
+  };
+}

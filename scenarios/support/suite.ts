@@ -1,0 +1,89 @@
+/**
+ * Glue between the vitest run and the cases: the run configuration handed from globalSetup to the workers,
+ * the results file each worker appends to, and the file of agents signed in (ids only) used for cleanup.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CaseResult } from "../../lib/report/conformance.ts";
+import type { TargetProfile } from "../../lib/target-profile.ts";
+import { buildChecks, type Check, type CheckContext, seededFaker } from "./checks.ts";
+import { AgentPool, type Deadlines, makeTarget, type SignInTracker, type Target } from "./client.ts";
+
+/** What globalSetup provides to every test file (JSON only; passwords never touch the disk). */
+export interface SuiteConfig {
+  profile: TargetProfile;
+  seed: number;
+  runDir: string;
+  deadlines: Deadlines;
+  /** Agents signed in for parallel cases. */
+  poolSize: number;
+  /** Defects switched on in the embedded mock, for the report. */
+  defects: string[];
+}
+
+/** Deadlines for the embedded mock (fast timing, short poll wait) and for a real gateway. */
+export const MOCK_DEADLINES: Deadlines = { flowMs: 5_000, rotationMs: 5_000, requestMs: 5_000 };
+export const TARGET_DEADLINES: Deadlines = { flowMs: 90_000, rotationMs: 150_000, requestMs: 30_000 };
+
+export function rawDir(runDir: string): string {
+  return join(runDir, "raw");
+}
+
+/** Appends sign-in and sign-out lines (agent ids only) for the cleanup in globalSetup's teardown. */
+export function fileTracker(runDir: string): SignInTracker {
+  const file = join(rawDir(runDir), "agents.jsonl");
+  mkdirSync(rawDir(runDir), { recursive: true });
+  return {
+    signedIn: (id) => appendFileSync(file, `${JSON.stringify({ id, in: true })}\n`),
+    signedOut: (id) => appendFileSync(file, `${JSON.stringify({ id, in: false })}\n`),
+  };
+}
+
+/** Agents whose last line says signed in. */
+export function stillSignedIn(runDir: string): string[] {
+  const file = join(rawDir(runDir), "agents.jsonl");
+  if (!existsSync(file)) return [];
+  const state = new Map<string, boolean>();
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    const entry = JSON.parse(line) as { id: string; in: boolean };
+    state.set(entry.id, entry.in);
+  }
+  return [...state].filter(([, on]) => on).map(([id]) => id);
+}
+
+/** Appends one case result to the run's results file. */
+export function recordResult(runDir: string, result: CaseResult): void {
+  mkdirSync(rawDir(runDir), { recursive: true });
+  appendFileSync(join(rawDir(runDir), "results.jsonl"), `${JSON.stringify(result)}\n`);
+}
+
+export function readResults(runDir: string): CaseResult[] {
+  const file = join(rawDir(runDir), "results.jsonl");
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as CaseResult);
+}
+
+/** An opened suite: the target, its agent pool and every case. */
+export interface Suite {
+  target: Target;
+  pool: AgentPool;
+  ctx: CheckContext;
+  checks: Check[];
+}
+
+export function openSuite(config: Omit<SuiteConfig, "runDir" | "defects">, tracker?: SignInTracker): Suite {
+  const target = makeTarget(config.profile, config.deadlines);
+  const pool = new AgentPool(
+    target,
+    Math.min(config.poolSize, Math.max(1, target.agents.length - 3)),
+    tracker,
+  );
+  // Data of the cases and data of the run come from separate faker streams, so adding a case does not
+  // change the values of the others.
+  const ctx: CheckContext = { target, pool, faker: seededFaker(config.seed + 1) };
+  return { target, pool, ctx, checks: buildChecks(target, config.seed) };
+}
