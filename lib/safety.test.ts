@@ -3,11 +3,13 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { HarnessError } from "./errors.ts";
 import {
+  assertCalloutAllowed,
   assertNumberAllowed,
   assertPlanWithinCaps,
   CallGuard,
   calledOf,
   formatPlan,
+  isDialable,
   policyFromProfile,
   type RunPlan,
 } from "./safety.ts";
@@ -66,6 +68,30 @@ describe("dial guard", () => {
     expect(guard.count).toBe(0);
     guard.admitBody(JSON.stringify({ called: "4000002" }));
     expect(guard.count).toBe(1);
+  });
+});
+
+describe("request-site check", () => {
+  const policy = policyFromProfile(profile);
+  it("refuses any dialable number outside the list, however long", () => {
+    expect(codeOf(() => assertCalloutAllowed(policy, { called: "4000009" }))).toBe("CCGW_NUMBER_NOT_ALLOWED");
+    expect(codeOf(() => assertCalloutAllowed(policy, { called: "4".repeat(30) }))).toBe(
+      "CCGW_NUMBER_NOT_ALLOWED",
+    );
+    expect(codeOf(() => assertCalloutAllowed(policy, '{"called":"*#1"}'))).toBe("CCGW_NUMBER_NOT_ALLOWED");
+  });
+  it("lets listed numbers and undialable probes through", () => {
+    expect(codeOf(() => assertCalloutAllowed(policy, { called: "4000001" }))).toBeUndefined();
+    for (const called of ["", "40a0001", "4000001 ", "+4000001", 4000001, null]) {
+      expect(codeOf(() => assertCalloutAllowed(policy, { called }))).toBeUndefined();
+    }
+    expect(codeOf(() => assertCalloutAllowed(policy, {}))).toBeUndefined();
+  });
+  it("knows what is dialable", () => {
+    expect(isDialable("123*#")).toBe(true);
+    expect(isDialable("")).toBe(false);
+    expect(isDialable("12 3")).toBe(false);
+    expect(isDialable(123)).toBe(false);
   });
 });
 

@@ -59,6 +59,22 @@ export function calledOf(body: unknown): unknown {
   return (value as { called?: unknown }).called;
 }
 
+/** True when a `called` value could reach a phone: a non-empty string of digits, * and # (of any length). */
+export function isDialable(called: unknown): boolean {
+  return typeof called === "string" && /^[0-9*#]+$/.test(called);
+}
+
+/**
+ * The check at the place where a callout request is sent: a dialable `called` must be on the list (a too-long
+ * all-digit number counts as dialable, since a lax gateway might cut it short and dial it). A value no switch
+ * can dial (empty, absent, or with other characters) passes, so the functional suite can still probe how the
+ * gateway refuses malformed numbers. Throws CCGW_NUMBER_NOT_ALLOWED.
+ */
+export function assertCalloutAllowed(policy: SafetyPolicy, body: unknown): void {
+  const called = calledOf(body);
+  if (isDialable(called)) assertNumberAllowed(policy, called);
+}
+
 /** Options of a CallGuard. */
 export interface CallGuardOptions {
   /** Time source in milliseconds. @default Date.now */

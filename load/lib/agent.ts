@@ -8,6 +8,7 @@ import http, { type Params, type RefinedResponse } from "k6/http";
 import { clearTimeout, setTimeout } from "k6/timers";
 import { EVENT_FLOWS } from "../../contracts/data.ts";
 import { pathFor } from "../../contracts/operations.ts";
+import { assertCalloutAllowed, policyFromProfile } from "../../lib/safety.ts";
 import { checkContract, notJson, sampled, type ValidatedOperation } from "./contracts.ts";
 import * as m from "./metrics.ts";
 import type { LoadPlan, PlanAgent } from "./plan.ts";
@@ -257,6 +258,8 @@ export class AgentSession {
    * callout answer does, so the call is tracked from the moment the request is sent.
    */
   async placeCall(body: string): Promise<void> {
+    // Dial guard where the request is made (lib/safety.ts): a number outside the profile's list never leaves.
+    assertCalloutAllowed(policyFromProfile(this.ctx.plan), body);
     const call: Call = { startedAt: Date.now(), alerted: false, agentBusy: false, done: false, deadline: 0 };
     this.call = call;
     this.state = "dialing";
