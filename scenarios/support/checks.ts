@@ -84,7 +84,7 @@ async function withAgent<T>(
   try {
     return await body(session);
   } finally {
-    await session.settle();
+    if (!(await session.settle())) await session.recover();
     ctx.pool.give(session);
   }
 }

@@ -273,6 +273,8 @@ export class AgentSession {
   rotations = 0;
   recorder: Recorder | undefined;
   readonly events: PolledEvent[] = [];
+  /** The last poll was refused (session lost): waiting for events is pointless. */
+  refused = false;
   private readonly tracker: SignInTracker | undefined;
 
   constructor(target: Target, agent: Agent, tracker?: SignInTracker) {
@@ -361,7 +363,8 @@ export class AgentSession {
   /** One poll; the event (or null) is appended to `events`. */
   async poll(): Promise<PolledEvent | null> {
     const reply = await this.call("getAgentEvent");
-    if (retcodeOf(reply) !== "0") return null;
+    this.refused = retcodeOf(reply) !== "0";
+    if (this.refused) return null;
     const event = (reply.json as { event?: PolledEvent | null }).event ?? null;
     if (event && typeof event.eventType === "string") {
       this.events.push(event);
@@ -389,7 +392,7 @@ export class AgentSession {
       const event = await this.poll();
       const events = this.events.slice(start);
       if (done(events)) return { events, timedOut: false };
-      if (event === null && this.guid === undefined) break;
+      if (event === null && (this.refused || this.guid === undefined)) break;
     }
     return { events: this.events.slice(start), timedOut: true };
   }
@@ -400,8 +403,25 @@ export class AgentSession {
     const deadline = Date.now() + deadlineMs;
     while (Date.now() < deadline) {
       if ((await this.poll()) === null) break;
+      if (this.refused) break;
     }
     return this.events.slice(start);
+  }
+
+  /** Starts the session over (sign-out with forced fallback, sign-in) after it was lost; never throws. */
+  async recover(): Promise<void> {
+    const recorder = this.recorder;
+    this.recorder = undefined;
+    try {
+      await this.logout();
+      this.guid = undefined;
+      await this.login();
+      await this.drain();
+    } catch {
+      // The next case that leases the agent reports what is wrong.
+    } finally {
+      this.recorder = recorder;
+    }
   }
 
   /** The agent's state code, or undefined when the answer has none. */
@@ -429,6 +449,8 @@ export class AgentSession {
         await this.drain(Math.max(1, deadline - Date.now()));
         const state = await this.state();
         if (state !== undefined && state !== talking) return true;
+        // No state at all: the session is gone (a Guid that stopped working); the caller recovers it.
+        if (state === undefined) return false;
         await this.call("release");
       }
       return false;
