@@ -1,0 +1,140 @@
+/**
+ * `npm run contract`: runs the functional contract suite (vitest project "scenarios") against a target profile,
+ * or against the embedded mock when none is given, and writes junit.xml, conformance.json and
+ * conformance.html into the report folder. Exit code: 0 every clause passed, 1 a case failed, 2 usage or
+ * configuration error.
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { startVitest } from "vitest/node";
+import { EDITIONS } from "../contracts/index.ts";
+import { EXIT, HarnessError } from "../lib/errors.ts";
+import { loadTargetProfile } from "../lib/target-profile.ts";
+import { DEFECTS } from "../mock/index.ts";
+
+interface Flags {
+  target?: string;
+  reportDir?: string;
+  edition?: string;
+  authMode?: string;
+  seed?: number;
+  defect: string[];
+  selfTest?: boolean;
+}
+
+function seedValue(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgumentError("--seed must be a non-negative integer");
+  return n;
+}
+
+const program = new Command("contract")
+  .description(
+    "Run the functional contract suite of the callout interface against a gateway and write the conformance report.\n" +
+      "Without --target, the embedded mock is started on loopback (its edition and auth mode from the flags).",
+  )
+  .option("--target <profile.json>", "target profile of the gateway (default: the embedded mock)")
+  .option(
+    "--report-dir <dir>",
+    "where junit.xml, conformance.json and conformance.html go (default: reports/<run-id>)",
+  )
+  .addOption(
+    new Option("--edition <edition>", "edition of the interface page (overrides the profile)").choices([
+      ...EDITIONS,
+    ]),
+  )
+  .addOption(
+    new Option("--auth-mode <mode>", "authentication mode (overrides the profile)").choices([
+      "static",
+      "dynamic",
+    ]),
+  )
+  .option("--seed <n>", "seed of the test data (default: CCGW_SEED, else random and printed)", seedValue)
+  .option(
+    "--defect <name>",
+    "embedded mock only: switch on a defect of the mock's catalog (repeatable), to see the suite fail",
+    (value: string, previous: string[]) => {
+      if (!DEFECTS.some((d) => d.name === value)) {
+        throw new InvalidArgumentError(`unknown defect; known: ${DEFECTS.map((d) => d.name).join(", ")}`);
+      }
+      return [...previous, value];
+    },
+    [] as string[],
+  )
+  .option(
+    "--self-test",
+    "also run the suite's own tests (defect sweep, checker unit tests); embedded mock only",
+  )
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+async function main(): Promise<number> {
+  try {
+    program.parse();
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.PASS : EXIT.USAGE;
+    throw error;
+  }
+  const flags = program.opts<Flags>();
+  if (flags.target && (flags.defect.length > 0 || flags.selfTest)) {
+    console.error("contract: --defect and --self-test need the embedded mock; drop --target");
+    return EXIT.USAGE;
+  }
+  if (flags.target) {
+    try {
+      await loadTargetProfile(flags.target);
+    } catch (error) {
+      if (error instanceof HarnessError) {
+        console.error(`contract: ${error.toLine()}`);
+        return EXIT.USAGE;
+      }
+      throw error;
+    }
+  }
+  const runId = new Date().toISOString().replace(/[:.]/g, "-");
+  const reportDir = resolve(flags.reportDir ?? join("reports", runId));
+  mkdirSync(reportDir, { recursive: true });
+  const env: Record<string, string | undefined> = {
+    CCGW_TARGET: flags.target ? resolve(flags.target) : undefined,
+    CCGW_REPORT_DIR: reportDir,
+    CCGW_RUN_ID: runId,
+    CCGW_EDITION: flags.edition,
+    CCGW_AUTH_MODE: flags.authMode,
+    CCGW_SEED: flags.seed !== undefined ? String(flags.seed) : process.env.CCGW_SEED,
+    CCGW_DEFECTS: flags.defect.length > 0 ? flags.defect.join(",") : undefined,
+  };
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  // The conformance cases live in scenarios/voicecall; the self-test adds the defect sweep and unit tests.
+  const filters = flags.selfTest ? [] : ["scenarios/voicecall/"];
+  const vitest = await startVitest("test", filters, {
+    project: ["scenarios"],
+    run: true,
+    watch: false,
+    reporters: ["default", "junit"],
+    outputFile: { junit: join(reportDir, "junit.xml") },
+  });
+  const failed = vitest.state.getCountOfFailedTests();
+  const errors = vitest.state.getUnhandledErrors().length;
+  await vitest.close();
+  console.log(
+    `contract: junit ${join(reportDir, "junit.xml")}, report ${join(reportDir, "conformance.html")}`,
+  );
+  if (failed > 0 || errors > 0 || (process.exitCode !== undefined && process.exitCode !== 0)) {
+    process.exitCode = 0;
+    return EXIT.FAIL;
+  }
+  return EXIT.PASS;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`contract: ${error instanceof HarnessError ? error.toLine() : String(error)}`);
+    process.exit(error instanceof HarnessError ? EXIT.USAGE : EXIT.FAIL);
+  },
+);
