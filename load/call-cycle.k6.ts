@@ -120,7 +120,8 @@ export default async function (): Promise<void> {
   const { from, to } = groupAgents(plan, g);
   if (to <= from) return;
   const share = (to - from) / plan.agentCount;
-  const ctx: AgentContext = { plan, baseParams: { timeout: "30s" } };
+  const policy = policyFromProfile(plan);
+  const ctx: AgentContext = { plan, baseParams: { timeout: "30s" }, policy };
   const agents: AgentSession[] = [];
   for (let i = from; i < to; i++) agents.push(new AgentSession(agentAt(plan, i), ctx));
   const faker = new Faker({ locale: [base], seed: plan.seed * 100003 + g });
@@ -138,7 +139,7 @@ export default async function (): Promise<void> {
   if (Date.now() < start) await sleep(start - Date.now());
 
   // Open-model schedule: attempts fire at their time whether or not earlier calls have finished.
-  const guard = new CallGuard(policyFromProfile({ ...plan, called: plan.called }), { share });
+  const guard = new CallGuard(policy, { share });
   const inFlight: Promise<void>[] = [];
   let next = 0;
   let k = 0;

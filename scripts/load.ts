@@ -269,7 +269,11 @@ async function main(argv: string[]): Promise<number> {
           reportDir: join(reportDir, `step-${rate}`),
         };
         const stepCode = await runOne(stepPlan);
-        const point = judge(rate, readSummary(stepPlan.reportDir), plan.slo, stepCode === 99 ? 0 : stepCode);
+        const summary = readSummary(stepPlan.reportDir);
+        // A breaking step is cut short by abortOnFail: its achieved rate is over the time it actually ran.
+        const ranS = (summary.state?.testRunDurationMs ?? 0) / 1000;
+        const activeS = Math.max(1, Math.min(search.stepS, ranS - plan.signInS));
+        const point = judge(rate, summary, plan.slo, stepCode === 99 ? 0 : stepCode, activeS);
         log(`step ${rate} calls/s: ${point.pass ? "pass" : `FAIL (${point.broke.join("; ")})`}`);
         if (stepCode !== 0) await signOutAll(stepPlan, gw?.ca ?? readCa(target));
         return point;

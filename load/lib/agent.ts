@@ -8,7 +8,7 @@ import http, { type Params, type RefinedResponse } from "k6/http";
 import { clearTimeout, setTimeout } from "k6/timers";
 import { EVENT_FLOWS } from "../../contracts/data.ts";
 import { pathFor } from "../../contracts/operations.ts";
-import { assertCalloutAllowed, policyFromProfile } from "../../lib/safety.ts";
+import { assertCalloutAllowed, type SafetyPolicy } from "../../lib/safety.ts";
 import { checkContract, notJson, sampled, type ValidatedOperation } from "./contracts.ts";
 import * as m from "./metrics.ts";
 import type { LoadPlan, PlanAgent } from "./plan.ts";
@@ -90,6 +90,8 @@ export interface AgentContext {
   plan: LoadPlan;
   /** Parameters shared by requests (TLS, timeouts); headers are per agent. */
   baseParams: Params;
+  /** The dial policy of the target profile, made once per VU (not per call: this is the hot path). */
+  policy: SafetyPolicy;
 }
 
 export class AgentSession {
@@ -259,7 +261,7 @@ export class AgentSession {
    */
   async placeCall(body: string): Promise<void> {
     // Dial guard where the request is made (lib/safety.ts): a number outside the profile's list never leaves.
-    assertCalloutAllowed(policyFromProfile(this.ctx.plan), body);
+    assertCalloutAllowed(this.ctx.policy, body);
     const call: Call = { startedAt: Date.now(), alerted: false, agentBusy: false, done: false, deadline: 0 };
     this.call = call;
     this.state = "dialing";

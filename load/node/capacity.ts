@@ -10,7 +10,7 @@ import type { K6Summary } from "./run.ts";
 /** One step of the curve. */
 export interface CapacityPoint {
   rate: number;
-  /** Attempts per second actually made. */
+  /** Attempts per second actually made (sent or dropped). */
   achieved: number;
   setupP95Ms: number | undefined;
   calloutP95Ms: number | undefined;
@@ -22,11 +22,21 @@ export interface CapacityPoint {
 }
 
 /** Judges one step's summary against the service levels. */
-export function judge(rate: number, summary: K6Summary, slo: Slo, k6Code: number): CapacityPoint {
+export function judge(
+  rate: number,
+  summary: K6Summary,
+  slo: Slo,
+  k6Code: number,
+  stepS?: number,
+): CapacityPoint {
   const v = (name: string, stat: string): number | undefined => summary.metrics[name]?.values[stat];
   const point: CapacityPoint = {
     rate,
-    achieved: v("ccgw_call_attempts", "rate") ?? 0,
+    // Attempts over the step's schedule (k6's own rate divides by the whole run, sign-in and drain included).
+    achieved:
+      stepS !== undefined
+        ? (v("ccgw_call_attempts", "count") ?? 0) / stepS
+        : (v("ccgw_call_attempts", "rate") ?? 0),
     setupP95Ms: v("ccgw_call_setup_alerting", "p(95)"),
     calloutP95Ms: v("ccgw_callout_duration", "p(95)"),
     errorRate: v("ccgw_call_errors", "rate") ?? 0,

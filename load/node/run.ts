@@ -118,6 +118,7 @@ export function runK6(
   args: string[] = [],
   label = "k6",
   quiet = false,
+  onStart?: (pid: number) => void,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(k6, ["run", "--quiet", ...args, bundle], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -130,6 +131,7 @@ export function runK6(
         if (!quiet) for (const line of lines) out.write(`[${label}] ${line}\n`);
       });
     };
+    if (child.pid !== undefined) onStart?.(child.pid);
     forward(child.stdout, process.stdout);
     forward(child.stderr, process.stderr);
     const stop = () => child.kill("SIGINT");
@@ -158,6 +160,7 @@ export function readSummary(dir: string): K6Summary {
 
 export interface K6Summary {
   metrics: Record<string, { type: string; values: Record<string, number> }>;
+  state?: { testRunDurationMs?: number };
 }
 
 /** Sums the counters of several instances' summaries (the figures that must add up to one run). */
