@@ -374,6 +374,7 @@ function authChecks(target: Target): Check[] {
       clause: "callout/prerequisite/not-in-call",
       run: (ctx, rec) =>
         withAgent(ctx, rec, async (s) => {
+          await s.drain();
           const first = await s.call("callout", baseBody(ctx.target, (answered ?? number).number));
           if (retcodeOf(first) !== "0")
             throw new NotTested(`the first callout was refused (${retcodeOf(first)})`);
@@ -391,6 +392,7 @@ function authChecks(target: Target): Check[] {
       run: (ctx, rec) =>
         withAgent(ctx, rec, async (s) => {
           if (!answered) throw new NotTested("no number with outcome 'answered' in the profile");
+          await s.drain();
           const first = await s.call("callout", baseBody(ctx.target, answered.number));
           if (retcodeOf(first) !== "0")
             throw new NotTested(`the first callout was refused (${retcodeOf(first)})`);
@@ -547,6 +549,8 @@ async function runFlow(
   number: CalledNumber,
   flowName: string | undefined,
 ): Promise<void> {
+  // Events of earlier cases of this agent must not count for this call.
+  await s.drain();
   const reply = await s.call("callout", baseBody(ctx.target, number.number));
   const code = retcodeOf(reply);
   if (

@@ -445,13 +445,17 @@ export class AgentSession {
         const reply = await this.call("release");
         if (retcodeOf(reply) !== "0") break;
       }
+      // NOTE: no drain to an empty poll here: on a real gateway each empty poll is a whole long-poll wait.
+      // Cases that read events drain first themselves (see checks.ts).
       while (Date.now() < deadline) {
-        await this.drain(Math.max(1, deadline - Date.now()));
         const state = await this.state();
         if (state !== undefined && state !== talking) return true;
         // No state at all: the session is gone (a Guid that stopped working); the caller recovers it.
         if (state === undefined) return false;
         await this.call("release");
+        // Waiting for the state to change is waiting for the next event: a poll answers as soon as one comes.
+        await this.poll();
+        if (this.refused) return false;
       }
       return false;
     } finally {
@@ -493,7 +497,7 @@ export class AgentPool {
       this.all.push(session);
       try {
         await session.login();
-        await session.drain();
+        await session.pollUntil((events) => events.some((e) => e.eventType === "AgentState_Ready"));
       } catch (error) {
         this.all.splice(this.all.indexOf(session), 1);
         throw error;
