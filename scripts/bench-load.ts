@@ -4,7 +4,7 @@
  * that only sends callout + release (ratio; target >= 0.8). (2) k6 memory per simulated agent. (3) Whether
  * 10,000 signed-in, polling agents fit on this machine with the mock.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
@@ -28,17 +28,22 @@ const program = new Command("bench:load")
   .description("Benchmark the k6 load harness against the embedded mock (prints figures; --json for JSON).")
   .option("--seconds <n>", "length of each throughput run", positive("--seconds"), 20)
   .option("--agents <n>", "agents for the 'most agents' run", positive("--agents"), 10000)
+  .option("--throughput-only", "run only the throughput comparison")
   .option("--json", "print the figures as JSON")
   .exitOverride();
 
-/** Highest VmRSS (kB) of a process, sampled every 250 ms until it exits. */
-function watchRss(pid: number): { stop: () => number } {
+/** Highest VmRSS (kB) and CPU time (ms) of a process, sampled every 250 ms until it exits. */
+function watchRss(pid: number): { stop: () => { rssKb: number; cpuMs: number } } {
   let peak = 0;
+  let cpuMs = 0;
   const sample = () => {
     try {
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       peak = Math.max(peak, kb);
+      // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      cpuMs = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
     } catch {
       // The process has exited.
     }
@@ -47,14 +52,14 @@ function watchRss(pid: number): { stop: () => number } {
   return {
     stop: () => {
       clearInterval(timer);
-      return peak;
+      return { rssKb: peak, cpuMs };
     },
   };
 }
 
 async function main(argv: string[]): Promise<number> {
   program.parse(argv);
-  const o = program.opts<{ seconds: number; agents: number; json?: boolean }>();
+  const o = program.opts<{ seconds: number; agents: number; json?: boolean; throughputOnly?: boolean }>();
   const log = (line: string) => process.stderr.write(`bench:load: ${line}\n`);
   const k6 = ensureK6(log);
   const gw = await startGateway({ tls: false, timing: "fast", quiet: true });
@@ -69,22 +74,34 @@ async function main(argv: string[]): Promise<number> {
   const noThresholds = ["--no-thresholds"];
 
   const run = async (name: string, bundle: string, plan: LoadPlan, extra: NodeJS.ProcessEnv = {}) => {
-    let watch: { stop: () => number } | undefined;
+    // k6 writes handleSummary files but does not create their directory.
+    mkdirSync(plan.reportDir, { recursive: true });
+    let watch: ReturnType<typeof watchRss> | undefined;
+    const mockCpu = process.cpuUsage();
     const code = await runK6(
       k6,
       bundle,
       { ...k6Env(plan, target), ...extra },
       noThresholds,
       name,
-      true,
+      !process.env.CCGW_BENCH_VERBOSE,
       (pid) => {
         watch = watchRss(pid);
       },
     );
-    const rssKb = watch?.stop() ?? 0;
+    const { rssKb, cpuMs } = watch?.stop() ?? { rssKb: 0, cpuMs: 0 };
+    const mock = process.cpuUsage(mockCpu);
     if (code !== 0) throw new Error(`${name}: k6 exited with ${code}`);
     await gw.admin("POST /reset");
-    return { summary: readSummary(plan.reportDir), rssKb };
+    const summary = readSummary(plan.reportDir);
+    const requests = summary.metrics.http_reqs?.values.count ?? 1;
+    // CPU per request of each side: who limits the rate (the two share this machine's cores).
+    const k6UsPerReq = Math.round((cpuMs * 1000) / requests);
+    const mockUsPerReq = Math.round((mock.user + mock.system) / requests);
+    log(
+      `${name}: ${requests} requests, k6 ${k6UsPerReq} µs CPU/request, mock ${mockUsPerReq} µs CPU/request`,
+    );
+    return { summary, rssKb, k6UsPerReq, mockUsPerReq };
   };
   const planFor = (
     name: string,
@@ -101,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
     const cyclePlan = planFor(
       "cycle",
       { agents: 200, agentsPerVu: 50, signInS: 1, talkMs: 0, drainMs: 2000 },
-      { startRate: 2000, stages: [{ rate: 2000, durationS: o.seconds }], settleMs: 0 },
+      { startRate: 2000, stages: [{ rate: 2000, durationS: o.seconds }] },
     );
     const cycleRun = await run("cycle", cycle, cyclePlan);
     log(`throughput: raw callout script, ${o.seconds} s`);
@@ -115,6 +132,13 @@ async function main(argv: string[]): Promise<number> {
     const rawRps = reqs(rawRun.summary);
     const callouts = cycleRun.summary.metrics.ccgw_callouts?.values.rate ?? 0;
 
+    if (o.throughputOnly) {
+      const ratio = Math.round((cycleRps / rawRps) * 100) / 100;
+      process.stdout.write(
+        `call-cycle ${Math.round(cycleRps)} req/s (${Math.round(callouts)} callouts/s), raw ${Math.round(rawRps)} req/s, ratio ${ratio}\n`,
+      );
+      return EXIT.PASS;
+    }
     // (2) Memory per agent: idle agents (a trickle of calls) at two sizes; the difference per added agent.
     const idle = (n: number) =>
       planFor(
@@ -155,6 +179,10 @@ async function main(argv: string[]): Promise<number> {
       callCycleCalloutsPerSecond: Math.round(callouts),
       rawRequestsPerSecond: Math.round(rawRps),
       ratio: Math.round((cycleRps / rawRps) * 100) / 100,
+      cpuPerRequestUs: {
+        callCycle: { k6: cycleRun.k6UsPerReq, mock: cycleRun.mockUsPerReq },
+        raw: { k6: rawRun.k6UsPerReq, mock: rawRun.mockUsPerReq },
+      },
       k6RssKb: { agents500: small.rssKb, agents3000: large.rssKb, agentsMany: many.rssKb },
       memoryPerAgentKb: Math.round(perAgentKb * 10) / 10,
       manyAgents: {
@@ -169,11 +197,11 @@ async function main(argv: string[]): Promise<number> {
     if (o.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
     else {
       process.stdout.write(
-        [
+        `${[
           `call-cycle: ${figures.callCycleRequestsPerSecond} req/s (${figures.callCycleCalloutsPerSecond} callouts/s); raw callout script: ${figures.rawRequestsPerSecond} req/s; ratio ${figures.ratio} (target >= 0.8)`,
           `k6 RSS: ${small.rssKb} kB with 500 agents, ${large.rssKb} kB with 3000 → ${figures.memoryPerAgentKb} kB per agent`,
           `${o.agents} agents: peak signed in ${peakSignedIn}, sign-in failures ${figures.manyAgents.signInFailures}, poll gap p95 ${Math.round(figures.manyAgents.pollGapP95Ms ?? 0)} ms, k6 RSS ${many.rssKb} kB`,
-        ].join("\n") + "\n",
+        ].join("\n")}\n`,
       );
     }
     return EXIT.PASS;
