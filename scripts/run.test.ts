@@ -12,8 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_EDITION } from "../contracts/index.ts";
 import type { TargetProfile } from "../lib/target-profile.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
+import { suiteMockOptions } from "../scenarios/setup/global-setup.ts";
 import { findK6 } from "./k6-build.ts";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -252,7 +254,11 @@ describe.skipIf(skipLoad)(
     it("leaves no password and no Guid in any output file, stdout or stderr", {
       timeout: 120_000,
     }, async () => {
-      const target = await startGateway({ quiet: true, timing: "fast", selfCheck: false });
+      // The functional suite's mock settings (200 ms long poll), so its cases settle quickly.
+      const target = await startGateway({
+        ...suiteMockOptions(DEFAULT_EDITION, "dynamic", 1, []),
+        quiet: true,
+      });
       try {
         const profile: TargetProfile = mockProfile(target);
         const password = profile.agentRange?.password ?? "";

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { DEFAULT_EDITION } from "../contracts/index.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import { type ProgressFigures, startProgress } from "../lib/progress.ts";
 import { redactText } from "../lib/redact.ts";
@@ -27,6 +28,7 @@ import {
   type TargetProfile,
 } from "../lib/target-profile.ts";
 import { mockProfile, type RunningGateway, startGateway, type TimingConfig } from "../mock/index.ts";
+import { suiteMockOptions } from "../scenarios/setup/global-setup.ts";
 import { runCli } from "./report.ts";
 import { preflight, sweepSignOut } from "./run/gateway-client.ts";
 import { checkCaps, confirmRemoteLoad, LOAD_PROFILE_NAMES, planRun, SUITE_AGENTS } from "./run/plan.ts";
@@ -86,16 +88,33 @@ const MAX_POINTS_SECONDS = 900;
 /** The phases' scripts; each takes --target and --report-dir. */
 const PHASE_SCRIPTS = { contract: "scripts/contract.ts", load: "scripts/load.ts" } as const;
 
+/**
+ * How to run a phase: its script under tsx; for the contract phase, while scripts/contract.ts is not there, the
+ * vitest "scenarios" project with the same target and report folder passed through its environment.
+ */
+function phaseCommand(
+  name: keyof typeof PHASE_SCRIPTS,
+  args: string[],
+): { argv: string[]; env: Record<string, string> } | undefined {
+  const script = join(ROOT, PHASE_SCRIPTS[name]);
+  if (existsSync(script)) return { argv: [require.resolve("tsx/cli"), script, ...args], env: {} };
+  const vitest = join(ROOT, "node_modules", "vitest", "vitest.mjs");
+  if (name !== "contract" || !existsSync(vitest)) return undefined;
+  const value = (flag: string) => args[args.indexOf(flag) + 1] ?? "";
+  return {
+    argv: [vitest, "run", "--project", "scenarios"],
+    env: { CCGW_TARGET: value("--target"), CCGW_REPORT_DIR: value("--report-dir") },
+  };
+}
+
 /** Runs one phase's script as a child with redacted, inherited-looking output; resolves with its exit code. */
 function runPhaseScript(
-  script: string,
-  args: string[],
+  argv: string[],
   secrets: string[],
   extraEnv: Record<string, string>,
   onChild: (child: ChildProcess | undefined) => void,
 ): Promise<number | null> {
-  const tsx = require.resolve("tsx/cli");
-  const child = spawn(process.execPath, [tsx, join(ROOT, script), ...args], {
+  const child = spawn(process.execPath, argv, {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
@@ -223,12 +242,13 @@ export async function runMain(flags: RunFlags): Promise<number> {
       if (flags.dryRun) {
         log("dry run against the embedded mock: it is started only to describe it, nothing is dialled");
       }
-      const timing =
-        flags.mockTiming ??
-        (flags.loadProfile === "smoke" || flags.loadProfile === "capacity" ? "brisk" : "realistic");
+      // The suite's mock settings (short long-poll, fast events, numbers at the called-number length limits), so
+      // both phases share one mock and the suite's boundary cases have numbers of the profile to dial.
+      const options = suiteMockOptions(DEFAULT_EDITION, "dynamic", flags.seed ?? 1, []);
+      const timing = flags.mockTiming ?? "fast";
       gateway = await startGateway({
+        ...options,
         quiet: true,
-        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
         timing: timing === "brisk" ? BRISK_TIMING : timing,
       });
       profile = mockProfile(gateway);
@@ -365,7 +385,8 @@ export async function runMain(flags: RunFlags): Promise<number> {
       });
       continue;
     }
-    if (!existsSync(join(ROOT, PHASE_SCRIPTS[phase.name]))) {
+    const command = phaseCommand(phase.name, phase.args);
+    if (!command) {
       record.phases.push({
         name: phase.name,
         status: "error",
@@ -376,8 +397,22 @@ export async function runMain(flags: RunFlags): Promise<number> {
     }
     log(`${phase.name}: starting`);
     const started = Date.now();
-    const ticker = startProgress(phase.name, { everyMs: flags.progressMs, ...(figures ? { figures } : {}) });
-    const code = await runPhaseScript(PHASE_SCRIPTS[phase.name], phase.args, secrets, phase.env, (child) => {
+    // The mock's counters run over both phases; each phase's progress counts from its own start.
+    const baseline = figures ? await figures().catch(() => undefined) : undefined;
+    const phaseFigures = figures
+      ? async (): Promise<ProgressFigures> => {
+          const now = await figures();
+          return {
+            calls: (now.calls ?? 0) - (baseline?.calls ?? 0),
+            errors: (now.errors ?? 0) - (baseline?.errors ?? 0),
+          };
+        }
+      : undefined;
+    const ticker = startProgress(phase.name, {
+      everyMs: flags.progressMs,
+      ...(phaseFigures ? { figures: phaseFigures } : {}),
+    });
+    const code = await runPhaseScript(command.argv, secrets, { ...phase.env, ...command.env }, (child) => {
       current = child;
     });
     ticker.stop();
@@ -425,7 +460,7 @@ export function runCommand(): Command {
     .addOption(
       new Option(
         "--mock-timing <t>",
-        "event timing of the embedded mock (default: brisk for smoke and capacity, else realistic)",
+        "event timing of the embedded mock (default: fast, as the functional suite uses)",
       ).choices(["brisk", "fast", "realistic"]),
     )
     .option(

@@ -42,8 +42,11 @@ export interface ClauseRow {
   id: string;
   title: string;
   kind?: string;
-  /** open: the vendor leaves it open, recorded not failed; untested: no test touched it. */
-  verdict: "pass" | "fail" | "skip" | "open" | "untested";
+  /**
+   * open: the vendor leaves it open, recorded not failed; untested: no case observed it; not-testable: no
+   * request can observe it (a platform setting); skip: its cases were skipped.
+   */
+  verdict: "pass" | "fail" | "skip" | "open" | "untested" | "not-testable";
   passed: number;
   failed: number;
   skipped: number;

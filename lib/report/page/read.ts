@@ -44,11 +44,20 @@ async function readJson(path: string): Promise<unknown> {
   return JSON.parse(await readFile(path, "utf8"));
 }
 
-const VERDICTS = new Set(["pass", "fail", "skip", "open", "untested"]);
+const VERDICTS = new Set(["pass", "fail", "skip", "open", "untested", "not-testable"]);
+
+// Spellings of the functional suite's model (lib/report/conformance.ts) and of common test reporters.
+const VERDICT_ALIASES: Record<string, string> = {
+  passed: "pass",
+  failed: "fail",
+  skipped: "skip",
+  "open-recorded": "open",
+  "not-tested": "untested",
+};
 
 function normaliseVerdict(value: unknown, failed: number, passed: number): ClauseRow["verdict"] {
   const text = typeof value === "string" ? value.toLowerCase() : "";
-  const mapped = text === "passed" ? "pass" : text === "failed" ? "fail" : text === "skipped" ? "skip" : text;
+  const mapped = VERDICT_ALIASES[text] ?? text;
   if (VERDICTS.has(mapped)) return mapped as ClauseRow["verdict"];
   if (failed > 0) return "fail";
   if (passed > 0) return "pass";
@@ -75,6 +84,22 @@ export function normaliseConformance(raw: unknown): Conformance | undefined {
   else if (isObject(source)) entries = Object.entries(source);
   else return undefined;
   const catalog = new Map(CLAUSES.map((c) => [c.id, c]));
+  // The suite's model keeps per-case results with findings per clause; count them per clause.
+  const fromResults = new Map<string, { passed: number; failed: number; skipped: number }>();
+  const bump = (clause: string, key: "passed" | "failed" | "skipped") => {
+    const entry = fromResults.get(clause) ?? { passed: 0, failed: 0, skipped: 0 };
+    entry[key] += 1;
+    fromResults.set(clause, entry);
+  };
+  for (const result of Array.isArray(raw.results) ? raw.results.filter(isObject) : []) {
+    const findings = Array.isArray(result.findings) ? result.findings.filter(isObject) : [];
+    if (result.verdict === "not-tested" && typeof result.clause === "string") bump(result.clause, "skipped");
+    for (const finding of findings) {
+      if (typeof finding.clause !== "string") continue;
+      if (finding.verdict === "pass") bump(finding.clause, "passed");
+      else if (finding.verdict === "fail") bump(finding.clause, "failed");
+    }
+  }
   const clauses: ClauseRow[] = [];
   const tests = { passed: 0, failed: 0, skipped: 0 };
   for (const [key, value] of entries) {
@@ -83,10 +108,13 @@ export function normaliseConformance(raw: unknown): Conformance | undefined {
       typeof value.id === "string" ? value.id : typeof value.clause === "string" ? value.clause : key;
     if (!id) continue;
     const list = Array.isArray(value.tests) ? value.tests.filter(isObject) : [];
-    let passed = count(value.passed);
-    let failed = count(value.failed);
-    let skipped = count(value.skipped);
+    const counted = fromResults.get(id);
+    let passed = count(value.passed) || (counted?.passed ?? 0);
+    let failed = count(value.failed) || (counted?.failed ?? 0);
+    let skipped = count(value.skipped) || (counted?.skipped ?? 0);
     const failures: string[] = [];
+    if (Array.isArray(value.notes))
+      for (const note of value.notes) if (typeof note === "string") failures.push(note);
     if (Array.isArray(value.failures))
       for (const f of value.failures) failures.push(typeof f === "string" ? f : JSON.stringify(f));
     if (list.length > 0 && passed + failed + skipped === 0) {
@@ -133,6 +161,14 @@ export function normaliseConformance(raw: unknown): Conformance | undefined {
     for (const key of ["passed", "failed", "skipped"] as const) {
       if (typeof summary[key] === "number") tests[key] = summary[key] as number;
     }
+  }
+  // The suite's model counts cases: {total, pass, fail, open, notTested}.
+  if (isObject(raw.cases)) {
+    const c = raw.cases;
+    if (typeof c.pass === "number") tests.passed = c.pass;
+    if (typeof c.fail === "number") tests.failed = c.fail;
+    if (typeof c.notTested === "number")
+      tests.skipped = c.notTested + (typeof c.open === "number" ? c.open : 0);
   }
   const conformance: Conformance = { clauses, tests };
   if (typeof raw.edition === "string") conformance.edition = raw.edition;

@@ -97,6 +97,7 @@ const VERDICT_ORDER: Record<ClauseRow["verdict"], number> = {
   open: 2,
   skip: 3,
   untested: 4,
+  "not-testable": 5,
 };
 
 function conformanceSection(model: ReportModel): string {
