@@ -50,6 +50,7 @@ interface Flags {
   runId?: string;
   yes?: boolean;
   dryRun?: boolean;
+  signOut?: boolean;
   instances: number;
   k8sManifest?: string;
   duration?: number;
@@ -75,6 +76,7 @@ const program = new Command("load")
   .option("--run-id <id>", "run id (default: load-<profile>-<timestamp>)")
   .option("--yes", "do not ask before loading a non-loopback target")
   .option("--dry-run", "print the plan and send nothing")
+  .option("--sign-out", "only sign out every agent of the plan (after an aborted distributed run), then exit")
   .option(
     "--instances <n>",
     "split the run over N local k6 instances (execution segments)",
@@ -216,6 +218,11 @@ async function main(argv: string[]): Promise<number> {
       }
     }
 
+    if (flags.signOut) {
+      const n = await signOutAll(plan, gw?.ca ?? readCa(target));
+      log(`signed out ${n} of ${plan.agentCount} agent(s)`);
+      return EXIT.PASS;
+    }
     const k6 = ensureK6(log);
     const bundles = await buildBundles(plan.edition as "2025-03");
     const bundle = bundles["call-cycle"];
