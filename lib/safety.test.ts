@@ -87,6 +87,21 @@ describe("request-site check", () => {
     }
     expect(codeOf(() => assertCalloutAllowed(policy, {}))).toBeUndefined();
   });
+  it("lets overdial on a listed number of the maximum length through, and nothing shorter", () => {
+    const max = "1".repeat(24);
+    const withMax = { ...policyFromProfile({ called: [max, "4000001"] }), maxCalledLength: 24 };
+    expect(codeOf(() => assertCalloutAllowed(withMax, { called: `${max}7` }))).toBeUndefined();
+    expect(codeOf(() => assertCalloutAllowed(withMax, { called: "40000017" }))).toBe(
+      "CCGW_NUMBER_NOT_ALLOWED",
+    );
+    expect(codeOf(() => assertCalloutAllowed(withMax, { called: `2${max}` }))).toBe(
+      "CCGW_NUMBER_NOT_ALLOWED",
+    );
+    const without = policyFromProfile({ called: [max] });
+    expect(codeOf(() => assertCalloutAllowed(without, { called: `${max}7` }))).toBe(
+      "CCGW_NUMBER_NOT_ALLOWED",
+    );
+  });
   it("knows what is dialable", () => {
     expect(isDialable("123*#")).toBe(true);
     expect(isDialable("")).toBe(false);

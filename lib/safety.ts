@@ -14,6 +14,13 @@ export interface SafetyPolicy {
   readonly maxCallsPerSecond?: number;
   /** Callouts in one run; absent means no budget. */
   readonly maxTotalCalls?: number;
+  /**
+   * The contract's longest `called` (read from the callout request schema by the caller). When set, a number
+   * longer than it is let through if it starts with a listed number of exactly that length: no valid number
+   * extends a maximal one, so the extra digits can only be overdial on a line the profile owns. This is how the
+   * functional suite probes the maxLength+1 boundary without dialling anyone else.
+   */
+  readonly maxCalledLength?: number;
 }
 
 /** The parts of a target profile the policy is made from. */
@@ -37,6 +44,11 @@ export function policyFromProfile(profile: SafetyProfile): SafetyPolicy {
  */
 export function assertNumberAllowed(policy: SafetyPolicy, called: unknown): void {
   if (typeof called === "string" && policy.allowed.includes(called)) return;
+  const max = policy.maxCalledLength;
+  if (typeof called === "string" && max !== undefined && called.length > max) {
+    const prefix = called.slice(0, max);
+    if (prefix.length === max && policy.allowed.includes(prefix)) return;
+  }
   const shown = typeof called === "string" ? JSON.stringify(called) : `a ${typeof called} value`;
   throw new HarnessError(
     "CCGW_NUMBER_NOT_ALLOWED",

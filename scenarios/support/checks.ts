@@ -6,9 +6,19 @@
 import { en, Faker } from "@faker-js/faker";
 import { type BoundaryCase, boundaryCases } from "../../contracts/boundaries.ts";
 import { agentStateCode, EVENT_FLOWS, type EventFlow, SITUATIONS } from "../../contracts/index.ts";
+import { HarnessError } from "../../lib/errors.ts";
 import { type CaseResult, caseVerdict } from "../../lib/report/conformance.ts";
+import { isDialable } from "../../lib/safety.ts";
 import type { CalledNumber, Outcome } from "../../lib/target-profile.ts";
-import { type AgentPool, type AgentSession, Recorder, retcodeOf, send, type Target } from "./client.ts";
+import {
+  type AgentPool,
+  type AgentSession,
+  dialPolicy,
+  Recorder,
+  retcodeOf,
+  send,
+  type Target,
+} from "./client.ts";
 import { checkFlow, type PolledEvent } from "./event-order.ts";
 
 /** One case of the suite. */
@@ -54,6 +64,9 @@ export async function runCheck(check: Check, ctx: CheckContext): Promise<CaseRes
     await check.run(ctx, rec);
   } catch (error) {
     if (error instanceof NotTested) notTested = error.message;
+    // The dial guard refused a number outside the profile's list: the case cannot run against this target.
+    else if (error instanceof HarnessError && error.code === "CCGW_NUMBER_NOT_ALLOWED")
+      notTested = error.message;
     else rec.add(check.clause, "fail", `the case could not complete: ${(error as Error).message}`);
   }
   const verdict = notTested ? "not-tested" : caseVerdict(rec.findings);
@@ -201,6 +214,16 @@ async function runBodyCase(ctx: CheckContext, rec: Recorder, c: BoundaryCase): P
     const number = ctx.target.called.find((n) => n.number.length === length);
     if (!number) throw new NotTested(`no number of ${length} characters in the profile's called list`);
     body = { ...body, called: number.number };
+  }
+  if (!c.valid && c.field === "/called" && isDialable(c.fieldValue)) {
+    // A too-long all-digit number: sent as overdial on a listed number of the maximum length (the only longer
+    // number lib/safety.ts lets through), or skipped.
+    const value = String(c.fieldValue);
+    const max = dialPolicy(ctx.target).maxCalledLength;
+    const number = ctx.target.called.find((n) => n.number.length === max && value.length > n.number.length);
+    if (!number)
+      throw new NotTested(`no number of ${max} characters in the profile's called list to overdial`);
+    body = { ...body, called: number.number + value.slice(number.number.length) };
   }
   if (c.valid && c.field === "/skillid" && ctx.target.profile.skillId === undefined) {
     throw new NotTested("no skillId in the profile");

@@ -20,6 +20,7 @@ import {
 import { HarnessError } from "../../lib/errors.ts";
 import { redact } from "../../lib/redact.ts";
 import type { Exchange, Finding } from "../../lib/report/conformance.ts";
+import { assertCalloutAllowed, policyFromProfile, type SafetyPolicy } from "../../lib/safety.ts";
 import {
   type Agent,
   type AuthMode,
@@ -123,7 +124,21 @@ export interface RequestSpec {
 pactum.settings.setLogLevel("ERROR");
 
 /** Sends one request through pactum. Transport errors come back as a Reply with `error`, never thrown. */
+/**
+ * The dial policy of a target (lib/safety.ts): the profile's numbers, plus overdial on a listed number of the
+ * contract's maximum `called` length, so the maxLength+1 boundary can be probed without dialling anyone else.
+ */
+export function dialPolicy(target: Target): SafetyPolicy {
+  const schema = target.contracts.schemas["voicecall/callout.request"] as {
+    properties?: { called?: { maxLength?: number } };
+  };
+  const max = schema.properties?.called?.maxLength;
+  return { ...policyFromProfile(target.profile), ...(max !== undefined ? { maxCalledLength: max } : {}) };
+}
+
 export async function send(target: Target, spec: RequestSpec): Promise<Reply> {
+  // Dial guard where the request is made: a callout to a number outside the profile's list never leaves.
+  if (spec.operation === "callout") assertCalloutAllowed(dialPolicy(target), spec.body);
   const url = `${target.profile.baseUrl.replace(/\/$/, "")}${spec.path}`;
   const bodyText =
     spec.body === undefined
