@@ -280,6 +280,9 @@ describe.skipIf(skipLoad)(
           ]);
         }
         expect(outputs.map(([name]) => name).some((n) => n.endsWith("summary.json"))).toBe(true);
+        if (!args.includes("--skip-contract")) {
+          expect(outputs.map(([name]) => name).some((n) => n.endsWith("conformance.json"))).toBe(true);
+        }
         for (const [name, text] of outputs) {
           expect(text.includes(password), `${name} contains the agents' password`).toBe(false);
           expect(GUID_SHAPE.test(text), `${name} contains a Guid-shaped string`).toBe(false);
