@@ -16,6 +16,11 @@ describe("redaction", () => {
     expect(redactText(`JSESSIONID=${GUID}; Path=/`)).toBe(`JSESSIONID=${REDACTED}; Path=/`);
   });
 
+  it("leaves prose about the header alone", () => {
+    const prose = "Sign-in answers Set-GUID: JSESSIONID=<guid>; the Guid is the part after JSESSIONID=.";
+    expect(redactText(prose)).toBe(prose);
+  });
+
   it("masks secret fields and given secret values in nested objects, case-insensitively", () => {
     const evidence = {
       request: {

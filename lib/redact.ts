@@ -13,7 +13,8 @@ export const SECRET_FIELDS: ReadonlySet<string> = collectSecretFields();
 // A Guid as the gateway issues it: a UUID, optionally with a .AgentGateway<N> suffix.
 const GUID_PATTERN =
   /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(\.AgentGateway[0-9]+)?/g;
-const JSESSION_PATTERN = /JSESSIONID=[^;\s"]+/g;
+// A session cookie value: a run of token characters (not prose such as "JSESSIONID=<guid>").
+const JSESSION_PATTERN = /JSESSIONID=[A-Za-z0-9._~-]{8,}/g;
 
 /** Masks Guids in a string, and any of the given secret values (e.g. the profile's passwords). */
 export function redactText(text: string, secrets: Iterable<string> = []): string {
