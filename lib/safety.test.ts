@@ -64,10 +64,12 @@ describe("dial guard", () => {
   it("admitBody refuses a body with a number outside the list and records nothing", () => {
     const guard = new CallGuard(policy, { now: () => 0 });
     expect(codeOf(() => guard.admitBody({ called: "999" }))).toBe("CCGW_NUMBER_NOT_ALLOWED");
-    expect(codeOf(() => guard.admitBody("{}"))).toBe("CCGW_NUMBER_NOT_ALLOWED");
     expect(guard.count).toBe(0);
-    guard.admitBody(JSON.stringify({ called: "4000002" }));
+    // An undialable probe is let through the number check but still counts.
+    guard.admitBody("{}");
     expect(guard.count).toBe(1);
+    guard.admitBody(JSON.stringify({ called: "4000002" }));
+    expect(guard.count).toBe(2);
   });
 });
 
@@ -170,6 +172,23 @@ describe("total-calls budget", () => {
       }
     }
     expect(admitted).toBe(9);
+  });
+
+  it("counts in a shared counter, so guards of several processes share one budget", () => {
+    let shared = 0;
+    const counter = {
+      spent: () => shared,
+      record: () => {
+        shared += 1;
+      },
+    };
+    const a = new CallGuard({ allowed: ["1"], maxTotalCalls: 3 }, { counter });
+    const b = new CallGuard({ allowed: ["1"], maxTotalCalls: 3 }, { counter });
+    a.admit("1");
+    b.admit("1");
+    a.admit("1");
+    expect(codeOf(() => b.admit("1"))).toBe("CCGW_BUDGET_EXCEEDED");
+    expect(shared).toBe(3);
   });
 
   it("is unlimited without maxTotalCalls", () => {

@@ -96,6 +96,11 @@ export interface CallGuardOptions {
    * gets 1/N of the rate and of the budget, and the sum can never exceed the profile's caps. @default 1
    */
   share?: number;
+  /**
+   * Where the budget is counted when several processes share it (the functional suite's test files run in
+   * separate module instances): `spent()` reads the run's count so far, `record()` adds one. @default this guard
+   */
+  counter?: { spent(): number; record(): void };
 }
 
 /**
@@ -109,6 +114,7 @@ export class CallGuard {
   private readonly windowMs: number;
   private readonly budget: number | undefined;
   private readonly recent: number[] = [];
+  private readonly counter: { spent(): number; record(): void } | undefined;
   private sent = 0;
 
   constructor(policy: SafetyPolicy, options: CallGuardOptions = {}) {
@@ -116,6 +122,7 @@ export class CallGuard {
     if (!(share > 0 && share <= 1)) throw new RangeError(`CallGuard share must be in (0, 1], got ${share}`);
     this.policy = policy;
     this.now = options.now ?? Date.now;
+    this.counter = options.counter;
     // Shares are rounded down, so the guards of one run together never exceed the caps. A rate share below one
     // call per second becomes one call per longer window (0.25/s: one call in any 4 s).
     const rate = policy.maxCallsPerSecond === undefined ? undefined : policy.maxCallsPerSecond * share;
@@ -131,7 +138,11 @@ export class CallGuard {
 
   /** Callouts left in the budget (Infinity without one). */
   get remaining(): number {
-    return this.budget === undefined ? Number.POSITIVE_INFINITY : Math.max(0, this.budget - this.sent);
+    return this.budget === undefined ? Number.POSITIVE_INFINITY : Math.max(0, this.budget - this.spent());
+  }
+
+  private spent(): number {
+    return this.counter ? this.counter.spent() : this.sent;
   }
 
   /** Milliseconds to wait before the next callout fits under the rate cap (0 when it fits now). */
@@ -151,10 +162,24 @@ export class CallGuard {
    */
   admit(called: unknown): void {
     assertNumberAllowed(this.policy, called);
-    if (this.budget !== undefined && this.sent >= this.budget) {
+    this.take();
+  }
+
+  /**
+   * The same for a callout request body, with the request-site rule of assertCalloutAllowed (undialable probes
+   * pass the number check); every admitted body counts against the budget and the rate.
+   */
+  admitBody(body: unknown): void {
+    assertCalloutAllowed(this.policy, body);
+    this.take();
+  }
+
+  private take(): void {
+    const spent = this.spent();
+    if (this.budget !== undefined && spent >= this.budget) {
       throw new HarnessError(
         "CCGW_BUDGET_EXCEEDED",
-        `refusing callout ${this.sent + 1}: the budget of ${this.budget} call${this.budget === 1 ? "" : "s"} is spent (maxTotalCalls)`,
+        `refusing callout ${spent + 1}: the budget of ${this.budget} call${this.budget === 1 ? "" : "s"} is spent (maxTotalCalls)`,
         "raise maxTotalCalls in the target profile or shorten the run",
       );
     }
@@ -168,11 +193,7 @@ export class CallGuard {
     }
     this.recent.push(this.now());
     this.sent += 1;
-  }
-
-  /** admit() for a callout request body: reads its `called` field first. */
-  admitBody(body: unknown): void {
-    this.admit(calledOf(body));
+    this.counter?.record();
   }
 
   private expire(now: number): void {

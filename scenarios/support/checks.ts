@@ -64,8 +64,11 @@ export async function runCheck(check: Check, ctx: CheckContext): Promise<CaseRes
     await check.run(ctx, rec);
   } catch (error) {
     if (error instanceof NotTested) notTested = error.message;
-    // The dial guard refused a number outside the profile's list: the case cannot run against this target.
-    else if (error instanceof HarnessError && error.code === "CCGW_NUMBER_NOT_ALLOWED")
+    // The safety rails refused the callout (number outside the list, budget spent): not run against this target.
+    else if (
+      error instanceof HarnessError &&
+      (error.code === "CCGW_NUMBER_NOT_ALLOWED" || error.code === "CCGW_BUDGET_EXCEEDED")
+    )
       notTested = error.message;
     else rec.add(check.clause, "fail", `the case could not complete: ${(error as Error).message}`);
   }

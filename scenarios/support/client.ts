@@ -3,8 +3,9 @@
  * sessions that keep the latest Guid and their polled events, and a pool that signs agents in on demand and
  * out at the end. Every answer is validated against its contract; the findings go to the case being recorded.
  */
-import { readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import type { RequestOptions } from "node:http";
+import { dirname, join } from "node:path";
 import pactum from "pactum";
 import {
   agentStateCode,
@@ -20,7 +21,7 @@ import {
 import { HarnessError } from "../../lib/errors.ts";
 import { redact } from "../../lib/redact.ts";
 import type { Exchange, Finding } from "../../lib/report/conformance.ts";
-import { assertCalloutAllowed, policyFromProfile, type SafetyPolicy } from "../../lib/safety.ts";
+import { CallGuard, policyFromProfile, type SafetyPolicy } from "../../lib/safety.ts";
 import {
   type Agent,
   type AuthMode,
@@ -136,9 +137,39 @@ export function dialPolicy(target: Target): SafetyPolicy {
   return { ...policyFromProfile(target.profile), ...(max !== undefined ? { maxCalledLength: max } : {}) };
 }
 
+const guards = new WeakMap<Target, CallGuard>();
+
+/** The call guard of a target; its budget is counted in <report dir>/raw/callouts.count when there is one. */
+function guardOf(target: Target): CallGuard {
+  let guard = guards.get(target);
+  if (!guard) {
+    const dir = process.env.CCGW_REPORT_DIR;
+    const file = dir ? join(dir, "raw", "callouts.count") : undefined;
+    const counter = file
+      ? {
+          spent: () => (existsSync(file) ? statSync(file).size : 0),
+          record: () => {
+            mkdirSync(dirname(file), { recursive: true });
+            appendFileSync(file, "1");
+          },
+        }
+      : undefined;
+    guard = new CallGuard(dialPolicy(target), counter ? { counter } : {});
+    guards.set(target, guard);
+  }
+  return guard;
+}
+
 export async function send(target: Target, spec: RequestSpec): Promise<Reply> {
-  // Dial guard where the request is made: a callout to a number outside the profile's list never leaves.
-  if (spec.operation === "callout") assertCalloutAllowed(dialPolicy(target), spec.body);
+  // Safety where the request is made (lib/safety.ts): a callout to a number outside the profile's list never
+  // leaves, callouts are paced under maxCallsPerSecond, and maxTotalCalls holds across the suite's test files.
+  if (spec.operation === "callout") {
+    const guard = guardOf(target);
+    for (let wait = guard.delayBeforeNextCall(); wait > 0; wait = guard.delayBeforeNextCall()) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    guard.admitBody(spec.body);
+  }
   const url = `${target.profile.baseUrl.replace(/\/$/, "")}${spec.path}`;
   const bodyText =
     spec.body === undefined

@@ -3,8 +3,11 @@
  * a number outside the profile before any byte leaves, and the k6 agent checks the body before its request.
  */
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pathFor } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
@@ -12,8 +15,10 @@ import type { TargetProfile } from "../../lib/target-profile.ts";
 import { makeTarget, send } from "../../scenarios/support/client.ts";
 
 let hits = 0;
+const arrivals: number[] = [];
 const server = createServer((_req, res) => {
   hits += 1;
+  arrivals.push(Date.now());
   res.setHeader("content-type", "application/json");
   res.end('{"retcode":"0","message":"","result":"1"}');
 });
@@ -61,6 +66,45 @@ describe("the functional suite's request path", () => {
       expect(reply.status).toBe(200);
     }
     expect(hits).toBe(before + 2);
+  });
+});
+
+describe("the functional suite's caps", () => {
+  const callout = { operation: "callout" as const, method: "PUT", path: pathFor("callout", "1001") };
+
+  it("holds maxTotalCalls across test files (separate targets) through the run folder's counter", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ccgw-budget-"));
+    const saved = process.env.CCGW_REPORT_DIR;
+    process.env.CCGW_REPORT_DIR = dir;
+    try {
+      const capped = { ...profile, maxTotalCalls: 3 };
+      const first = makeTarget(capped, deadlines);
+      const second = makeTarget(capped, deadlines);
+      const before = hits;
+      await send(first, { ...callout, body: { called: "4000001" } });
+      await send(second, { ...callout, body: { called: "4000001" } });
+      await send(first, { ...callout, body: { called: "4000001" } });
+      const error = await send(second, { ...callout, body: { called: "4000001" } }).catch((e: unknown) => e);
+      expect((error as HarnessError).code).toBe("CCGW_BUDGET_EXCEEDED");
+      expect(hits).toBe(before + 3);
+    } finally {
+      if (saved === undefined) delete process.env.CCGW_REPORT_DIR;
+      else process.env.CCGW_REPORT_DIR = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("paces callouts under maxCallsPerSecond instead of refusing them", async () => {
+    const target = makeTarget({ ...profile, maxCallsPerSecond: 3 }, deadlines);
+    const started = Date.now();
+    const from = arrivals.length;
+    await Promise.all(
+      Array.from({ length: 4 }, () => send(target, { ...callout, body: { called: "4000001" } })),
+    );
+    const mine = arrivals.slice(from);
+    expect(mine).toHaveLength(4);
+    // Three fit in the first second; the fourth cannot start before one second after the first was admitted.
+    expect(Math.max(...mine)).toBeGreaterThanOrEqual(started + 1000);
   });
 });
 
