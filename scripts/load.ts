@@ -56,6 +56,7 @@ interface Flags {
   duration?: number;
   rate?: number;
   agents?: number;
+  agentsPerVu?: number;
   contractSample?: number;
   stepDuration?: number;
   mockCapacity?: number;
@@ -87,6 +88,11 @@ const program = new Command("load")
   .option("--duration <s>", "scale the schedule to this many seconds", positive("--duration"))
   .option("--rate <n>", "replace the schedule with one constant rate (calls/s)", positive("--rate"))
   .option("--agents <n>", "agents to sign in (default: the profile's)", positive("--agents", true))
+  .option(
+    "--agents-per-vu <n>",
+    "agents one k6 VU hosts (default: the profile's)",
+    positive("--agents-per-vu", true),
+  )
   .option("--contract-sample <f>", "fraction of responses/events validated (CCGW_CONTRACT_SAMPLE)", Number)
   .option("--step-duration <s>", "capacity: seconds per step", positive("--step-duration"))
   .option(
@@ -168,6 +174,7 @@ async function main(argv: string[]): Promise<number> {
       ...(flags.duration !== undefined ? { durationS: flags.duration } : {}),
       ...(flags.rate !== undefined ? { rate: flags.rate } : {}),
       ...(flags.agents !== undefined ? { agents: flags.agents } : {}),
+      ...(flags.agentsPerVu !== undefined ? { agentsPerVu: flags.agentsPerVu } : {}),
       ...(flags.contractSample !== undefined ? { contractSample: flags.contractSample } : {}),
       seed: flags.seed,
       ...(gw ? { pollWaitMs: gw.options.pollWaitMs, terminalTimeoutMs: 10000 } : {}),

@@ -22,6 +22,7 @@ export interface PlanOverrides {
   /** Replace the schedule with one constant rate. */
   rate?: number;
   agents?: number;
+  agentsPerVu?: number;
   contractSample?: number;
   seed?: number;
   /** The target is the embedded mock (loopback, self-signed): certificate checks may be skipped. */
@@ -54,7 +55,7 @@ export function makePlan(target: TargetProfile, profile: LoadProfile, o: PlanOve
     agents: (target.agents ?? []).map((a) => ({ id: a.id, password: a.password, phone: a.phone })),
     ...(target.agentRange ? { agentRange: { ...target.agentRange } } : {}),
     agentCount,
-    agentsPerVu: Math.min(profile.agentsPerVu, Math.max(1, agentCount)),
+    agentsPerVu: Math.min(o.agentsPerVu ?? profile.agentsPerVu, Math.max(1, agentCount)),
     called: target.called.map((c) => (typeof c === "string" ? { number: c } : { ...c })),
     ...(target.caller !== undefined ? { caller: target.caller } : {}),
     ...(target.skillId !== undefined ? { skillId: target.skillId } : {}),
