@@ -265,7 +265,6 @@ describe.skipIf(skipLoad)(
         expect(password.length).toBeGreaterThan(3);
         const dir = join(work, "secrets");
         const args = ["--target", await profileFile(profile), "--report-dir", dir, "--load-duration", "4"];
-        if (!existsSync(join(ROOT, "scripts/contract.ts"))) args.push("--skip-contract");
         const result = await run(args);
         expect([0, 1]).toContain(result.code);
         const outputs: [string, string][] = [
@@ -280,9 +279,7 @@ describe.skipIf(skipLoad)(
           ]);
         }
         expect(outputs.map(([name]) => name).some((n) => n.endsWith("summary.json"))).toBe(true);
-        if (!args.includes("--skip-contract")) {
-          expect(outputs.map(([name]) => name).some((n) => n.endsWith("conformance.json"))).toBe(true);
-        }
+        expect(outputs.map(([name]) => name).some((n) => n.endsWith("conformance.json"))).toBe(true);
         for (const [name, text] of outputs) {
           expect(text.includes(password), `${name} contains the agents' password`).toBe(false);
           expect(GUID_SHAPE.test(text), `${name} contains a Guid-shaped string`).toBe(false);
@@ -292,6 +289,36 @@ describe.skipIf(skipLoad)(
         await target.close();
       }
     });
+
+    it("keeps one maxTotalCalls for the whole run: the load phase gets what the suite left", async () => {
+      const target = await startGateway({
+        ...suiteMockOptions(DEFAULT_EDITION, "dynamic", 1, []),
+        quiet: true,
+      });
+      try {
+        const dir = join(work, "budget-run");
+        // 30 calls: the load plan alone (8) fits, but not after the suite's callouts.
+        const profile = { ...mockProfile(target), maxTotalCalls: 30 };
+        const result = await run([
+          "--target",
+          await profileFile(profile),
+          "--report-dir",
+          dir,
+          "--load-duration",
+          "4",
+        ]);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain("load: CCGW_BUDGET_EXCEEDED");
+        const used = statSync(join(dir, "contract", "raw", "callouts.count")).size;
+        expect(used).toBeLessThanOrEqual(30);
+        const stats = (await target.admin("/stats")) as { requests: Record<string, Record<string, number>> };
+        const sent = Object.values(stats.requests.callout ?? {}).reduce((a, b) => a + b, 0);
+        expect(sent).toBeLessThanOrEqual(30);
+        expect(existsSync(join(dir, "load", "summary.json"))).toBe(false);
+      } finally {
+        await target.close();
+      }
+    }, 120_000);
 
     it("signs every agent out after Ctrl-C in the middle of the load phase", {
       timeout: 120_000,

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -156,6 +156,11 @@ function runPhaseScript(
 
 function log(line: string): void {
   process.stderr.write(`[ccgw] ${line}\n`);
+}
+
+/** Bytes of a counter file (one per callout), 0 when it is not there. */
+function countFile(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
 }
 
 /** Runs the main job; resolves with the exit code. */
@@ -384,6 +389,22 @@ export async function runMain(flags: RunFlags): Promise<number> {
         ...(interrupted ? { note: "interrupted" } : {}),
       });
       continue;
+    }
+    if (phase.name === "load" && profile.maxTotalCalls !== undefined) {
+      // One budget for the whole run: the load phase gets what the suite left (it counts its callouts in
+      // contract/raw/callouts.count), through a private copy of the profile with the lower maxTotalCalls.
+      const used = countFile(join(runDir, "contract", "raw", "callouts.count"));
+      const left = profile.maxTotalCalls - used;
+      if (left < plan.plan.totalCalls) {
+        const message = `the functional suite used ${used} of maxTotalCalls ${profile.maxTotalCalls}; the load plan needs up to ${plan.plan.totalCalls}`;
+        log(`load: CCGW_BUDGET_EXCEEDED: ${message}; phase not run`);
+        record.phases.push({ name: "load", status: "error", note: `CCGW_BUDGET_EXCEEDED: ${message}` });
+        continue;
+      }
+      tempDir ??= await mkdtemp(join(tmpdir(), "ccgw-run-"));
+      const loadProfile = join(tempDir, "load-profile.json");
+      await writeFile(loadProfile, JSON.stringify({ ...profile, maxTotalCalls: left }), { mode: 0o600 });
+      phase.args[phase.args.indexOf("--target") + 1] = loadProfile;
     }
     const command = phaseCommand(phase.name, phase.args);
     if (!command) {
