@@ -195,6 +195,9 @@ async function main(argv: string[]): Promise<number> {
     };
     if (!profile.capacity) assertPlanWithinCaps(policy, runPlan);
     log(`run ${runId}, profile ${profile.name}, seed ${flags.seed}, contract sample ${plan.contractSample}`);
+    if (plan.insecureTls) {
+      log("WARNING: TLS certificate verification is OFF for this run (tls.insecure in the target profile)");
+    }
 
     if (flags.dryRun) {
       process.stdout.write(

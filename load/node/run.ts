@@ -76,7 +76,8 @@ export function makePlan(target: TargetProfile, profile: LoadProfile, o: PlanOve
     contractSample: o.contractSample ?? profile.contractSample,
     seed: o.seed ?? 1,
     reportDir: o.reportDir,
-    insecureTls: false,
+    // Only when the target profile asks for it (tls.insecure); scripts/load.ts warns on every such run.
+    insecureTls: target.tls?.insecure === true,
   };
 }
 
