@@ -355,3 +355,34 @@ describe.skipIf(skipLoad)(
     });
   },
 );
+
+describe("Ctrl-C during the functional suite", () => {
+  it("signs every agent out and writes the page", { timeout: 120_000 }, async () => {
+    const target = await startGateway({
+      ...suiteMockOptions(DEFAULT_EDITION, "dynamic", 1, []),
+      quiet: true,
+    });
+    try {
+      const dir = join(work, "sigint-contract");
+      const job = start([
+        "--target",
+        await profileFile(mockProfile(target)),
+        "--report-dir",
+        dir,
+        "--skip-load",
+      ]);
+      const deadline = Date.now() + 60_000;
+      while ((await signedIn(target)) === 0) {
+        if (Date.now() > deadline) throw new Error(`no agent signed in within 60 s:\n${job.output()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      job.child.kill("SIGINT");
+      const result = await job.done;
+      expect(result.code).toBe(130);
+      expect(await signedIn(target)).toBe(0);
+      expect(readFileSync(join(dir, "index.html"), "utf8")).toContain("interrupted");
+    } finally {
+      await target.close();
+    }
+  });
+});

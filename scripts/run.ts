@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -20,6 +20,7 @@ import { redactText } from "../lib/redact.ts";
 import { formatSummary, type PhaseRecord, type RunRecord, writeReport } from "../lib/report/page/index.ts";
 import { formatPlan } from "../lib/safety.ts";
 import {
+  type Agent,
   expandAgents,
   loadTargetProfile,
   profileAuthMode,
@@ -117,6 +118,9 @@ function runPhaseScript(
   const child = spawn(process.execPath, argv, {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so a signal reaches tsx's child (the phase itself) too, even when it arrives
+    // before tsx has set up its own signal relay; see signalPhase().
+    detached: true,
     env: {
       ...process.env,
       FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? "1" : "0"),
@@ -158,6 +162,33 @@ function log(line: string): void {
   process.stderr.write(`[ccgw] ${line}\n`);
 }
 
+/**
+ * The agents a run may have left signed in: the first `count` of the profile (the load phase takes its agents
+ * from the start of the list) and every agent the functional suite wrote to its sign-in log, which includes the
+ * "spare" agents it takes from further down the list.
+ */
+function agentsToSweep(profile: TargetProfile, count: number, suiteLog: string): Agent[] {
+  const all = expandAgents(profile);
+  const ids = new Set(all.slice(0, count).map((a) => a.id));
+  if (existsSync(suiteLog)) {
+    for (const line of readFileSync(suiteLog, "utf8").split("\n")) {
+      const id = /"id":"([^"]+)"/.exec(line)?.[1];
+      if (id) ids.add(id);
+    }
+  }
+  return all.filter((a) => ids.has(a.id));
+}
+
+/** Sends a signal to a phase's whole process group (tsx and the script it runs). */
+function signalPhase(child: ChildProcess | undefined, signal: NodeJS.Signals): void {
+  if (!child?.pid) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
 /** Bytes of a counter file (one per callout), 0 when it is not there. */
 function countFile(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;
@@ -187,19 +218,19 @@ export async function runMain(flags: RunFlags): Promise<number> {
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) {
-      current?.kill("SIGKILL");
+      signalPhase(current, "SIGKILL");
       return;
     }
     interrupted = true;
     log(`${signal}: stopping the current phase, then signing agents out`);
-    current?.kill("SIGINT");
+    signalPhase(current, "SIGINT");
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
   const finish = async (exitIfPass: number = EXIT.PASS): Promise<number> => {
     if (profile && !record.target.embeddedMock && sweepAgents > 0) {
-      const agents = expandAgents(profile).slice(0, sweepAgents);
+      const agents = agentsToSweep(profile, sweepAgents, join(runDir, "contract", "raw", "agents.jsonl"));
       log(`signing out ${agents.length} agent(s) the run may have used`);
       const started = Date.now();
       const result = await sweepSignOut(profile, agents, { timeoutMs: flags.timeoutMs });
