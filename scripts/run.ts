@@ -202,7 +202,10 @@ export async function runMain(flags: RunFlags): Promise<number> {
   const record: RunRecord = {
     runId,
     startedAt: new Date().toISOString(),
-    target: { baseUrl: "unknown", embeddedMock: !flags.target },
+    target: {
+      baseUrl: flags.target ? `(not read: ${flags.target})` : "embedded mock",
+      embeddedMock: !flags.target,
+    },
     loadProfile: flags.loadProfile,
     phases: [],
     notes: [],

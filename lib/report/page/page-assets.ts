@@ -22,7 +22,7 @@ section.verdict.fail { border-left-color: var(--fail); }
 section.verdict.fail h1 { color: var(--fail); }
 section.verdict.error { border-left-color: var(--error); }
 section.verdict.error h1 { color: var(--error); }
-.failure { font-size: 16px; background: #fff8c5; padding: 8px 12px; border-radius: 6px; }
+.failure { font-size: 16px; background: #fff8c5; padding: 8px 12px; border-radius: 6px; white-space: pre-line; }
 .note { color: var(--error); }
 .figures { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
 .figure { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 150px; }
