@@ -182,6 +182,7 @@ describe("safety before sending", { timeout: 30_000 }, () => {
       expect(result.stdout).toContain(field);
     expect(result.stdout).toContain("4000001");
     expect(hits()).toBe(0);
+    expect(existsSync(join(work, "dry"))).toBe(false);
   });
 
   it.concurrent("refuses a plan above maxCallsPerSecond before sending anything", async () => {

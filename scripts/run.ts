@@ -198,7 +198,8 @@ function countFile(path: string): number {
 export async function runMain(flags: RunFlags): Promise<number> {
   const runId = flags.runId ?? newRunId();
   const runDir = resolve(flags.reportDir ?? join(ROOT, "reports", runId));
-  await mkdir(runDir, { recursive: true });
+  // A dry run writes nothing, not even the run folder.
+  if (!flags.dryRun) await mkdir(runDir, { recursive: true });
   const record: RunRecord = {
     runId,
     startedAt: new Date().toISOString(),
@@ -266,6 +267,13 @@ export async function runMain(flags: RunFlags): Promise<number> {
     const harness =
       error instanceof HarnessError ? error : new HarnessError("CCGW_USAGE", (error as Error).message);
     process.stderr.write(`ccgw: ${redactText(harness.toLine(), secrets)}\n`);
+    if (flags.dryRun) {
+      await gateway?.close();
+      if (tempDir) await rm(tempDir, { recursive: true, force: true });
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      return EXIT.USAGE;
+    }
     record.failure = { code: harness.code, message: harness.message };
     if (phase) record.phases.push({ name: phase, status: "error", note: harness.code });
     return finish(EXIT.PASS);
@@ -328,7 +336,6 @@ export async function runMain(flags: RunFlags): Promise<number> {
       checkCaps(plan.policy, plan.plan);
       await gateway?.close();
       if (tempDir) await rm(tempDir, { recursive: true, force: true });
-      await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
       return EXIT.PASS;
@@ -340,7 +347,6 @@ export async function runMain(flags: RunFlags): Promise<number> {
       process.stderr.write(`ccgw: ${(error as HarnessError).toLine?.() ?? (error as Error).message}\n`);
       await gateway?.close();
       if (tempDir) await rm(tempDir, { recursive: true, force: true });
-      await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
       return EXIT.USAGE;
     }
     return fail(error, "plan");
