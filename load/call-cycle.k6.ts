@@ -10,6 +10,7 @@ import { base, Faker } from "@faker-js/faker";
 import exec from "k6/execution";
 import http from "k6/http";
 import type { Options } from "k6/options";
+import { clearInterval, setInterval } from "k6/timers";
 import { EVENT_FLOWS, SITUATIONS } from "../contracts/data.ts";
 import { pathFor } from "../contracts/operations.ts";
 import { CallGuard, policyFromProfile } from "../lib/safety.ts";
@@ -122,6 +123,7 @@ export default async function (): Promise<void> {
   const share = (to - from) / plan.agentCount;
   const policy = policyFromProfile(plan);
   const ctx: AgentContext = { plan, baseParams: { timeout: "30s" }, policy };
+  const flusher = setInterval(m.flushTallies, 2000);
   const agents: AgentSession[] = [];
   for (let i = from; i < to; i++) agents.push(new AgentSession(agentAt(plan, i), ctx));
   const faker = new Faker({ locale: [base], seed: plan.seed * 100003 + g });
@@ -148,7 +150,7 @@ export default async function (): Promise<void> {
     const wait = due - Date.now();
     if (wait > 0) await sleep(wait);
     m.attemptLag.add(Math.max(0, Date.now() - due));
-    m.attempts.add(1);
+    m.tally.attempts.count();
     const number = plan.called[(k + g) % plan.called.length]?.number ?? "";
     k++;
     let agent: AgentSession | undefined;
@@ -161,7 +163,7 @@ export default async function (): Promise<void> {
       }
     }
     if (!agent) {
-      m.dropped.add(1, { reason: "no-idle-agent" });
+      m.tally.dropped.count("no-idle-agent");
       m.callErrors.add(1);
       continue;
     }
@@ -169,7 +171,7 @@ export default async function (): Promise<void> {
       guard.admit(number);
     } catch {
       // The target profile's maxCallsPerSecond / maxTotalCalls are hard caps: the attempt is not sent.
-      m.dropped.add(1, { reason: "cap" });
+      m.tally.dropped.count("cap");
       m.callErrors.add(1);
       continue;
     }
@@ -184,6 +186,8 @@ export default async function (): Promise<void> {
   }
   await Promise.all(inFlight);
   await Promise.all(agents.map((a) => a.signOut()));
+  clearInterval(flusher);
+  m.flushTallies();
 }
 
 export function handleSummary(data: SummaryData): Record<string, string> {

@@ -29,6 +29,7 @@ const program = new Command("bench:load")
   .option("--seconds <n>", "length of each throughput run", positive("--seconds"), 20)
   .option("--agents <n>", "agents for the 'most agents' run", positive("--agents"), 10000)
   .option("--throughput-only", "run only the throughput comparison")
+  .option("--offered <n>", "call attempts per second offered to the call-cycle scenario", positive("--offered"), 600)
   .option("--json", "print the figures as JSON")
   .exitOverride();
 
@@ -59,7 +60,13 @@ function watchRss(pid: number): { stop: () => { rssKb: number; cpuMs: number } }
 
 async function main(argv: string[]): Promise<number> {
   program.parse(argv);
-  const o = program.opts<{ seconds: number; agents: number; json?: boolean; throughputOnly?: boolean }>();
+  const o = program.opts<{
+    seconds: number;
+    agents: number;
+    offered: number;
+    json?: boolean;
+    throughputOnly?: boolean;
+  }>();
   const log = (line: string) => process.stderr.write(`bench:load: ${line}\n`);
   const k6 = ensureK6(log);
   const gw = await startGateway({ tls: false, timing: "fast", quiet: true });
@@ -118,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
     const cyclePlan = planFor(
       "cycle",
       { agents: 200, agentsPerVu: 50, signInS: 1, talkMs: 0, drainMs: 2000 },
-      { startRate: 2000, stages: [{ rate: 2000, durationS: o.seconds }] },
+      { startRate: o.offered, stages: [{ rate: o.offered, durationS: o.seconds }] },
     );
     const cycleRun = await run("cycle", cycle, cyclePlan);
     log(`throughput: raw callout script, ${o.seconds} s`);
