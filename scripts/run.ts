@@ -383,9 +383,10 @@ export async function runMain(flags: RunFlags): Promise<number> {
       }
     : undefined;
   // The report's charts over time need k6's per-request points; scripts/load.ts passes its environment on to
-  // k6, which reads K6_OUT. Gzipped, and only for schedules short enough that the file stays small.
+  // k6, which reads K6_OUT. Gzipped, and only for schedules short enough that the file stays small; not for a
+  // capacity search, whose steps are separate k6 runs that would overwrite one another's file.
   const pointsEnv: Record<string, string> =
-    plan.plan.durationSeconds <= MAX_POINTS_SECONDS
+    plan.plan.durationSeconds <= MAX_POINTS_SECONDS && flags.loadProfile !== "capacity"
       ? { K6_OUT: `json=${join(runDir, "load", "points.json.gz")}` }
       : {};
   if (!flags.skipLoad && !pointsEnv.K6_OUT) {

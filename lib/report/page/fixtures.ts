@@ -132,13 +132,17 @@ export async function writeFixtureRun(dir: string, options: { failedClause?: boo
     join(dir, "load", "k6-dashboard.html"),
     "<!doctype html><title>k6 dashboard (fixture)</title>\n",
   );
+  // The shape scripts/load.ts writes for a capacity search (CapacityResult of load/node/capacity.ts).
   await writeFile(
     join(dir, "load", "capacity.json"),
     JSON.stringify({
-      points: [2, 4, 8, 16, 32, 48].map((rate) => ({
+      sustainable: 28,
+      firstFailing: 32,
+      curve: [2, 4, 8, 16, 28, 32, 48].map((rate) => ({
         rate,
-        achievedRate: Math.min(rate, 30),
-        p95Ms: rate < 30 ? 20 + rate : 60 + 8 * (rate - 30),
+        achieved: Math.min(rate, 30),
+        setupP95Ms: rate < 30 ? 20 + rate : 60 + 8 * (rate - 30),
+        calloutP95Ms: 5,
         errorRate: rate < 30 ? 0 : (rate - 30) / rate,
       })),
     }),

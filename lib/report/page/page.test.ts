@@ -36,7 +36,9 @@ describe("readRunDir on the fixture", () => {
     expect(model.histogram?.counts.reduce((a, b) => a + b, 0)).toBe(
       model.series?.callsPerSecond.reduce((a, b) => a + b, 0),
     );
-    expect(model.capacity).toHaveLength(6);
+    expect(model.capacity).toHaveLength(7);
+    expect(model.capacity?.[6]).toEqual({ rate: 48, achievedRate: 30, p95Ms: 204, errorRate: 18 / 48 });
+    expect(model.capacityResult).toEqual({ sustainable: 28, firstFailing: 32 });
     expect(model.links.map((l) => l.href)).toEqual(
       expect.arrayContaining(["contract/junit.xml", "load/k6-dashboard.html", "load/summary.json"]),
     );

@@ -252,7 +252,9 @@ export async function readRunDir(dir: string, options: ReadOptions = {}): Promis
   }
 
   let load: ReportModel["load"];
-  const summaryFile = files.find((f) => SUMMARY_NAMES.test(f));
+  // The shallowest summary is the run's own; a capacity search also leaves one per step in step-<rate>/.
+  const depth = (f: string) => f.split("/").length;
+  const summaryFile = files.filter((f) => SUMMARY_NAMES.test(f)).sort((a, b) => depth(a) - depth(b))[0];
   if (summaryFile) {
     try {
       load = loadFiguresFromSummary(await readJson(join(dir, summaryFile)));

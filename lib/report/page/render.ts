@@ -119,7 +119,7 @@ function conformanceSection(model: ReportModel): string {
     .join("\n");
   return `<section id="conformance"><h2>Conformance by clause${c.edition ? ` (edition ${esc(c.edition)})` : ""}</h2>
 <p>${c.clauses.length} clauses; tests: ${c.tests.passed} passed, ${c.tests.failed} failed, ${c.tests.skipped} skipped. Failed clauses first.</p>
-<table class="matrix"><thead><tr><th>Clause</th><th>Statement</th><th>Kind</th><th>Verdict</th><th>Pass</th><th>Fail</th><th>Skip</th></tr></thead><tbody>
+<table class="matrix"><thead><tr><th>Clause</th><th>Statement</th><th>Kind</th><th>Verdict</th><th title="checks of this clause that passed">Passed</th><th title="checks of this clause that failed">Failed</th><th title="cases of this clause not run against this target">Skipped</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>`;
 }
