@@ -29,7 +29,12 @@ const program = new Command("bench:load")
   .option("--seconds <n>", "length of each throughput run", positive("--seconds"), 20)
   .option("--agents <n>", "agents for the 'most agents' run", positive("--agents"), 10000)
   .option("--throughput-only", "run only the throughput comparison")
-  .option("--offered <n>", "call attempts per second offered to the call-cycle scenario", positive("--offered"), 600)
+  .option(
+    "--offered <n>",
+    "call attempts per second offered to the call-cycle scenario",
+    positive("--offered"),
+    600,
+  )
   .option("--json", "print the figures as JSON")
   .exitOverride();
 
