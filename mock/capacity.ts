@@ -8,7 +8,7 @@ import { MockConfigError } from "./faults.ts";
 export interface CapacityConfig {
   /** Calls not yet ended, held calls included, across all agents. */
   maxConcurrentCalls?: number;
-  /** Callouts admitted per second, with a burst of one second's worth. */
+  /** Callouts admitted per second, with a burst of one second's worth (at least one call, so rates below 1/s work). */
   maxCallsPerSecond?: number;
 }
 
@@ -44,12 +44,12 @@ export class Capacity {
 
   constructor(config: CapacityConfig) {
     this.config = validateCapacity(config);
-    this.tokens = config.maxCallsPerSecond ?? 0;
+    this.tokens = burst(config.maxCallsPerSecond);
   }
 
   set(config: unknown): void {
     this.config = validateCapacity(config);
-    this.tokens = this.config.maxCallsPerSecond ?? 0;
+    this.tokens = burst(this.config.maxCallsPerSecond);
     this.refilledAt = 0;
   }
 
@@ -63,7 +63,7 @@ export class Capacity {
     if (maxCallsPerSecond !== undefined) {
       if (this.refilledAt === 0) this.refilledAt = now;
       this.tokens = Math.min(
-        maxCallsPerSecond,
+        burst(maxCallsPerSecond),
         this.tokens + ((now - this.refilledAt) * maxCallsPerSecond) / 1000,
       );
       this.refilledAt = now;
@@ -78,7 +78,12 @@ export class Capacity {
 
   reset(): void {
     this.refused = { "concurrent-calls": 0, "call-rate": 0 };
-    this.tokens = this.config.maxCallsPerSecond ?? 0;
+    this.tokens = burst(this.config.maxCallsPerSecond);
     this.refilledAt = 0;
   }
+}
+
+/** Size of the token bucket: one second's worth of calls, and never less than one call. */
+function burst(maxCallsPerSecond: number | undefined): number {
+  return maxCallsPerSecond === undefined ? 0 : Math.max(1, maxCallsPerSecond);
 }
