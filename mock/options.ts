@@ -38,6 +38,17 @@ export const REALISTIC_TIMING: TimingConfig = {
   agentNoAnswer: { kind: "uniform", min: 10000, max: 20000 },
 };
 
+/** The vendor's event order in tenths of a second: short load runs whose calls must end inside their drain time. */
+export const BRISK_TIMING: TimingConfig = {
+  eventGap: { kind: "fixed", ms: 5 },
+  agentPickup: { kind: "uniform", min: 50, max: 150 },
+  customerAlerting: { kind: "uniform", min: 20, max: 80 },
+  customerAnswer: { kind: "uniform", min: 200, max: 400 },
+  customerNoAnswer: { kind: "uniform", min: 800, max: 1200 },
+  customerBusy: { kind: "uniform", min: 100, max: 300 },
+  agentNoAnswer: { kind: "uniform", min: 600, max: 1000 },
+};
+
 const ZERO: Distribution = { kind: "fixed", ms: 0 };
 /** No delays at all: a callout's whole event script is queued before the callout answers. */
 export const FAST_TIMING: TimingConfig = {
@@ -87,7 +98,7 @@ export interface GatewayOptions {
   /** Dynamic auth: how long a rotated-out Guid is still accepted after it was issued. @default 120000 */
   guidValidityMs?: number;
   /** @default "realistic" */
-  timing?: "realistic" | "fast" | TimingConfig;
+  timing?: "realistic" | "brisk" | "fast" | TimingConfig;
   /** Outcome weights for numbers without a fixed outcome. @default DEFAULT_OUTCOME_MIX */
   outcomeMix?: Partial<Record<Outcome, number>>;
   faults?: FaultConfig;
@@ -159,9 +170,11 @@ export function resolveOptions(options: GatewayOptions = {}): ResolvedOptions {
   const timing =
     options.timing === "fast"
       ? FAST_TIMING
-      : options.timing === undefined || options.timing === "realistic"
-        ? REALISTIC_TIMING
-        : { ...REALISTIC_TIMING, ...options.timing };
+      : options.timing === "brisk"
+        ? BRISK_TIMING
+        : options.timing === undefined || options.timing === "realistic"
+          ? REALISTIC_TIMING
+          : { ...REALISTIC_TIMING, ...options.timing };
   const resolved: ResolvedOptions = {
     port: options.port ?? 0,
     host: options.host ?? "127.0.0.1",

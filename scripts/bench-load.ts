@@ -7,32 +7,25 @@
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError } from "commander";
 import { EXIT } from "../lib/errors.ts";
 import type { LoadPlan } from "../load/lib/plan.ts";
 import { buildBundles } from "../load/node/build.ts";
 import { k6Env, makePlan, readSummary, runK6 } from "../load/node/run.ts";
 import { LOAD_PROFILES, type LoadProfile } from "../load/profiles.ts";
 import { mockProfile, startGateway } from "../mock/index.ts";
+import { positive } from "./cli-args.ts";
 import { ensureK6 } from "./k6-build.ts";
-
-function positive(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
-    return n;
-  };
-}
 
 const program = new Command("bench:load")
   .description("Benchmark the k6 load harness against the embedded mock (prints figures; --json for JSON).")
-  .option("--seconds <n>", "length of each throughput run", positive("--seconds"), 20)
-  .option("--agents <n>", "agents for the 'most agents' run", positive("--agents"), 10000)
+  .option("--seconds <n>", "length of each throughput run", positive("--seconds", true), 20)
+  .option("--agents <n>", "agents for the 'most agents' run", positive("--agents", true), 10000)
   .option("--throughput-only", "run only the throughput comparison")
   .option(
     "--offered <n>",
     "call attempts per second offered to the call-cycle scenario",
-    positive("--offered"),
+    positive("--offered", true),
     600,
   )
   .option("--json", "print the figures as JSON")

@@ -13,27 +13,20 @@ import { Pool } from "undici";
 import { pathFor } from "../contracts/index.ts";
 import { EXIT } from "../lib/errors.ts";
 import { DEFAULT_AGENT_RANGE } from "../mock/index.ts";
+import { positive } from "./cli-args.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PASSWORD = DEFAULT_AGENT_RANGE.password;
 const JSON_TYPE = "application/json; charset=UTF-8";
 
-function positive(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be an integer >= 1`);
-    return n;
-  };
-}
-
 const program = new Command("bench:mock")
   .description(
     "Throughput of the mock vs a bare node:http server on loopback, and RSS with many agents signed in.",
   )
-  .option("--requests <n>", "callouts in the callout benchmark", positive("--requests"), 20000)
-  .option("--cycles <n>", "cycles in the full-cycle benchmark", positive("--cycles"), 2000)
-  .option("--concurrency <n>", "concurrent clients (one agent each)", positive("--concurrency"), 32)
-  .option("--agents <n>", "agents signed in for the memory figure", positive("--agents"), 10000)
+  .option("--requests <n>", "callouts in the callout benchmark", positive("--requests", true), 20000)
+  .option("--cycles <n>", "cycles in the full-cycle benchmark", positive("--cycles", true), 2000)
+  .option("--concurrency <n>", "concurrent clients (one agent each)", positive("--concurrency", true), 32)
+  .option("--agents <n>", "agents signed in for the memory figure", positive("--agents", true), 10000)
   .option("--json", "print the figures as one JSON line")
   .showHelpAfterError()
   .exitOverride();

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError } from "commander";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import { assertPlanWithinCaps, formatPlan, policyFromProfile } from "../lib/safety.ts";
 import { isLoopback, loadTargetProfile, type TargetProfile } from "../lib/target-profile.ts";
@@ -17,31 +17,11 @@ import { formatCurve, judge, searchCapacity } from "../load/node/capacity.ts";
 import { testRunManifest } from "../load/node/k8s.ts";
 import { k6Env, makePlan, mergedCounts, readSummary, runK6, segments, signOutAll } from "../load/node/run.ts";
 import { isLoadProfileName, LOAD_PROFILES, type LoadProfile } from "../load/profiles.ts";
-import { type RunningGateway, startGateway, type TimingConfig } from "../mock/index.ts";
+import { type RunningGateway, startGateway } from "../mock/index.ts";
+import { positive } from "./cli-args.ts";
 import { ensureK6 } from "./k6-build.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-
-/** Call timing of the embedded mock for short profiles: the same event order, in tenths of a second. */
-const BRISK_TIMING: TimingConfig = {
-  eventGap: { kind: "fixed", ms: 5 },
-  agentPickup: { kind: "uniform", min: 50, max: 150 },
-  customerAlerting: { kind: "uniform", min: 20, max: 80 },
-  customerAnswer: { kind: "uniform", min: 200, max: 400 },
-  customerNoAnswer: { kind: "uniform", min: 800, max: 1200 },
-  customerBusy: { kind: "uniform", min: 100, max: 300 },
-  agentNoAnswer: { kind: "uniform", min: 600, max: 1000 },
-};
-
-function positive(name: string, integer = false) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-      throw new InvalidArgumentError(`${name} must be a ${integer ? "positive integer" : "number > 0"}`);
-    }
-    return n;
-  };
-}
 
 interface Flags {
   target?: string;
@@ -158,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
         gw = await startGateway({
           tls: !flags.mockHttp,
           seed: flags.seed,
-          timing: brisk ? BRISK_TIMING : "realistic",
+          timing: brisk ? "brisk" : "realistic",
           ...(flags.mockCapacity ? { capacity: { maxCallsPerSecond: flags.mockCapacity } } : {}),
         });
         const { mockProfile } = await import("../mock/index.ts");

@@ -3,7 +3,7 @@
  * listens (harnesses wait for it); logs go to stderr; SIGINT/SIGTERM close it cleanly.
  */
 import { readFile } from "node:fs/promises";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { EDITIONS, type Edition } from "../contracts/index.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import {
@@ -20,15 +20,7 @@ import {
   startGateway,
   validateFaults,
 } from "../mock/index.ts";
-
-function integer(name: string, min = 0) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
-    return n;
-  };
-}
+import { integer } from "./cli-args.ts";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -69,7 +61,7 @@ const program = new Command("mock")
     "dynamic auth: Guid validity (vendor: 120000)",
     integer("--guid-validity-ms"),
   )
-  .addOption(new Option("--timing <t>", "event timing of calls").choices(["realistic", "fast"]))
+  .addOption(new Option("--timing <t>", "event timing of calls").choices(["realistic", "brisk", "fast"]))
   .option("--faults <file.json>", "fault configuration (see mock/README.md)")
   .option(
     "--max-concurrent-calls <n>",
@@ -104,7 +96,7 @@ async function main(): Promise<void> {
     heartbeatTimeoutMs?: number;
     guidRotationMs?: number;
     guidValidityMs?: number;
-    timing?: "realistic" | "fast";
+    timing?: "realistic" | "brisk" | "fast";
     faults?: string;
     maxConcurrentCalls?: number;
     maxCallsPerSecond?: number;

@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { DEFAULT_EDITION } from "../contracts/index.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import { type ProgressFigures, startProgress } from "../lib/progress.ts";
@@ -28,8 +28,9 @@ import {
   profileSecrets,
   type TargetProfile,
 } from "../lib/target-profile.ts";
-import { mockProfile, type RunningGateway, startGateway, type TimingConfig } from "../mock/index.ts";
+import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
 import { suiteMockOptions } from "../scenarios/setup/global-setup.ts";
+import { integer } from "./cli-args.ts";
 import { runCli } from "./report.ts";
 import { preflight, sweepSignOut } from "./run/gateway-client.ts";
 import { checkCaps, confirmRemoteLoad, LOAD_PROFILE_NAMES, planRun, SUITE_AGENTS } from "./run/plan.ts";
@@ -54,15 +55,6 @@ export interface RunFlags {
   loadDuration?: number;
 }
 
-function integer(name: string, min = 0) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
-    return n;
-  };
-}
-
 /** A run id: UTC time plus 4 random hex digits, sortable and unique enough for one machine. */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
@@ -73,15 +65,6 @@ export function newRunId(now = new Date()): string {
  * Call timing of the embedded mock for short runs: the vendor's event order in tenths of a second, so a smoke
  * run's calls end inside its drain time. NOTE: the same values as scripts/load.ts uses for its own embedded mock.
  */
-const BRISK_TIMING: TimingConfig = {
-  eventGap: { kind: "fixed", ms: 5 },
-  agentPickup: { kind: "uniform", min: 50, max: 150 },
-  customerAlerting: { kind: "uniform", min: 20, max: 80 },
-  customerAnswer: { kind: "uniform", min: 200, max: 400 },
-  customerNoAnswer: { kind: "uniform", min: 800, max: 1200 },
-  customerBusy: { kind: "uniform", min: 100, max: 300 },
-  agentNoAnswer: { kind: "uniform", min: 600, max: 1000 },
-};
 
 /** Longest load schedule for which k6 writes per-request points (the time series of the report). */
 const MAX_POINTS_SECONDS = 900;
@@ -296,7 +279,7 @@ export async function runMain(flags: RunFlags): Promise<number> {
       gateway = await startGateway({
         ...options,
         quiet: true,
-        timing: timing === "brisk" ? BRISK_TIMING : timing,
+        timing,
       });
       profile = mockProfile(gateway);
       tempDir = await mkdtemp(join(tmpdir(), "ccgw-run-"));
