@@ -133,8 +133,16 @@ export class AgentSession {
     };
   }
 
+  private readonly paramsByName: Record<string, Params> = {};
+
+  /** Request parameters per operation, made once per agent: they share the agent's mutable headers object. */
   private params(name: string): Params {
-    return { ...this.ctx.baseParams, headers: this.headers, tags: { name } };
+    let p = this.paramsByName[name];
+    if (!p) {
+      p = { ...this.ctx.baseParams, headers: this.headers, tags: { name } };
+      this.paramsByName[name] = p;
+    }
+    return p;
   }
 
   /** Takes a Guid from Set-GUID (`JSESSIONID=<guid>`); true when there was one. */

@@ -1,6 +1,6 @@
 /**
  * Builds what k6 runs: ajv standalone validators of one contract edition (so no virtual user compiles a
- * schema), and one esbuild bundle per `load/*.k6.ts` entry with the validators, contract data and faker inlined
+ * schema), and one esbuild bundle per `load/*.k6.ts` entry with the validators and contract data inlined
  * and `k6`, `k6/*` left external. Output goes to the git-ignored .build/k6/<edition>/.
  */
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
