@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from "n
 import type { RequestOptions } from "node:http";
 import { dirname, join } from "node:path";
 import pactum from "pactum";
+import { appliedClauses } from "../../contracts/clauses-of.ts";
 import {
   agentStateCode,
   CLAUSES,
@@ -262,6 +263,11 @@ export class Recorder {
   add(clause: string, verdict: Finding["verdict"], message: string): void {
     this.findings.push({ clause, verdict, message });
   }
+  /** A pass under a clause, once per case: repeated validations of the same kind of answer add nothing. */
+  credit(clause: string, message: string): void {
+    if (this.findings.some((f) => f.clause === clause && f.verdict === "pass")) return;
+    this.add(clause, "pass", message);
+  }
   /** A pass or fail under a clause. */
   check(clause: string, ok: boolean, message: string): boolean {
     this.add(clause, ok ? "pass" : "fail", message);
@@ -284,11 +290,11 @@ export function validateReply(
   const violations = target.contracts.validate(schema, reply.json);
   for (const v of violations) recorder.add(v.clause, v.open ? "open-recorded" : "fail", v.message);
   if (violations.length > 0) return;
-  // A conforming answer is evidence for its schema's clause, the envelope and, for a failed callout, the
-  // "no call id on failure" clause and the documented code it carried.
-  const root = target.contracts.schemas[schema]?.["x-spec"];
-  if (typeof root === "string") recorder.add(root, "pass", `${schema} answer conforms`);
-  recorder.add("common/response/envelope", "pass", `${schema} answer has the envelope`);
+  // A conforming answer is evidence for every clause of the contract that applied to it: walked from the
+  // schema actually used (the fields present, the branch taken), never from a list kept here.
+  for (const { clause, path } of appliedClauses(target.contracts, schema, reply.json)) {
+    recorder.credit(clause, `${schema} answer conforms at ${path === "" ? "the root" : path}`);
+  }
   const retcode = (reply.json as { retcode?: unknown }).retcode;
   if (schema === "voicecall/callout.response" && typeof retcode === "string" && retcode !== "0") {
     recorder.add(
@@ -358,7 +364,22 @@ export class AgentSession {
     });
     this.takeGuid(reply);
     validateReply(this.target, this.recorder, operation.response, reply);
+    if ((op === "login" || op === "forceLogin") && retcodeOf(reply) === "0") this.checkSetGuid(reply);
     return reply;
+  }
+
+  /** A successful sign-in must carry the Guid in Set-GUID, in the header contract's form (value never shown). */
+  private checkSetGuid(reply: Reply): void {
+    if (!this.recorder) return;
+    const header = reply.headers["set-guid"];
+    const value = Array.isArray(header) ? header[0] : header;
+    const schema: SchemaName = "onlineagent/set-guid.header";
+    const violations = this.target.contracts.validate(schema, value);
+    for (const v of violations) this.recorder.add(v.clause, v.open ? "open-recorded" : "fail", v.message);
+    if (violations.length > 0) return;
+    for (const { clause } of appliedClauses(this.target.contracts, schema, value)) {
+      this.recorder.credit(clause, "sign-in answered a Guid in Set-GUID of the documented form");
+    }
   }
 
   private takeGuid(reply: Reply): void {
@@ -412,15 +433,8 @@ export class AgentSession {
     this.refused = retcodeOf(reply) !== "0";
     if (this.refused) return null;
     const event = (reply.json as { event?: PolledEvent | null }).event ?? null;
-    if (event && typeof event.eventType === "string") {
-      this.events.push(event);
-      // A well-formed event is evidence for its own clause.
-      const schema = `events/${event.eventType}` as SchemaName;
-      const own = this.target.contracts.schemas[schema];
-      if (own && this.recorder && this.target.contracts.validate(schema, event).length === 0) {
-        this.recorder.add(String(own["x-spec"]), "pass", `${event.eventType} has the documented shape`);
-      }
-    }
+    // A well-formed event is credited to its own clause by validateReply (the poll contract leads to it).
+    if (event && typeof event.eventType === "string") this.events.push(event);
     return event;
   }
 
