@@ -5,7 +5,17 @@
  */
 import { en, Faker } from "@faker-js/faker";
 import { type BoundaryCase, boundaryCases } from "../../contracts/boundaries.ts";
-import { agentStateCode, EVENT_FLOWS, type EventFlow, SITUATIONS } from "../../contracts/index.ts";
+import { appliedClauses } from "../../contracts/clauses-of.ts";
+import { CALLOUT_EXAMPLE } from "../../contracts/examples.ts";
+import {
+  agentStateCode,
+  EVENT_FLOWS,
+  type EventFlow,
+  type JsonSchema,
+  OPERATIONS,
+  pathFor,
+  SITUATIONS,
+} from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
 import { type CaseResult, caseVerdict } from "../../lib/report/conformance.ts";
 import { isDialable } from "../../lib/safety.ts";
@@ -304,7 +314,9 @@ function authChecks(target: Target): Check[] {
           const reply = await s.call("callout", body(), {
             headers: { "content-type": "application/json; charset=UTF-8" },
           });
-          judgeSituation(rec, "guid-missing", "callout without Guid", retcodeOf(reply));
+          const ok = judgeSituation(rec, "guid-missing", "callout without Guid", retcodeOf(reply));
+          // Both headers are mandatory: the same callout with both is accepted in the other cases.
+          rec.check("callout/header", ok, `without the Guid header the callout answered ${retcodeOf(reply)}`);
         }),
     },
     {
@@ -471,6 +483,11 @@ function authChecks(target: Target): Check[] {
           const code = retcodeOf(reply);
           rec.observed = `text/plain answered ${code}`;
           rec.check("callout/header/Content-Type", code !== "0", `a text/plain body answered ${code}`);
+          rec.check(
+            "callout/header",
+            code !== "0",
+            `without the JSON Content-Type the callout answered ${code}`,
+          );
         }),
     },
     {
@@ -546,10 +563,18 @@ function flowChecks(target: Target): Check[] {
       spare.recorder = rec;
       try {
         await spare.login();
-        rec.add("login/header/Set-GUID", "pass", "sign-in answered a Guid in Set-GUID");
         const signIn = flow("sign-in");
         const { events } = await spare.pollUntil((evs) => checkFlow(signIn, evs, undefined, false).complete);
         recordFlow(rec, signIn, events, undefined);
+        // The state after sign-in is the one the sign-in body's status asks for; the harness sent none, so the
+        // contract's default applies.
+        const expected = signInDefaultState(ctx.target);
+        const state = await spare.state();
+        rec.check(
+          "agent-states",
+          state === expected,
+          `agent state after sign-in: ${state ?? "none"} (expected ${expected})`,
+        );
       } finally {
         const out = await spare.logout();
         rec.check("logout/response", retcodeOf(out) === "0", `sign-out answered ${retcodeOf(out)}`);
@@ -607,6 +632,15 @@ async function runFlow(
   }
   rec.observed = `outcome ${answered ? "answered" : "not answered"}: ${events.map((e) => e.eventType).join(", ")}`;
   recordFlow(rec, chosen, events, callId);
+  if (answered && events.some((e) => e.eventType === "AgentEvent_Talking")) {
+    const state = await s.state();
+    const talking = agentStateCode("talking");
+    rec.check(
+      "agent-states",
+      state === talking,
+      `agent state while talking: ${state ?? "none"} (expected ${talking})`,
+    );
+  }
   if (answered) {
     const release = await s.call("release");
     if (!rec.check("release/response", retcodeOf(release) === "0", `release answered ${retcodeOf(release)}`))
@@ -624,6 +658,326 @@ async function runFlow(
   );
 }
 
+// ------------------------------------------------------------------------------------------ page and session
+
+function loginSchema(target: Target): { properties: Record<string, JsonSchema>; required: string[] } {
+  const schema = target.contracts.schemas["onlineagent/login.request"] as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return { properties: schema.properties ?? {}, required: schema.required ?? [] };
+}
+
+/** The state code a sign-in without `status` leads to: the contract's default of that field. */
+function signInDefaultState(target: Target): number | undefined {
+  const value = loginSchema(target).properties.status?.default;
+  const code = typeof value === "string" ? Number(value) : value;
+  return typeof code === "number" ? code : undefined;
+}
+
+/** Values of one sign-in field the contract names itself (its enum, else its default); none for free text. */
+function documentedValues(field: JsonSchema): unknown[] {
+  const branches = (field.oneOf ?? field.anyOf) as JsonSchema[] | undefined;
+  const typed = branches?.find((b) => b.type === "integer") ?? branches?.[0];
+  const values = Array.isArray(field.enum) ? field.enum : Array.isArray(typed?.enum) ? typed.enum : undefined;
+  if (values) return values;
+  return field.default !== undefined ? [field.default] : [];
+}
+
+// Sign-in fields the harness never sends: with both, the gateway pushes events instead of answering polls.
+const PUSH_FIELDS = new Set(["callBackUri", "serviceToken"]);
+
+/**
+ * Sign-in bodies covering every optional field with a value the contract documents: one body per value of
+ * the field with most values (status 3, 4, 5), each also carrying every other field at its default.
+ */
+function signInBodies(target: Target): Record<string, unknown>[] {
+  const { properties, required } = loginSchema(target);
+  const fields = Object.entries(properties)
+    .filter(([name]) => !required.includes(name) && !PUSH_FIELDS.has(name))
+    .map(([name, schema]) => ({ name, values: documentedValues(schema) }))
+    .filter((f) => f.values.length > 0);
+  const rounds = Math.max(1, ...fields.map((f) => f.values.length));
+  return Array.from({ length: rounds }, (_, i) => {
+    const body: Record<string, unknown> = {};
+    for (const f of fields) {
+      // A field's default when this round has no value of its own (agenttype 11 needs a video agent: the default wins).
+      const fallback = properties[f.name]?.default;
+      body[f.name] = f.values.length === rounds ? f.values[i] : (fallback ?? f.values[0]);
+    }
+    return body;
+  });
+}
+
+/** The page's example request for this target: its number from the profile, fields of this edition only. */
+function exampleBody(target: Target, number: string): Record<string, unknown> {
+  const schema = target.contracts.schemas["voicecall/callout.request"] as {
+    properties?: Record<string, unknown>;
+  };
+  const known = new Set(Object.keys(schema.properties ?? {}));
+  const body: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(CALLOUT_EXAMPLE.request.value))
+    if (known.has(name)) body[name] = value;
+  return { ...body, ...baseBody(target, number) };
+}
+
+function pageChecks(target: Target): Check[] {
+  const number = numberFor(target, "not-answered") ?? numberFor(target);
+  if (!number) return [];
+  return [
+    {
+      id: "page-example",
+      group: "authentication and state",
+      title:
+        "the page's example request (a number of the profile) is accepted with a call id; its answer conforms",
+      clause: CALLOUT_EXAMPLE.request["x-spec"],
+      run: (ctx, rec) =>
+        withAgent(ctx, rec, async (s) => {
+          const body = exampleBody(ctx.target, number.number);
+          const local = ctx.target.contracts.validate("voicecall/callout.request", body);
+          const pageAnswer = ctx.target.contracts.validate(
+            "voicecall/callout.response",
+            CALLOUT_EXAMPLE.response.value,
+          );
+          rec.check(
+            CALLOUT_EXAMPLE.response["x-spec"],
+            pageAnswer.length === 0,
+            pageAnswer.length === 0
+              ? "the page's example answer conforms to the response contract"
+              : pageAnswer.map((v) => v.message).join("; "),
+          );
+          if (local.length > 0) throw new Error(`the example body breaks the contract: ${local[0]?.message}`);
+          const reply = await s.call("callout", body);
+          const code = retcodeOf(reply);
+          rec.observed = `answered ${code}`;
+          const callId = callIdOf(reply);
+          rec.check(
+            CALLOUT_EXAMPLE.request["x-spec"],
+            code === "0" && callId !== undefined,
+            `the example request (fields ${Object.keys(body).join(", ")}) answered ${code}${callId ? " with a call id" : ""}`,
+          );
+          const answer = ctx.target.contracts.validate("voicecall/callout.response", reply.json);
+          rec.check(
+            CALLOUT_EXAMPLE.response["x-spec"],
+            code === "0" && answer.length === 0,
+            `the answer to the example ${answer.length === 0 ? "conforms" : "breaks the contract"} (retcode ${code})`,
+          );
+        }),
+    },
+    {
+      id: "uri-near-miss",
+      group: "authentication and state",
+      title: "callout is served on the documented path only: a near-miss path gives no success",
+      clause: "callout/uri",
+      run: (ctx, rec) =>
+        withAgent(ctx, rec, async (s) => {
+          const documented = pathFor("callout", s.id);
+          // The same path with one letter's case changed: a gateway that serves it is not on the page.
+          const nearMiss = documented.replace(/\/callout$/, "/callOut");
+          const miss = await send(ctx.target, {
+            operation: "callout",
+            method: OPERATIONS.callout.method,
+            path: nearMiss,
+            headers: s.headers(),
+            body: baseBody(ctx.target, number.number),
+          });
+          rec.keep(miss.evidence);
+          const missCode = retcodeOf(miss);
+          rec.check(
+            "callout/uri",
+            missCode !== "0",
+            `${nearMiss.replace(s.id, "{agentid}")} answered ${missCode}`,
+          );
+          if (miss.status >= 400 && miss.status < 500)
+            rec.add("transport/not-found", "pass", `an undocumented path answered HTTP ${miss.status}`);
+          if (missCode === "0") return;
+          const hit = await s.call("callout", baseBody(ctx.target, number.number));
+          const code = retcodeOf(hit);
+          rec.observed = `near miss ${missCode}, documented path ${code}`;
+          rec.check("callout/uri", code === "0", `${OPERATIONS.callout.path} answered ${code}`);
+        }),
+    },
+  ];
+}
+
+function sessionChecks(): Check[] {
+  return [
+    {
+      id: "poll-empty",
+      group: "authentication and state",
+      title: "a poll with nothing queued comes back, with no event, before the request deadline",
+      clause: "getAgentEvent/long-poll",
+      run: (ctx, rec) =>
+        withAgent(ctx, rec, async (s) => {
+          await s.drain();
+          const started = Date.now();
+          const reply = await s.call("getAgentEvent");
+          const ms = Date.now() - started;
+          const code = retcodeOf(reply);
+          if (reply.error) {
+            // The wait is the gateway's (about 10 s on the page); a deadline shorter than it says nothing.
+            rec.add(
+              "getAgentEvent/long-poll",
+              "open-recorded",
+              `an empty poll did not answer within the request deadline of ${ctx.target.deadlines.requestMs} ms`,
+            );
+            return;
+          }
+          const event = (reply.json as { event?: unknown } | undefined)?.event;
+          rec.observed = `empty poll answered ${code} after ${ms} ms`;
+          rec.check(
+            "getAgentEvent/long-poll",
+            code === "0" && (event === null || event === undefined),
+            `an empty poll answered ${code} with ${event === undefined ? "no event field" : event === null ? "a null event" : "an event"} after ${ms} ms`,
+          );
+        }),
+    },
+    {
+      id: "hold-without-call",
+      group: "authentication and state",
+      title: "hold without a call is refused",
+      clause: "hold/errors",
+      run: (ctx, rec) =>
+        withAgent(ctx, rec, async (s) => {
+          const reply = await s.call("hold");
+          judgeSituation(rec, "hold-without-call", "hold without a call", retcodeOf(reply));
+        }),
+    },
+    {
+      id: "login-optional-fields",
+      group: "authentication and state",
+      title: "sign-in with every optional field at a documented value is accepted",
+      clause: "login/body",
+      run: async (ctx, rec) => {
+        const spare = ctx.pool.spareSession();
+        if (!spare) throw new NotTested("the profile has no agent left that the suite does not sign in");
+        spare.recorder = rec;
+        for (const options of signInBodies(ctx.target)) {
+          const body = { ...options, password: spare.agent.password, phonenum: spare.agent.phone };
+          const local = ctx.target.contracts.validate("onlineagent/login.request", body);
+          if (local.length > 0) throw new Error(`the sign-in body breaks the contract: ${local[0]?.message}`);
+          const shown = Object.entries(options)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(", ");
+          try {
+            const reply = await spare.login(options);
+            rec.credit("login/header", "sign-in with Content-Type only was accepted");
+            for (const { clause } of appliedClauses(
+              ctx.target.contracts,
+              "onlineagent/login.request",
+              body,
+            )) {
+              rec.credit(clause, `sign-in with ${shown} answered ${retcodeOf(reply)}`);
+            }
+          } catch (error) {
+            rec.add("login/body", "fail", `sign-in with ${shown} was refused: ${(error as Error).message}`);
+          } finally {
+            const out = await spare.logout();
+            rec.check("logout/response", retcodeOf(out) === "0", `sign-out answered ${retcodeOf(out)}`);
+          }
+        }
+      },
+    },
+    {
+      id: "login-twice",
+      group: "authentication and state",
+      title: "sign-in of an agent already signed in is refused with the documented code",
+      clause: "login/errors/100-002",
+      run: async (ctx, rec) => {
+        const spare = ctx.pool.spareSession();
+        if (!spare) throw new NotTested("the profile has no agent left that the suite does not sign in");
+        spare.recorder = rec;
+        await spare.login();
+        try {
+          const again = await spare.call(
+            "login",
+            { password: spare.agent.password, phonenum: spare.agent.phone },
+            { headers: { "content-type": "application/json; charset=UTF-8" } },
+          );
+          const code = retcodeOf(again);
+          judgeSituation(rec, "already-signed-in", "a second sign-in", code);
+          if (code !== "0")
+            rec.check("login/errors", code.startsWith("100-"), `a refused sign-in answered ${code}`);
+        } finally {
+          await spare.logout();
+        }
+      },
+    },
+    {
+      id: "logout-twice",
+      group: "authentication and state",
+      title: "sign-out of an agent already signed out is refused",
+      clause: "logout/errors",
+      run: async (ctx, rec) => {
+        const spare = ctx.pool.spareSession();
+        if (!spare) throw new NotTested("the profile has no agent left that the suite does not sign in");
+        spare.recorder = rec;
+        await spare.login();
+        const out = await spare.logout();
+        if (retcodeOf(out) !== "0") throw new NotTested(`the first sign-out was refused (${retcodeOf(out)})`);
+        // Straight to the operation: AgentSession.logout() would fall back to a forced sign-in.
+        const again = await spare.call("logout");
+        judgeSituation(rec, "logout-signed-out", "a second sign-out", retcodeOf(again));
+      },
+    },
+    {
+      id: "force-login-takeover",
+      group: "authentication and state",
+      title: "forced sign-in of a signed-in agent succeeds with a new Guid; the old Guid stops working",
+      clause: "forceLogin/takeover",
+      run: async (ctx, rec) => {
+        const spare = ctx.pool.spareSession();
+        if (!spare) throw new NotTested("the profile has no agent left that the suite does not sign in");
+        spare.recorder = rec;
+        await spare.login();
+        try {
+          const old = spare.guid;
+          const forced = await spare.call(
+            "forceLogin",
+            { password: spare.agent.password, phonenum: spare.agent.phone },
+            { headers: { "content-type": "application/json; charset=UTF-8" } },
+          );
+          const code = retcodeOf(forced);
+          if (
+            !rec.check(
+              "forceLogin/takeover",
+              code === "0",
+              `forced sign-in of a signed-in agent answered ${code}`,
+            )
+          )
+            return;
+          rec.check(
+            "forceLogin/takeover",
+            spare.guid !== undefined && spare.guid !== old,
+            spare.guid !== old
+              ? "the forced sign-in issued a new Guid"
+              : "the forced sign-in kept the old Guid",
+          );
+          const stale = await spare.call("getAgentStatus", undefined, {
+            headers: spare.headers({ guid: old ?? "" }),
+          });
+          const refused = situation("guid-wrong").codes;
+          const staleCode = retcodeOf(stale);
+          rec.observed = `forced sign-in ${code}; old Guid answered ${staleCode}`;
+          rec.check(
+            "forceLogin/takeover",
+            refused.includes(staleCode),
+            `the old Guid answered ${staleCode} after the forced sign-in (expected ${refused.join(" or ")})`,
+          );
+          const fresh = await spare.call("getAgentStatus");
+          rec.check(
+            "forceLogin/takeover",
+            retcodeOf(fresh) === "0",
+            `the new Guid answered ${retcodeOf(fresh)}`,
+          );
+        } finally {
+          await spare.logout();
+        }
+      },
+    },
+  ];
+}
+
 /** Every case of the suite for a target, in a stable order (same seed, same cases and data). */
 export function buildChecks(target: Target, seed: number): Check[] {
   const faker = seededFaker(seed);
@@ -631,6 +985,8 @@ export function buildChecks(target: Target, seed: number): Check[] {
     ...bodyChecks(target, faker),
     ...agentIdChecks(target),
     ...authChecks(target),
+    ...pageChecks(target),
+    ...sessionChecks(),
     ...flowChecks(target),
   ];
 }

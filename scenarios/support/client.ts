@@ -364,7 +364,7 @@ export class AgentSession {
     });
     this.takeGuid(reply);
     validateReply(this.target, this.recorder, operation.response, reply);
-    if ((op === "login" || op === "forceLogin") && retcodeOf(reply) === "0") this.checkSetGuid(reply);
+    if (operation.setsGuid === "always" && retcodeOf(reply) === "0") this.checkSetGuid(reply);
     return reply;
   }
 
@@ -397,9 +397,12 @@ export class AgentSession {
     }
   }
 
-  /** Signs in (forced sign-in when the agent is still signed in from an earlier run). */
-  async login(): Promise<Reply> {
-    const body = { password: this.agent.password, phonenum: this.agent.phone };
+  /**
+   * Signs in (forced sign-in when the agent is still signed in from an earlier run).
+   * @param options optional sign-in fields sent besides password and phone number
+   */
+  async login(options: Record<string, unknown> = {}): Promise<Reply> {
+    const body = { ...options, password: this.agent.password, phonenum: this.agent.phone };
     const headers = { "content-type": "application/json; charset=UTF-8" };
     let reply = await this.call("login", body, { headers });
     if (retcodeOf(reply) !== "0" && !this.guid) reply = await this.call("forceLogin", body, { headers });
