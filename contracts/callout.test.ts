@@ -3,6 +3,7 @@
  * page's own (24 digits, 16 KB, 101-59999...): these tests are where the contracts are held to the page.
  */
 import { describe, expect, it } from "vitest";
+import { CALLOUT_EXAMPLE } from "./examples.ts";
 import { contractsFor, EDITIONS, type Edition, utf8Length } from "./index.ts";
 
 const NEW_EDITIONS: Edition[] = ["2025-03", "2025-11"];
@@ -284,16 +285,9 @@ describe.each(EDITIONS)("callout response, edition %s", (edition) => {
 });
 
 describe("the page's own example [callout/example/request] [callout/example/response]", () => {
-  // Values from the example on the interface page (shared/spec): it uses userVideoDirection, a 2025 field.
-  const request = {
-    caller: "40038",
-    called: "40040",
-    skillid: 25,
-    callappdata: "",
-    mediaability: 1,
-    userVideoDirection: 4,
-  };
-  const response = { message: "", retcode: "0", result: "1455885056-1095" };
+  // The example on the interface page (shared/spec): it uses userVideoDirection, a 2025 field.
+  const request = CALLOUT_EXAMPLE.request.value;
+  const response = CALLOUT_EXAMPLE.response.value;
 
   it.each(NEW_EDITIONS)("%s: the example request and response are valid", (edition) => {
     expect(clausesOf(edition, "voicecall/callout.request", request)).toEqual([]);
