@@ -13,6 +13,9 @@ describe("progress", () => {
     expect(
       progressLine("load", 20_000, { calls: 30, errors: 2 }, { figures: { calls: 10 }, at: 0 }, 10_000),
     ).toBe("[ccgw] load: 0:20 elapsed, 30 calls, 2.0 calls/s, 2 errors");
+    expect(progressLine("contract", 10_000, { calls: 3, errors: 7 }, undefined, 10_000, "refusals")).toBe(
+      "[ccgw] contract: 0:10 elapsed, 3 calls, 7 refusals",
+    );
     expect(progressLine("contract", 5_000, undefined, undefined, 5_000)).toBe(
       "[ccgw] contract: 0:05 elapsed",
     );

@@ -19,6 +19,8 @@ export interface ProgressOptions {
   figures?: () => Promise<ProgressFigures>;
   /** @default Date.now */
   now?: () => number;
+  /** What the error count means in this phase. @default "errors" */
+  errorLabel?: string;
 }
 
 /** m:ss (or h:mm:ss) of a duration. */
@@ -37,6 +39,7 @@ export function progressLine(
   current: ProgressFigures | undefined,
   previous: { figures: ProgressFigures; at: number } | undefined,
   now: number,
+  errorLabel = "errors",
 ): string {
   const parts = [`[ccgw] ${phase}: ${formatElapsed(elapsedMs)} elapsed`];
   if (current?.calls !== undefined) {
@@ -46,7 +49,7 @@ export function progressLine(
       parts.push(`${rate.toFixed(1)} calls/s`);
     }
   }
-  if (current?.errors !== undefined) parts.push(`${current.errors} errors`);
+  if (current?.errors !== undefined) parts.push(`${current.errors} ${errorLabel}`);
   return parts.join(", ");
 }
 
@@ -73,7 +76,7 @@ export function startProgress(phase: string, options: ProgressOptions = {}): Tic
     }
     if (stopped) return;
     const at = now();
-    write(progressLine(phase, at - started, figures, previous, at));
+    write(progressLine(phase, at - started, figures, previous, at, options.errorLabel));
     if (figures) previous = { figures, at };
   };
   const timer = setInterval(() => {

@@ -460,6 +460,8 @@ export async function runMain(flags: RunFlags): Promise<number> {
         : undefined;
     const ticker = startProgress(phase.name, {
       everyMs: flags.progressMs,
+      // The suite provokes refusals on purpose (boundaries, bad Guids): they are not failures.
+      ...(phase.name === "contract" ? { errorLabel: "refusals (most provoked on purpose)" } : {}),
       ...(phaseFigures ? { figures: phaseFigures } : {}),
     });
     const code = await runPhaseScript(command.argv, secrets, { ...phase.env, ...command.env }, (child) => {
