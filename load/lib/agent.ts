@@ -280,9 +280,11 @@ export class AgentSession {
    * Places one call (does not wait for its outcome beyond the callout answer). Events may arrive before the
    * callout answer does, so the call is tracked from the moment the request is sent.
    */
-  async placeCall(body: string): Promise<void> {
+  async placeCall(request: { called: string }): Promise<void> {
     // Dial guard where the request is made (lib/safety.ts): a number outside the profile's list never leaves.
-    assertCalloutAllowed(this.ctx.policy, body);
+    // The object checked is the one serialised below (checking it before JSON.stringify saves a JSON.parse).
+    assertCalloutAllowed(this.ctx.policy, request);
+    const body = JSON.stringify(request);
     const call: Call = { startedAt: Date.now(), alerted: false, agentBusy: false, done: false, deadline: 0 };
     this.call = call;
     this.state = "dialing";

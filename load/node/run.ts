@@ -123,7 +123,12 @@ export function runK6(
   onStart?: (pid: number) => void,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(k6, ["run", "--quiet", ...args, bundle], { env, stdio: ["ignore", "pipe", "pipe"] });
+    // `--address ""` switches k6's REST API server off: nothing here uses it, and segmented instances started
+    // together would otherwise compete for its port (6565).
+    const child = spawn(k6, ["run", "--quiet", "--address", "", ...args, bundle], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const forward = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
       let buffer = "";
       stream.on("data", (chunk: Buffer) => {
