@@ -3,13 +3,13 @@
  * run split over two k6 instances with execution segments, whose merged counters must equal the single run's.
  * Skipped only when no k6 binary exists and CI is not set; in CI it always runs (.ci/run builds k6 first).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { findK6 } from "../scripts/k6-build.ts";
 import { METRIC_NAMES } from "./lib/metrics-names.ts";
+import { runLoadScript } from "./node/load-script.ts";
 import { type K6Summary, mergedCounts } from "./node/run.ts";
 
 const k6 = findK6();
@@ -17,19 +17,7 @@ const skip = !k6 && !process.env.CI;
 const reason = skip ? " (SKIPPED: no k6 binary; run `npm run k6:build` or set K6_BIN)" : "";
 const work = mkdtempSync(join(tmpdir(), "ccgw-load-test-"));
 
-function load(args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/load.ts", ...args], {
-      cwd: join(import.meta.dirname, ".."),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? 1, output }));
-  });
-}
+const load = runLoadScript;
 
 const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as K6Summary;
 const COMPARED = [

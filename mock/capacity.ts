@@ -8,9 +8,16 @@ import { MockConfigError } from "./faults.ts";
 export interface CapacityConfig {
   /** Calls not yet ended, held calls included, across all agents. */
   maxConcurrentCalls?: number;
-  /** Callouts admitted per second, with a burst of one second's worth (at least one call, so rates below 1/s work). */
+  /** Callouts admitted per second (a token bucket). */
   maxCallsPerSecond?: number;
+  /**
+   * Size of the bucket in seconds of maxCallsPerSecond, never less than one call (so rates below 1/s work).
+   * A load step of S seconds can pass at up to (1 + burstSeconds / S) times the rate. @default 1
+   */
+  burstSeconds?: number;
 }
+
+const SETTINGS = ["maxConcurrentCalls", "maxCallsPerSecond", "burstSeconds"];
 
 /** Why a callout was refused. */
 export type Refusal = "concurrent-calls" | "call-rate";
@@ -20,11 +27,8 @@ export function validateCapacity(value: unknown, root = "capacity"): CapacityCon
     throw new MockConfigError(root, "must be an object");
   }
   for (const [key, v] of Object.entries(value)) {
-    if (key !== "maxConcurrentCalls" && key !== "maxCallsPerSecond") {
-      throw new MockConfigError(
-        `${root}/${key}`,
-        "is not a capacity setting (maxConcurrentCalls, maxCallsPerSecond)",
-      );
+    if (!SETTINGS.includes(key)) {
+      throw new MockConfigError(`${root}/${key}`, `is not a capacity setting (${SETTINGS.join(", ")})`);
     }
     if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
       throw new MockConfigError(`${root}/${key}`, `must be a number > 0, got ${JSON.stringify(v)}`);
@@ -44,12 +48,12 @@ export class Capacity {
 
   constructor(config: CapacityConfig) {
     this.config = validateCapacity(config);
-    this.tokens = burst(config.maxCallsPerSecond);
+    this.tokens = burst(this.config);
   }
 
   set(config: unknown): void {
     this.config = validateCapacity(config);
-    this.tokens = burst(this.config.maxCallsPerSecond);
+    this.tokens = burst(this.config);
     this.refilledAt = 0;
   }
 
@@ -63,7 +67,7 @@ export class Capacity {
     if (maxCallsPerSecond !== undefined) {
       if (this.refilledAt === 0) this.refilledAt = now;
       this.tokens = Math.min(
-        burst(maxCallsPerSecond),
+        burst(this.config),
         this.tokens + ((now - this.refilledAt) * maxCallsPerSecond) / 1000,
       );
       this.refilledAt = now;
@@ -78,12 +82,12 @@ export class Capacity {
 
   reset(): void {
     this.refused = { "concurrent-calls": 0, "call-rate": 0 };
-    this.tokens = burst(this.config.maxCallsPerSecond);
+    this.tokens = burst(this.config);
     this.refilledAt = 0;
   }
 }
 
-/** Size of the token bucket: one second's worth of calls, and never less than one call. */
-function burst(maxCallsPerSecond: number | undefined): number {
-  return maxCallsPerSecond === undefined ? 0 : Math.max(1, maxCallsPerSecond);
+/** Size of the token bucket: burstSeconds' worth of calls (one second by default), never less than one call. */
+function burst({ maxCallsPerSecond, burstSeconds = 1 }: CapacityConfig): number {
+  return maxCallsPerSecond === undefined ? 0 : Math.max(1, maxCallsPerSecond * burstSeconds);
 }

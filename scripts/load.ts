@@ -39,7 +39,9 @@ interface Flags {
   agentsPerVu?: number;
   contractSample?: number;
   stepDuration?: number;
+  startRate?: number;
   mockCapacity?: number;
+  mockBurst?: number;
   mockHttp?: boolean;
   mockTiming?: "brisk" | "realistic";
   seed: number;
@@ -75,10 +77,16 @@ const program = new Command("load")
   )
   .option("--contract-sample <f>", "fraction of responses/events validated (CCGW_CONTRACT_SAMPLE)", Number)
   .option("--step-duration <s>", "capacity: seconds per step", positive("--step-duration"))
+  .option("--start-rate <n>", "capacity: rate of the first step (calls/s)", positive("--start-rate"))
   .option(
     "--mock-capacity <n>",
     "embedded mock: maxCallsPerSecond of its capacity model",
     positive("--mock-capacity"),
+  )
+  .option(
+    "--mock-burst <s>",
+    "embedded mock: burst of its call rate, in seconds of --mock-capacity (default 1)",
+    positive("--mock-burst"),
   )
   .option("--mock-http", "embedded mock: plain HTTP instead of HTTPS")
   .option(
@@ -114,6 +122,15 @@ async function main(argv: string[]): Promise<number> {
     throw new HarnessError("CCGW_USAGE", "--mock-timing must be brisk or realistic");
   }
   const profile: LoadProfile = LOAD_PROFILES[flags.profile];
+  if ((flags.stepDuration || flags.startRate) && !profile.capacity) {
+    throw new HarnessError(
+      "CCGW_USAGE",
+      "--step-duration and --start-rate apply to the capacity profile only",
+    );
+  }
+  if (flags.mockBurst && (!flags.mockCapacity || flags.target)) {
+    throw new HarnessError("CCGW_USAGE", "--mock-burst needs --mock-capacity (and the embedded mock)");
+  }
   const runId = flags.runId ?? `load-${profile.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
   const reportDir = resolve(flags.reportDir ?? join(ROOT, "reports", runId));
   const log = (line: string) => process.stderr.write(`load: ${line}\n`);
@@ -139,7 +156,14 @@ async function main(argv: string[]): Promise<number> {
           tls: !flags.mockHttp,
           seed: flags.seed,
           timing: brisk ? "brisk" : "realistic",
-          ...(flags.mockCapacity ? { capacity: { maxCallsPerSecond: flags.mockCapacity } } : {}),
+          ...(flags.mockCapacity
+            ? {
+                capacity: {
+                  maxCallsPerSecond: flags.mockCapacity,
+                  ...(flags.mockBurst ? { burstSeconds: flags.mockBurst } : {}),
+                },
+              }
+            : {}),
         });
         const { mockProfile } = await import("../mock/index.ts");
         target = mockProfile(gw);
@@ -257,7 +281,11 @@ async function main(argv: string[]): Promise<number> {
 
     let code: number;
     if (profile.capacity) {
-      const search = { ...profile.capacity, ...(flags.stepDuration ? { stepS: flags.stepDuration } : {}) };
+      const search = {
+        ...profile.capacity,
+        ...(flags.stepDuration ? { stepS: flags.stepDuration } : {}),
+        ...(flags.startRate ? { startRate: flags.startRate } : {}),
+      };
       const result = await searchCapacity(search, plan.maxCallsPerSecond, async (rate) => {
         const stepPlan: LoadPlan = {
           ...plan,

@@ -20,7 +20,7 @@ import {
   startGateway,
   validateFaults,
 } from "../mock/index.ts";
-import { integer } from "./cli-args.ts";
+import { integer, positive } from "./cli-args.ts";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -74,6 +74,11 @@ const program = new Command("mock")
     integer("--max-calls-per-second", 1),
   )
   .option(
+    "--burst-seconds <s>",
+    "capacity: burst of the callout rate, in seconds of --max-calls-per-second (default 1)",
+    positive("--burst-seconds"),
+  )
+  .option(
     "--defect <name>",
     `switch on a defect (repeatable): ${DEFECTS.map((d) => d.name).join(", ")}`,
     collect,
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
     faults?: string;
     maxConcurrentCalls?: number;
     maxCallsPerSecond?: number;
+    burstSeconds?: number;
     defect: string[];
   }>();
   const options: GatewayOptions = {
@@ -138,6 +144,7 @@ async function main(): Promise<void> {
     options.capacity = {
       ...(flags.maxConcurrentCalls !== undefined ? { maxConcurrentCalls: flags.maxConcurrentCalls } : {}),
       ...(flags.maxCallsPerSecond !== undefined ? { maxCallsPerSecond: flags.maxCallsPerSecond } : {}),
+      ...(flags.burstSeconds !== undefined ? { burstSeconds: flags.burstSeconds } : {}),
     };
   }
   if (flags.defect.length > 0) options.defects = flags.defect;
