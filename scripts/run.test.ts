@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_EDITION } from "../contracts/index.ts";
 import type { TargetProfile } from "../lib/target-profile.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
-import { suiteMockOptions } from "../scenarios/setup/global-setup.ts";
+import { suiteMockOptions } from "../mock/suite-options.ts";
 import { findK6 } from "./k6-build.ts";
 
 const ROOT = join(import.meta.dirname, "..");

@@ -29,7 +29,7 @@ import {
   type TargetProfile,
 } from "../lib/target-profile.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
-import { suiteMockOptions } from "../scenarios/setup/global-setup.ts";
+import { suiteMockOptions } from "../mock/suite-options.ts";
 import { integer } from "./cli-args.ts";
 import { runCli } from "./report.ts";
 import { preflight, sweepSignOut } from "./run/gateway-client.ts";

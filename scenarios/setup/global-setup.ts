@@ -2,14 +2,12 @@
  * globalSetup of the "scenarios" project: selects the target (CCGW_TARGET, or the embedded mock started here
  * with CCGW_EDITION, CCGW_AUTH_MODE and CCGW_DEFECTS), prints the seed, hands the run configuration to the
  * workers, and at the end signs out every agent the suite left signed in and writes the conformance report.
- * The only file of scenarios/ that may import the mock.
+ * With setup/mock-target.ts, the only files of scenarios/ that may import the mock.
  */
 import { randomInt } from "node:crypto";
 import { join } from "node:path";
-import { en, Faker } from "@faker-js/faker";
 import type { TestProject } from "vitest/node";
-import { boundaryCases } from "../../contracts/boundaries.ts";
-import { clausesOf, contractsFor, DEFAULT_EDITION, type Edition, isEdition } from "../../contracts/index.ts";
+import { clausesOf, DEFAULT_EDITION, type Edition, isEdition } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
 import { buildReport } from "../../lib/report/conformance.ts";
 import { writeConformance } from "../../lib/report/conformance-writers.ts";
@@ -20,7 +18,8 @@ import {
   profileEdition,
   type TargetProfile,
 } from "../../lib/target-profile.ts";
-import { DEFAULT_CALLED, mockProfile, type RunningGateway, startGateway } from "../../mock/index.ts";
+import { mockProfile, type RunningGateway, startGateway } from "../../mock/index.ts";
+import { suiteMockOptions } from "../../mock/suite-options.ts";
 import { AgentSession, makeTarget } from "../support/client.ts";
 import {
   MOCK_DEADLINES,
@@ -34,34 +33,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     ccgwSuite: SuiteConfig;
   }
-}
-
-/** Options of the embedded mock for the suite: instant event scripts, short polls and Guid rotation. */
-export function suiteMockOptions(edition: Edition, authMode: AuthMode, seed: number, defects: string[]) {
-  // Numbers at the called-number length limits, so the valid boundary cases have a number of the profile to dial.
-  const faker = new Faker({ locale: [en] });
-  faker.seed(seed);
-  const lengths = new Set(
-    boundaryCases(contractsFor(edition), "voicecall/callout.request", {
-      called: DEFAULT_CALLED[0]?.number ?? "1",
-    })
-      .filter((c) => c.field === "/called" && c.valid)
-      .map((c) => String(c.fieldValue).length),
-  );
-  const extra = [...lengths].map((n) => ({
-    number: faker.string.numeric(n),
-    outcome: "not-answered" as const,
-  }));
-  return {
-    edition,
-    authMode,
-    seed,
-    timing: "fast" as const,
-    pollWaitMs: 200,
-    guidRotationMs: 500,
-    called: [...DEFAULT_CALLED, ...extra],
-    defects,
-  };
 }
 
 function envEdition(value: string | undefined): Edition | undefined {

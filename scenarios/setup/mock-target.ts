@@ -7,9 +7,9 @@ import { clausesOf, type Edition } from "../../contracts/index.ts";
 import { buildReport, type CaseResult, type ConformanceReport } from "../../lib/report/conformance.ts";
 import type { AuthMode } from "../../lib/target-profile.ts";
 import { DEFECTS, mockProfile, startGateway } from "../../mock/index.ts";
+import { suiteMockOptions } from "../../mock/suite-options.ts";
 import { runCheck } from "../support/checks.ts";
 import { MOCK_DEADLINES, openSuite } from "../support/suite.ts";
-import { suiteMockOptions } from "./global-setup.ts";
 
 /** The mock's defect catalog: name, and the clause the suite must fail on. */
 export const DEFECT_CATALOG: readonly { name: string; clause: string; description: string }[] = DEFECTS;
