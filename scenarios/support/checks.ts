@@ -116,6 +116,14 @@ async function withAgent<T>(
   }
 }
 
+/** An agent of the profile that the suite does not sign in otherwise (signed out), recording into `rec`. */
+function spareAgent(ctx: CheckContext, rec: Recorder): AgentSession {
+  const spare = ctx.pool.spareSession();
+  if (!spare) throw new NotTested("the profile has no agent left that the suite does not sign in");
+  spare.recorder = rec;
+  return spare;
+}
+
 function numberFor(target: Target, outcome?: Outcome): CalledNumber | undefined {
   if (outcome) return target.called.find((c) => c.outcome === outcome);
   return target.called[0];
@@ -379,9 +387,7 @@ function authChecks(target: Target): Check[] {
       title: "callout for an agent that is not signed in is refused",
       clause: "callout/prerequisite/signed-in",
       run: async (ctx, rec) => {
-        const spare = ctx.pool.spareSession();
-        if (!spare) throw new NotTested("the profile has no agent left that the suite does not sign in");
-        spare.recorder = rec;
+        const spare = spareAgent(ctx, rec);
         spare.guid = `${ctx.faker.string.uuid()}.AgentGateway0`;
         const reply = await spare.call("callout", body());
         judgeSignedOut(rec, retcodeOf(reply), "callout of an agent that is not signed in");
@@ -394,9 +400,7 @@ function authChecks(target: Target): Check[] {
       title: "callout after sign-out, with the old Guid, is refused",
       clause: "callout/prerequisite/signed-in",
       run: async (ctx, rec) => {
-        const spare = ctx.pool.spareSession();
-        if (!spare) throw new NotTested("the profile has no agent left that the suite does not sign in");
-        spare.recorder = rec;
+        const spare = spareAgent(ctx, rec);
         await spare.login();
         await spare.drain();
         const out = await spare.logout();
@@ -559,9 +563,7 @@ function flowChecks(target: Target): Check[] {
     title: "sign-in, then InService and Ready",
     clause: "flows/sign-in",
     run: async (ctx, rec) => {
-      const spare = ctx.pool.spareSession();
-      if (!spare) throw new NotTested("the profile has no agent left that the suite does not sign in");
-      spare.recorder = rec;
+      const spare = spareAgent(ctx, rec);
       try {
         await spare.login();
         const signIn = flow("sign-in");
@@ -872,9 +874,7 @@ function sessionChecks(): Check[] {
       title: "sign-in with every optional field at a documented value is accepted",
       clause: "login/body",
       run: async (ctx, rec) => {
-        const spare = ctx.pool.spareSession();
-        if (!spare) throw new NotTested("the profile has no agent left that the suite does not sign in");
-        spare.recorder = rec;
+        const spare = spareAgent(ctx, rec);
         for (const options of signInBodies(ctx.target)) {
           const body = { ...options, password: spare.agent.password, phonenum: spare.agent.phone };
           const local = ctx.target.contracts.validate("onlineagent/login.request", body);
@@ -907,9 +907,7 @@ function sessionChecks(): Check[] {
       title: "sign-in of an agent already signed in is refused with the documented code",
       clause: "login/errors/100-002",
       run: async (ctx, rec) => {
-        const spare = ctx.pool.spareSession();
-        if (!spare) throw new NotTested("the profile has no agent left that the suite does not sign in");
-        spare.recorder = rec;
+        const spare = spareAgent(ctx, rec);
         await spare.login();
         try {
           const again = await spare.call(
@@ -932,9 +930,7 @@ function sessionChecks(): Check[] {
       title: "sign-out of an agent already signed out is refused",
       clause: "logout/errors",
       run: async (ctx, rec) => {
-        const spare = ctx.pool.spareSession();
-        if (!spare) throw new NotTested("the profile has no agent left that the suite does not sign in");
-        spare.recorder = rec;
+        const spare = spareAgent(ctx, rec);
         await spare.login();
         const out = await spare.logout();
         if (retcodeOf(out) !== "0") throw new NotTested(`the first sign-out was refused (${retcodeOf(out)})`);
@@ -949,9 +945,7 @@ function sessionChecks(): Check[] {
       title: "forced sign-in of a signed-in agent succeeds with a new Guid; the old Guid stops working",
       clause: "forceLogin/takeover",
       run: async (ctx, rec) => {
-        const spare = ctx.pool.spareSession();
-        if (!spare) throw new NotTested("the profile has no agent left that the suite does not sign in");
-        spare.recorder = rec;
+        const spare = spareAgent(ctx, rec);
         await spare.login();
         try {
           const old = spare.guid;
