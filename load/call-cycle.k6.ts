@@ -138,14 +138,14 @@ function appData(seed: number): () => string {
   };
 }
 
-function calloutRequest(number: string, data: string): { called: string } {
-  const request: { called: string; [field: string]: unknown } = {
+/** The callout request of one attempt (an object: placeCall checks the number, then serialises it). */
+function calloutRequest(number: string, data: string): { called: string; [field: string]: unknown } {
+  return {
     called: number,
     ...(plan.caller ? { caller: plan.caller } : {}),
     ...(plan.skillId !== undefined ? { skillid: plan.skillId } : {}),
     callappdata: data,
   };
-  return request;
 }
 
 export default async function (): Promise<void> {
