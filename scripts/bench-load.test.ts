@@ -1,0 +1,51 @@
+/**
+ * npm run bench:load still runs end to end: a very short throughput pass (2 s per run) against the mock, with the
+ * breakdown. It asserts that every run made requests and the figures were printed, never how fast they were
+ * (speed is the benchmark's business). Skipped only when no k6 binary exists and CI is not set.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { findK6 } from "./k6-build.ts";
+
+const skip = !findK6() && !process.env.CI;
+const reason = skip ? " (SKIPPED: no k6 binary; run `npm run k6:build` or set K6_BIN)" : "";
+
+describe.skipIf(skip)(`bench:load, throughput pass${reason}`, () => {
+  it("runs the call cycle, the raw baseline and the three request-mix runs", {
+    timeout: 120_000,
+  }, async () => {
+    const args = ["--import", "tsx", "scripts/bench-load.ts", "--throughput-only", "--seconds", "2"];
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
+      (resolve, reject) => {
+        const child = spawn(process.execPath, [...args, "--offered", "20"], {
+          cwd: join(import.meta.dirname, ".."),
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+        child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+        child.on("error", reject);
+        child.on("close", (status) => resolve({ code: status ?? 1, stdout: out, stderr: err }));
+      },
+    );
+    expect(code, stderr).toBe(0);
+    const cycle = /^call-cycle: (\d+) req\/s .*raw callout script: (\d+) req\/s; ratio ([\d.]+)/m.exec(
+      stdout,
+    );
+    expect(cycle, stdout).not.toBeNull();
+    expect(Number(cycle?.[1])).toBeGreaterThan(0);
+    expect(Number(cycle?.[2])).toBeGreaterThan(0);
+    for (const mode of ["sync", "async", "parse"]) {
+      const line = new RegExp(`request mix without the scenario's logic \\(${mode}\\): (\\d+) req/s`).exec(
+        stdout,
+      );
+      expect(line, `${mode}\n${stdout}`).not.toBeNull();
+      expect(Number(line?.[1])).toBeGreaterThan(0);
+    }
+    // Every k6 run reported its request count and CPU per request on stderr.
+    for (const run of ["cycle-20", "raw", "mix-sync", "mix-async", "mix-parse"])
+      expect(stderr).toMatch(new RegExp(`${run}: [1-9]\\d* requests`));
+  });
+});
