@@ -57,6 +57,16 @@ export function assertNumberAllowed(policy: SafetyPolicy, called: unknown): void
   );
 }
 
+/**
+ * True when a base URL's host is this machine (127.0.0.0/8, ::1 or localhost). Written without the URL class,
+ * which k6 does not have, so the load scenarios can use it as well.
+ */
+export function isLoopback(baseUrl: string): boolean {
+  const match = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/i.exec(baseUrl);
+  const host = (match?.[1] ?? "").replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Reads `called` from a callout request body (object or JSON text); undefined when there is none. */
 export function calledOf(body: unknown): unknown {
   let value = body;

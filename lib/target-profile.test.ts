@@ -109,5 +109,10 @@ describe("target profile", () => {
     expect(isLoopback("https://[::1]:8043")).toBe(true);
     expect(isLoopback("https://10.0.0.5:8043")).toBe(false);
     expect(isLoopback("https://gateway.example:8043")).toBe(false);
+    expect(isLoopback("https://user@127.0.0.1:8043/agentgateway")).toBe(true);
+    expect(isLoopback("HTTPS://LOCALHOST")).toBe(true);
+    expect(isLoopback("https://127.0.0.1.example.com")).toBe(false);
+    expect(isLoopback("https://localhost.example.com:8043")).toBe(false);
+    expect(isLoopback("not a url")).toBe(false);
   });
 });

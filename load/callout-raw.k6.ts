@@ -7,9 +7,14 @@ import exec from "k6/execution";
 import http from "k6/http";
 import type { Options } from "k6/options";
 import { pathFor } from "../contracts/operations.ts";
+import { isLoopback } from "../lib/safety.ts";
 import { agentAt, type LoadPlan } from "./lib/plan.ts";
 
 const plan = JSON.parse(__ENV.CCGW_PLAN ?? "{}") as LoadPlan;
+// A benchmark baseline: no rate cap, no budget, no sign-out on abort. It runs against the embedded mock only.
+if (!isLoopback(plan.baseUrl ?? "")) {
+  throw new Error(`benchmark baselines run only against the embedded mock on loopback, not ${plan.baseUrl}`);
+}
 const vus = Number(__ENV.CCGW_RAW_VUS ?? "50");
 
 export const options: Options = {

@@ -12,9 +12,14 @@ import http, { type Params, type RefinedResponse } from "k6/http";
 import type { Options } from "k6/options";
 import { EVENT_FLOWS } from "../contracts/data.ts";
 import { pathFor } from "../contracts/operations.ts";
+import { isLoopback } from "../lib/safety.ts";
 import { agentAt, type LoadPlan } from "./lib/plan.ts";
 
 const plan = JSON.parse(__ENV.CCGW_PLAN ?? "{}") as LoadPlan;
+// A benchmark baseline: no rate cap, no budget, no sign-out on abort. It runs against the embedded mock only.
+if (!isLoopback(plan.baseUrl ?? "")) {
+  throw new Error(`benchmark baselines run only against the embedded mock on loopback, not ${plan.baseUrl}`);
+}
 const mode = __ENV.CCGW_MIX ?? "sync";
 if (!["sync", "async", "parse"].includes(mode))
   throw new Error(`CCGW_MIX must be sync, async or parse: ${mode}`);
