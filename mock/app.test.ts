@@ -1,7 +1,7 @@
 /** The call cycle through the mock in every edition and auth mode, and the transport-level answers. */
 import { describe, expect, it } from "vitest";
 import { contractsFor, EDITIONS, EVENT_FLOWS, OPERATIONS } from "../contracts/index.ts";
-import { buildGateway } from "./index.ts";
+import { buildGateway, DEFAULT_AGENT_RANGE } from "./index.ts";
 import { JSON_HEADERS, TestAgent } from "./testing.ts";
 
 /** Event types of a flow in order, required steps only plus the optional ones the mock includes. */
@@ -112,7 +112,10 @@ describe("call cycle", () => {
     await agent.login();
     const old = agent.guid;
     expect((await agent.login()).body.retcode).toBe("100-002");
-    const force = await agent.call("forceLogin", { password: "mock-agent-pass", phonenum: "700001" });
+    const force = await agent.call("forceLogin", {
+      password: DEFAULT_AGENT_RANGE.password,
+      phonenum: "700001",
+    });
     expect(force.body.retcode).toBe("0");
     expect(agent.guid).not.toBe(old);
     expect((await agent.call("getAgentStatus", undefined, { guid: String(old) })).body.retcode).toBe(

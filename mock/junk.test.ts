@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { contractsFor, OPERATION_IDS, OPERATIONS, pathFor } from "../contracts/index.ts";
-import { buildGateway } from "./index.ts";
+import { buildGateway, DEFAULT_AGENT_RANGE } from "./index.ts";
 import { Rng } from "./state/random.ts";
 import { TestAgent } from "./testing.ts";
 
@@ -27,7 +27,7 @@ const JUNK_VALUES: unknown[] = [
   { called: 1 },
   { called: "1", extra: 1 },
   { password: 1, phonenum: null },
-  { password: "mock-agent-pass", phonenum: "1", status: "9" },
+  { password: DEFAULT_AGENT_RANGE.password, phonenum: "1", status: "9" },
 ];
 const RAW_BODIES = [
   '{"called":',

@@ -2,6 +2,7 @@
  * Options of the mock gateway and their defaults. Vendor timers (poll wait, no-poll sign-out, Guid rotation and
  * validity) default to the documented values; everything is overridable so tests run in milliseconds.
  */
+import { randomBytes } from "node:crypto";
 import { DEFAULT_EDITION, type Edition, isEdition } from "../contracts/index.ts";
 import type { Agent, AuthMode, Outcome } from "../lib/target-profile.ts";
 import type { CapacityConfig } from "./capacity.ts";
@@ -115,11 +116,24 @@ export interface GatewayOptions {
   quiet?: boolean;
 }
 
+/**
+ * Password of the default agent pool: CCGW_MOCK_PASSWORD when set, otherwise made up when this module loads and
+ * put into the environment, so the child processes a run starts (the suite, k6) agree with this one. Never a
+ * literal in the repository, and a value no output may contain (the redaction tests look for it).
+ */
+function defaultPoolPassword(): string {
+  const given = process.env.CCGW_MOCK_PASSWORD;
+  if (given) return given;
+  const made = `mock-${randomBytes(12).toString("base64url")}`;
+  process.env.CCGW_MOCK_PASSWORD = made;
+  return made;
+}
+
 /** The default agent pool: large enough for load tests, inside the agent id range of every edition. */
 export const DEFAULT_AGENT_RANGE: AgentRange = {
   from: 1001,
   count: 20000,
-  password: "mock-agent-pass",
+  password: defaultPoolPassword(),
   phoneFrom: 700001,
 };
 

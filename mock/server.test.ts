@@ -4,7 +4,7 @@ import { Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pathFor } from "../contracts/index.ts";
 import { parseTargetProfile } from "../lib/target-profile.ts";
-import { mockProfile, type RunningGateway, startGateway } from "./index.ts";
+import { DEFAULT_AGENT_RANGE, mockProfile, type RunningGateway, startGateway } from "./index.ts";
 
 describe("HTTPS gateway", () => {
   let gw: RunningGateway;
@@ -33,7 +33,7 @@ describe("HTTPS gateway", () => {
   it("runs the cycle over TLS trusting only the generated CA, following Set-GUID rotations", async () => {
     expect(gw.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const login = await call("PUT", pathFor("login", "1010"), undefined, {
-      password: "mock-agent-pass",
+      password: DEFAULT_AGENT_RANGE.password,
       phonenum: "1",
     });
     let guid = String(login.guid);

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { type OperationId, pathFor } from "../contracts/index.ts";
+import { DEFAULT_AGENT_RANGE } from "./options.ts";
 
 export const JSON_HEADERS = { "content-type": "application/json; charset=UTF-8" } as const;
 
@@ -19,7 +20,7 @@ export class TestAgent {
   readonly app: FastifyInstance;
   readonly id: string;
   readonly password: string;
-  constructor(app: FastifyInstance, id: string, password = "mock-agent-pass") {
+  constructor(app: FastifyInstance, id: string, password = DEFAULT_AGENT_RANGE.password) {
     this.app = app;
     this.id = id;
     this.password = password;
