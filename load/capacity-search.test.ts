@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runScript } from "../lib/script-process.ts";
 import { findK6 } from "../scripts/k6-build.ts";
 import type { CapacityResult } from "./node/capacity.ts";
-import { runLoadScript } from "./node/load-script.ts";
 
 const k6 = findK6();
 const skip = !k6 && !process.env.CI;
@@ -22,7 +22,7 @@ describe.skipIf(skip)(`capacity search against the mock's knee${reason}`, () => 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it(`finds the configured knee of ${KNEE} calls/s within ±10%`, { timeout: 240_000 }, async () => {
-    const { code, output } = await runLoadScript([
+    const { code, output } = await runScript("scripts/load.ts", [
       "--profile",
       "capacity",
       "--mock-capacity",

@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runScript } from "../lib/script-process.ts";
 import { findK6 } from "../scripts/k6-build.ts";
 import { METRIC_NAMES } from "./lib/metrics-names.ts";
-import { runLoadScript } from "./node/load-script.ts";
 import { type K6Summary, mergedCounts } from "./node/run.ts";
 
 const k6 = findK6();
@@ -17,7 +17,7 @@ const skip = !k6 && !process.env.CI;
 const reason = skip ? " (SKIPPED: no k6 binary; run `npm run k6:build` or set K6_BIN)" : "";
 const work = mkdtempSync(join(tmpdir(), "ccgw-load-test-"));
 
-const load = runLoadScript;
+const load = (args: string[]) => runScript("scripts/load.ts", args);
 
 const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as K6Summary;
 const COMPARED = [

@@ -3,9 +3,9 @@
  * breakdown. It asserts that every run made requests and the figures were printed, never how fast they were
  * (speed is the benchmark's business). Skipped only when no k6 binary exists and CI is not set.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { runScript } from "../lib/script-process.ts";
 import { buildBundles } from "../load/node/build.ts";
 import { findK6 } from "./k6-build.ts";
 
@@ -17,21 +17,13 @@ describe.skipIf(skip)(`bench:load, throughput pass${reason}`, () => {
   it("runs the call cycle, the raw baseline and the three request-mix runs", {
     timeout: 120_000,
   }, async () => {
-    const args = ["--import", "tsx", "scripts/bench-load.ts", "--throughput-only", "--seconds", "2"];
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
-      (resolve, reject) => {
-        const child = spawn(process.execPath, [...args, "--offered", "20"], {
-          cwd: join(import.meta.dirname, ".."),
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        let out = "";
-        let err = "";
-        child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-        child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-        child.on("error", reject);
-        child.on("close", (status) => resolve({ code: status ?? 1, stdout: out, stderr: err }));
-      },
-    );
+    const { code, stdout, stderr } = await runScript("scripts/bench-load.ts", [
+      "--throughput-only",
+      "--seconds",
+      "2",
+      "--offered",
+      "20",
+    ]);
     expect(code, stderr).toBe(0);
     const cycle = /^call-cycle: (\d+) req\/s .*raw callout script: (\d+) req\/s; ratio ([\d.]+)/m.exec(
       stdout,
