@@ -4,6 +4,7 @@
  * case is validated), so the walker never carries its own idea of a limit.
  */
 import { utf8Length } from "./ajv.ts";
+import { OPEN_CHOICES, openChoice } from "./data.ts";
 import type { JsonSchema } from "./editions.ts";
 import type { SchemaName } from "./schema-files.ts";
 import type { Contracts, Violation } from "./validate.ts";
@@ -31,6 +32,8 @@ export interface BoundaryCase {
    * under one reading of the page and invalid under another (bytes versus characters). Record, never fail.
    */
   open?: string;
+  /** The open choice (contracts/data/open-choices.json) whose option the gateway's answer shows. */
+  choice?: string;
 }
 
 /** Makes text: `length` characters from `alphabet`. The default cycles the alphabet; suites pass a seeded one. */
@@ -55,6 +58,12 @@ const CANDIDATES = ["0", "1", "7", "9", "a", "Z", "*", "#", "+", "-", " ", "é",
 // Used for the UTF-8 byte limit: three bytes each, one character each in UTF-16.
 const MULTI_BYTE = "中";
 const MAX_FORBIDDEN = 3;
+
+// A value of another JSON type that reads as the same number: how strictly types are enforced is open.
+const LENIENT = {
+  ambiguous: openChoice("lenient-scalar-types").note,
+  choice: "lenient-scalar-types",
+} as const;
 
 /**
  * Every boundary case of one schema of an edition, built around `base` (a valid value of that schema).
@@ -89,6 +98,21 @@ export function boundaryCases(
       for (const d of scalarDrafts(sub, text)) {
         const withField = { ...baseObject, ...companions, [name]: d.fieldValue };
         drafts.push({ ...d, field: `/${name}`, label: name, value: withField, clause });
+      }
+      for (const choice of Object.values(OPEN_CHOICES)) {
+        if (choice.field !== `/${name}` || !choice.values) continue;
+        for (const value of choice.values) {
+          drafts.push({
+            kind: "empty",
+            field: `/${name}`,
+            label: name,
+            value: { ...baseObject, [name]: value },
+            fieldValue: value,
+            clause,
+            ambiguous: choice.note,
+            choice: choice.id,
+          });
+        }
       }
       if (required.has(name)) {
         const { [name]: _removed, ...without } = baseObject;
@@ -127,6 +151,8 @@ export function boundaryCases(
         value: { ...baseObject, [extra]: "1" },
         fieldValue: "1",
         clause: rootClause,
+        ambiguous: openChoice("unknown-body-field").note,
+        choice: "unknown-body-field",
       });
     }
   } else {
@@ -150,6 +176,8 @@ interface ScalarDraft {
   note?: string;
   /** The case is valid under one reading of the page and invalid under another. */
   ambiguous?: string;
+  /** The open choice the case probes. */
+  choice?: string;
 }
 
 interface Draft extends ScalarDraft {
@@ -250,7 +278,9 @@ function scalarDrafts(schema: JsonSchema, text: TextMaker): ScalarDraft[] {
         });
       }
     }
-    drafts.push({ kind: "wrong-type", fieldValue: 1, note: "(a number)" });
+    // A number where a string is expected: open when the pattern accepts its digits (a gateway may convert it).
+    const converted = pattern === undefined || pattern.test("1");
+    drafts.push({ kind: "wrong-type", fieldValue: 1, note: "(a number)", ...(converted ? LENIENT : {}) });
   } else if (types.includes("integer")) {
     if (typeof schema.minimum === "number") {
       drafts.push({ kind: "minimum-1", fieldValue: schema.minimum - 1 });
@@ -261,7 +291,7 @@ function scalarDrafts(schema: JsonSchema, text: TextMaker): ScalarDraft[] {
       drafts.push({ kind: "maximum+1", fieldValue: schema.maximum + 1 });
     }
     const sample = Array.isArray(schema.enum) ? schema.enum[0] : (schema.minimum ?? 1);
-    drafts.push({ kind: "wrong-type", fieldValue: String(sample), note: "(a string)" });
+    drafts.push({ kind: "wrong-type", fieldValue: String(sample), note: "(a string)", ...LENIENT });
     drafts.push({ kind: "not-an-integer", fieldValue: Number(sample) + 0.5 });
   }
   return drafts;
@@ -306,6 +336,7 @@ function byteDrafts(
       ? {
           ambiguous:
             "One byte over the limit in UTF-8 but within it in characters: the page says 16 KB without saying bytes or characters.",
+          choice: "callappdata-unit",
         }
       : {}),
   });
@@ -334,6 +365,10 @@ function finish(contracts: Contracts, schemaName: SchemaName, drafts: Draft[]): 
     const openViolation = violations.find((v) => v.open)?.open;
     const open =
       d.ambiguous ?? (violations.length > 0 && violations.every((v) => v.open) ? openViolation : undefined);
+    // An x-open constraint names its clause; the open choice about that clause is what the answer shows.
+    const choice =
+      d.choice ??
+      (open ? Object.values(OPEN_CHOICES).find((c) => c["x-spec"] === violations[0]?.clause)?.id : undefined);
     const what = d.kind === "missing" ? "missing" : `${d.kind} ${d.note ?? describe(d.fieldValue)}`;
     cases.push({
       name: `${d.label}: ${what}`,
@@ -345,6 +380,7 @@ function finish(contracts: Contracts, schemaName: SchemaName, drafts: Draft[]): 
       valid,
       violations,
       ...(open ? { open } : {}),
+      ...(choice ? { choice } : {}),
     });
   }
   return cases;

@@ -1,10 +1,11 @@
 /**
  * Typed access to the data files of the contracts: the retcode catalog, the agent state codes, the documented
- * event flows and the clause catalog.
+ * event flows, the open choices and the clause catalog.
  */
 import clauseData from "./clauses.json" with { type: "json" };
 import agentStateData from "./data/agent-states.json" with { type: "json" };
 import eventFlowData from "./data/event-flows.json" with { type: "json" };
+import openChoiceData from "./data/open-choices.json" with { type: "json" };
 import retcodeData from "./data/retcodes.json" with { type: "json" };
 import type { Edition } from "./editions.ts";
 
@@ -69,6 +70,20 @@ export interface Clause {
   testable?: boolean;
 }
 
+/** A behaviour the pages leave open: the options a conforming gateway may take (the first is the mock's default). */
+export interface OpenChoice {
+  id: string;
+  title: string;
+  options: string[];
+  note: string;
+  /** Request field the choice is about, with the values that probe it (boundary walker, mock). */
+  field?: string;
+  values?: unknown[];
+  /** Situation (retcodes.json) whose codes the options are. */
+  situation?: string;
+  "x-spec": string;
+}
+
 export const RETCODES: readonly RetcodeEntry[] = retcodeData.codes as RetcodeEntry[];
 export const SITUATIONS: Readonly<Record<string, Situation>> = retcodeData.situations;
 export const AGENT_STATES: readonly AgentState[] = agentStateData.states;
@@ -77,6 +92,23 @@ export const EVENT_FLOWS: Readonly<Record<string, EventFlow>> = eventFlowData.fl
   EventFlow
 >;
 export const CLAUSES: readonly Clause[] = clauseData.clauses as Clause[];
+export const OPEN_CHOICES: Readonly<Record<string, OpenChoice>> = Object.fromEntries(
+  Object.entries(openChoiceData.choices).map(([id, c]) => [id, { id, ...c } as OpenChoice]),
+);
+
+/** An open choice by id; throws for an id that is not in contracts/data/open-choices.json. */
+export function openChoice(id: string): OpenChoice {
+  const found = OPEN_CHOICES[id];
+  if (!found) throw new Error(`unknown open choice "${id}": add it to contracts/data/open-choices.json`);
+  return found;
+}
+
+/** A situation by name; throws for a name that is not in contracts/data/retcodes.json. */
+export function situation(name: string): Situation {
+  const found = SITUATIONS[name];
+  if (!found) throw new Error(`no situation "${name}" in contracts/data/retcodes.json`);
+  return found;
+}
 
 /** The state code with this name (e.g. agentStateCode("idle") is 4). */
 export function agentStateCode(name: string): number {

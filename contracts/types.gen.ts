@@ -121,14 +121,20 @@ mediaAbility?: (string | number)
  */
 export type AgentOther_InServiceEvent = (AgentEventBase & {
 eventType: "AgentOther_InService"
-content: null
+/**
+ * Documented as null; a gateway may also leave it out (open choice null-content-omitted).
+ */
+content?: null
 })
 /**
  * The agent's own phone is ringing (agents that are not permanently off-hook).
  */
 export type AgentOther_PhoneAlertingEvent = (AgentEventBase & {
 eventType: "AgentOther_PhoneAlerting"
-content: null
+/**
+ * Documented as null; a gateway may also leave it out (open choice null-content-omitted).
+ */
+content?: null
 })
 /**
  * The agent's phone went off-hook.
@@ -153,14 +159,20 @@ phoneState: (2 | 3 | "2" | "3")
  */
 export type AgentState_BusyEvent = (AgentEventBase & {
 eventType: "AgentState_Busy"
-content: null
+/**
+ * Documented as null; a gateway may also leave it out (open choice null-content-omitted).
+ */
+content?: null
 })
 /**
  * The agent is idle (ready).
  */
 export type AgentState_ReadyEvent = (AgentEventBase & {
 eventType: "AgentState_Ready"
-content: null
+/**
+ * Documented as null; a gateway may also leave it out (open choice null-content-omitted).
+ */
+content?: null
 })
 /**
  * The agent was set busy; reason is a code (0 none, 1 self, 2 long no-answer, 3 inspector, 4 rest, 5 phone unavailable, 7 call rejected, 200-250 tenant-defined).
@@ -176,7 +188,10 @@ reason: (string | number)
  */
 export type AgentState_WorkEvent = (AgentEventBase & {
 eventType: "AgentState_Work"
-content: null
+/**
+ * Documented as null; a gateway may also leave it out (open choice null-content-omitted).
+ */
+content?: null
 })
 /**
  * Why an outbound call failed. The table of detect codes is not public.
@@ -265,9 +280,42 @@ outcome?: ("answered" | "not-answered" | "busy" | "agent-no-answer")
  */
 caller?: string
 /**
+ * More calling numbers the harness may present. A caller boundary case that would place a call is sent only with a number of this list (or caller) of the boundary's length, never with made-up digits.
+ */
+callers?: string[]
+/**
  * Skill queue for callouts; absent for the platform default.
  */
 skillId?: number
+/**
+ * Whether the harness may force the sign-in of a test agent that is signed in elsewhere (it takes that session over). Never after a refused password.
+ */
+allowForceLogin?: boolean
+/**
+ * Sign-in options the lab's agents need, sent with every sign-in (a phone that is not auto-answered needs autoanswer false, for example).
+ */
+signIn?: {
+/**
+ * The agent's phone is released after each call (not always off-hook).
+ */
+releasephone?: boolean
+/**
+ * The agent's phone answers by itself.
+ */
+autoanswer?: boolean
+/**
+ * The agent goes idle after a call (false: wrap-up).
+ */
+autoenteridle?: boolean
+/**
+ * 4 PC and phone agent, 11 PC and phone video agent.
+ */
+agenttype?: (4 | 11)
+/**
+ * State after sign-in: 3 busy, 4 idle, 5 wrap-up.
+ */
+status?: (3 | 4 | 5)
+}
 /**
  * Hard cap on callouts per second across the whole run.
  */

@@ -17,8 +17,10 @@ import { ADMIN_PREFIX, adminError, registerAdmin } from "./admin.ts";
 import { Capacity } from "./capacity.ts";
 import { Defects } from "./defects.ts";
 import { Faults } from "./faults.ts";
+import { OpenChoices } from "./open-choices.ts";
 import { type GatewayOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { agenteventHandlers } from "./routes/agentevent.ts";
+import { authenticate, guidHeader } from "./routes/auth.ts";
 import { onlineagentHandlers } from "./routes/onlineagent.ts";
 import { voicecallHandlers } from "./routes/voicecall.ts";
 import { type Answer, failure, type Handler, type Runtime, situationCode } from "./runtime.ts";
@@ -85,6 +87,7 @@ export function createRuntime(options: ResolvedOptions, clock = systemClock()): 
     faults,
     capacity: new Capacity(options.capacity),
     defects: new Defects(options.defects),
+    choices: new OpenChoices(options.alternateChoices),
     outcomeOf: (called) => fixed.get(called) ?? rng.pick(options.outcomeMix),
   };
 }
@@ -203,19 +206,41 @@ function vendorRoute(rt: Runtime, id: OperationId) {
       }
     }
     let answer: Answer;
-    if (!agentIdValid(agentId) && !(rt.defects.has("agentid-out-of-range") && /^[0-9]{1,9}$/.test(agentId))) {
-      answer = failure(situationCode("invalid-parameter"));
-    } else {
-      answer = await handler(rt, request, agentId, reply);
-    }
+    if (agentIdValid(agentId)) answer = await handler(rt, request, agentId, reply);
+    else answer = await outOfRange(rt, request, agentId, reply, handler);
     return send(rt, reply, id, answer);
   };
 }
 
+/**
+ * The answer to an agent id outside the edition's range: 000-002, or (open choice check-order) the session's
+ * refusal when the Guid is checked first. Defect agentid-out-of-range: the id is not checked at all, and the
+ * request acts for the agent whose Guid it carries.
+ */
+async function outOfRange(
+  rt: Runtime,
+  request: FastifyRequest,
+  agentId: string,
+  reply: FastifyReply,
+  handler: Handler,
+): Promise<Answer> {
+  if (rt.defects.has("agentid-out-of-range")) {
+    const owner = rt.store.guidOwners.get(guidHeader(request) ?? "");
+    if (owner) return handler(rt, request, owner, reply);
+  }
+  if (rt.choices.alternate("check-order")) {
+    const auth = authenticate(rt, request, agentId);
+    if ("answer" in auth) return auth.answer;
+  }
+  return failure(situationCode("invalid-parameter"));
+}
+
 /** Sends a vendor answer: counts it and, in self-check mode, validates it against the response contract. */
 function send(rt: Runtime, reply: FastifyReply, id: OperationId, answer: Answer) {
-  const status = answer.status ?? 200;
-  rt.store.count(id, status === 200 ? String(answer.body.retcode) : `http-${status}`);
+  // Open choice error-http-status: a failure retcode in the JSON envelope, with HTTP 400 instead of 200.
+  const failed = answer.status === undefined && answer.body.retcode !== "0";
+  const status = failed && rt.choices.alternate("error-http-status") ? 400 : (answer.status ?? 200);
+  rt.store.count(id, answer.status === undefined ? String(answer.body.retcode) : `http-${status}`);
   if (rt.options.selfCheck && !rt.defects.any) {
     const violations = rt.contracts.validate(OPERATIONS[id].response, answer.body);
     if (violations.length > 0) {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { describe, expect, it } from "vitest";
 import { CLAUSES, contractsFor } from "../contracts/index.ts";
 import { DEFECTS, type DefectName } from "./defects.ts";
-import { buildGateway } from "./index.ts";
+import { buildGateway, type GatewayOptions, ManualClock } from "./index.ts";
 import { TestAgent } from "./testing.ts";
 
 type Probe = (app: FastifyInstance) => Promise<boolean>;
@@ -88,6 +88,51 @@ const PROBES: Record<DefectName, Probe> = {
   },
   "guid-not-required": async (app) =>
     (await (await signedIn(app, "1115")).call("callout", { called: "1" }, { guid: "" })).body.retcode === "0",
+  "event-workno-wrong": async (app) => {
+    const agent = new TestAgent(app, "1121");
+    await agent.login();
+    const event = (await agent.call("getAgentEvent")).body.event as { workNo?: string } | null;
+    return event?.workNo !== "1121";
+  },
+  "callid-reused": async (app) => {
+    const a = (await (await signedIn(app, "1122")).call("callout", { called: "4000001" })).body.result;
+    const b = (await (await signedIn(app, "1123")).call("callout", { called: "4000001" })).body.result;
+    return a === b;
+  },
+  "talking-called-wrong": async (app) => {
+    const agent = await signedIn(app, "1124");
+    await agent.call("callout", { called: "4000001" });
+    const talking = (await agent.drain()).find((e) => e.type === "AgentEvent_Talking");
+    return (talking?.content as { called?: string } | undefined)?.called !== "4000001";
+  },
+  "called-star-hash-refused": async (app) =>
+    (await (await signedIn(app, "1125")).call("callout", { called: "4000*01#" })).body.retcode !== "0",
+  "poll-holds-events": async (app) => {
+    // On a manual clock the wait never ends by itself: only an arriving event can answer the poll.
+    const agent = new TestAgent(app, "1126");
+    await agent.login();
+    await agent.call("getAgentEvent");
+    await agent.call("getAgentEvent");
+    let answered = false;
+    void agent.call("getAgentEvent").then(() => {
+      answered = true;
+    });
+    await turns();
+    await agent.call("callout", { called: "4000001" });
+    await turns();
+    return !answered;
+  },
+  "terminal-event-lost": async (app) => {
+    const agent = await signedIn(app, "1127");
+    await agent.call("callout", { called: "4000001" });
+    return !(await agent.drain()).some((e) => e.type === "AgentEvent_Talking");
+  },
+  "logout-during-call-accepted": async (app) => {
+    const agent = await signedIn(app, "1128");
+    await agent.call("callout", { called: "4000001" });
+    await agent.drain();
+    return (await agent.call("logout")).body.retcode === "0";
+  },
   "callout-without-sign-in": async (app) => {
     const agent = new TestAgent(app, "1116");
     agent.guid = "00000000-0000-4000-8000-000000000000.AgentGateway0";
@@ -95,7 +140,16 @@ const PROBES: Record<DefectName, Probe> = {
   },
 };
 
-const OPTIONS = { timing: "fast", pollWaitMs: 0, authMode: "dynamic", guidRotationMs: 0 } as const;
+/** Lets the app's pending promises and I/O callbacks run. */
+async function turns(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+const BASE: GatewayOptions = { timing: "fast", pollWaitMs: 0, authMode: "dynamic", guidRotationMs: 0 };
+/** Options of one probe: a waiting poll needs a wait, on a clock that only the test moves. */
+function optionsFor(name: DefectName): GatewayOptions {
+  return name === "poll-holds-events" ? { ...BASE, pollWaitMs: 10_000, clock: new ManualClock() } : BASE;
+}
 
 describe("defect catalog", () => {
   it("has unique names, a description, and a clause that exists in contracts/clauses.json", () => {
@@ -110,13 +164,13 @@ describe("defect catalog", () => {
   for (const defect of DEFECTS) {
     it(`${defect.name} is observable when on and absent when off [${defect.clause}]`, async () => {
       const probe = PROBES[defect.name];
-      const clean = await buildGateway(OPTIONS);
+      const clean = await buildGateway(optionsFor(defect.name));
       expect(await probe(clean), "conforming gateway").toBe(false);
       await clean.close();
-      const broken = await buildGateway({ ...OPTIONS, defects: [defect.name] });
+      const broken = await buildGateway({ ...optionsFor(defect.name), defects: [defect.name] });
       expect(await probe(broken), "defect by option").toBe(true);
       await broken.close();
-      const switched = await buildGateway(OPTIONS);
+      const switched = await buildGateway(optionsFor(defect.name));
       const reply = await switched.inject({
         method: "PUT",
         url: "/__mock/defects",

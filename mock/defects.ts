@@ -13,7 +13,7 @@ export interface DefectDefinition {
   /** Clause id (contracts/clauses.json) the functional suite must report as failed. */
   readonly clause: string;
   /** The operation whose answer shows the defect. */
-  readonly operation: "callout" | "getAgentEvent" | "login";
+  readonly operation: "callout" | "getAgentEvent" | "login" | "logout";
 }
 
 /** The catalog. */
@@ -74,7 +74,8 @@ export const DEFECTS = [
   },
   {
     name: "agentid-out-of-range",
-    description: "Does not check the agent id against the edition's range (no 000-002 for it).",
+    description:
+      "Does not check the agent id against the edition's range: a request for an id outside it acts for the agent whose Guid it carries.",
     clause: "callout/path/agentid",
     operation: "callout",
   },
@@ -108,6 +109,49 @@ export const DEFECTS = [
     description: "Places a call for an agent that is not signed in.",
     clause: "callout/prerequisite/signed-in",
     operation: "callout",
+  },
+  {
+    name: "event-workno-wrong",
+    description: "Events carry a workNo that is not the polling agent's.",
+    clause: "getAgentEvent/response/event/workNo",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "callid-reused",
+    description: "Hands out the first call id it issued again for every later call, of any agent.",
+    clause: "callout/response/result",
+    operation: "callout",
+  },
+  {
+    name: "talking-called-wrong",
+    description: "AgentEvent_Talking carries a called number other than the one dialled.",
+    clause: "callout/events/AgentEvent_Talking",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "called-star-hash-refused",
+    description: "Refuses a valid called number that contains * or # with 000-002.",
+    clause: "callout/body/called",
+    operation: "callout",
+  },
+  {
+    name: "poll-holds-events",
+    description:
+      "A waiting poll does not answer when an event arrives; the event comes only when the wait ends.",
+    clause: "getAgentEvent/long-poll",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "terminal-event-lost",
+    description: "Loses the event that ends a call's setup (AgentEvent_Talking or AgentEvent_Call_Out_Fail).",
+    clause: "flows/callout-answered",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "logout-during-call-accepted",
+    description: "Signs out an agent that is talking (answers 0 instead of 100-010).",
+    clause: "logout/prerequisite/not-in-call",
+    operation: "logout",
   },
 ] as const satisfies readonly DefectDefinition[];
 

@@ -7,6 +7,7 @@ import { DEFAULT_EDITION, type Edition, isEdition } from "../contracts/index.ts"
 import type { Agent, AuthMode, Outcome } from "../lib/target-profile.ts";
 import type { CapacityConfig } from "./capacity.ts";
 import type { FaultConfig } from "./faults.ts";
+import { validateChoices } from "./open-choices.ts";
 import type { Clock } from "./state/clock.ts";
 import type { Distribution } from "./state/random.ts";
 
@@ -106,6 +107,11 @@ export interface GatewayOptions {
   capacity?: CapacityConfig;
   /** Names from DEFECTS to switch on. */
   defects?: string[];
+  /**
+   * Open choices (contracts/data/open-choices.json) switched to their alternate option: ids, or true for all.
+   * @default none: every choice takes its first option
+   */
+  alternateChoices?: boolean | string[];
   /** Validate every vendor response against its contract; a mismatch is answered with HTTP 500. @default true under vitest */
   selfCheck?: boolean;
   /** Events kept per agent; the oldest is dropped (and counted lost) beyond it. @default 1000 */
@@ -155,8 +161,12 @@ export const DEFAULT_OUTCOME_MIX: Record<Outcome, number> = {
 /** Options with every default filled in. */
 export interface ResolvedOptions
   extends Required<
-    Omit<GatewayOptions, "agents" | "agentRange" | "faults" | "capacity" | "clock" | "timing">
+    Omit<
+      GatewayOptions,
+      "agents" | "agentRange" | "faults" | "capacity" | "clock" | "timing" | "alternateChoices"
+    >
   > {
+  alternateChoices: string[];
   agents: Agent[];
   agentRange: AgentRange | undefined;
   timing: TimingConfig;
@@ -208,6 +218,7 @@ export function resolveOptions(options: GatewayOptions = {}): ResolvedOptions {
     faults: options.faults ?? {},
     capacity: options.capacity ?? {},
     defects: options.defects ?? [],
+    alternateChoices: validateChoices(options.alternateChoices),
     selfCheck: options.selfCheck ?? process.env.VITEST !== undefined,
     maxQueuedEvents: options.maxQueuedEvents ?? 1000,
     quiet: options.quiet ?? true,

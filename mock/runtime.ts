@@ -9,6 +9,7 @@ import type { Outcome } from "../lib/target-profile.ts";
 import type { Capacity } from "./capacity.ts";
 import type { Defects } from "./defects.ts";
 import type { Faults } from "./faults.ts";
+import type { OpenChoices } from "./open-choices.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { AgentDirectory } from "./state/agents.ts";
 import type { Clock } from "./state/clock.ts";
@@ -25,6 +26,8 @@ export interface Runtime {
   faults: Faults;
   capacity: Capacity;
   defects: Defects;
+  /** Open choices of the pages switched to their alternate option. */
+  choices: OpenChoices;
   /** Outcome of dialling a number: fixed for configured numbers, drawn from the outcome mix otherwise. */
   outcomeOf(called: string): Outcome;
 }

@@ -3,13 +3,26 @@
  * answers retcode 0 with event null. Each poll is the agent's heartbeat; under dynamic authentication a poll
  * made a rotation interval after the Guid was issued carries a new one in Set-GUID.
  */
-import type { Answer, Handler } from "../runtime.ts";
+import type { Answer, Handler, Runtime } from "../runtime.ts";
 import type { MockEvent } from "../state/event-queue.ts";
 import { newGuid } from "../state/guids.ts";
 import { authenticate } from "./auth.ts";
 
-function answer(event: MockEvent | null, headers: Record<string, string> | undefined): Answer {
-  const body = { message: "", retcode: "0", event };
+/**
+ * The poll's answer. Open choices: an empty poll without the event field (empty-poll-shape), an event whose
+ * content is null without the content field (null-content-omitted). Defect event-workno-wrong: another workNo.
+ */
+function answer(rt: Runtime, event: MockEvent | null, headers: Record<string, string> | undefined): Answer {
+  let shown: MockEvent | null = event;
+  if (shown && shown.content === null && rt.choices.alternate("null-content-omitted")) {
+    const { content: _null, ...rest } = shown;
+    shown = rest as MockEvent;
+  }
+  if (shown && rt.defects.has("event-workno-wrong")) shown = { ...shown, workNo: `${shown.workNo}1` };
+  const body =
+    shown === null && rt.choices.alternate("empty-poll-shape")
+      ? { message: "", retcode: "0" }
+      : { message: "", retcode: "0", event: shown };
   return headers ? { body, headers } : { body };
 }
 
@@ -30,14 +43,18 @@ const getAgentEvent: Handler = (rt, request, agentId, reply) => {
     const guid = rt.defects.has("dynamic-guid-not-honoured") ? newGuid() : store.rotateGuid(session);
     if (rt.defects.has("dynamic-guid-not-honoured")) session.guids.current.issuedAt = now;
     headers = { "set-guid": `JSESSIONID=${guid}` };
+  } else if (rt.choices.alternate("set-guid-on-polls")) {
+    headers = { "set-guid": `JSESSIONID=${session.guids.current.value}` };
   }
 
   const queued = session.queue.shift();
   if (queued) {
     store.counters.eventsDelivered++;
-    return answer(queued, headers);
+    return answer(rt, queued, headers);
   }
-  if (rt.options.pollWaitMs === 0) return answer(null, headers);
+  if (rt.options.pollWaitMs === 0) return answer(rt, null, headers);
+  // Defect poll-holds-events: an event that arrives during the wait is answered only when the wait ends.
+  const holds = rt.defects.has("poll-holds-events");
 
   return new Promise<Answer>((resolve) => {
     let done = false;
@@ -49,7 +66,7 @@ const getAgentEvent: Handler = (rt, request, agentId, reply) => {
       session.lastPollAt = clock.now();
       clock.clearTimer(timer);
       reply.raw.off("close", onClose);
-      resolve(answer(event, headers));
+      resolve(answer(rt, event, headers));
       return true;
     };
     const waiter = (event: MockEvent | null): boolean => {
@@ -62,14 +79,16 @@ const getAgentEvent: Handler = (rt, request, agentId, reply) => {
     };
     const timer = clock.setTimer(() => {
       session.queue.cancel(waiter);
-      finish(null);
+      const late = holds ? (session.queue.shift() ?? null) : null;
+      if (late) store.counters.eventsDelivered++;
+      finish(late);
     }, rt.options.pollWaitMs);
     const onClose = (): void => {
       session.queue.cancel(waiter);
       finish(null);
     };
     reply.raw.once("close", onClose);
-    session.queue.wait(waiter);
+    if (!holds) session.queue.wait(waiter);
   });
 };
 

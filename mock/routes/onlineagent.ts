@@ -5,7 +5,7 @@
 import type { FastifyRequest } from "fastify";
 import type { OperationId } from "../../contracts/index.ts";
 import type { Answer, Handler, Runtime } from "../runtime.ts";
-import { failure, refuse, success } from "../runtime.ts";
+import { refuse, success } from "../runtime.ts";
 import { flag } from "../state/sessions.ts";
 import { authenticate } from "./auth.ts";
 
@@ -17,12 +17,9 @@ interface LoginBody {
   releasephone?: boolean | string;
 }
 
-// NOTE: 100-001 is the sign-in page's own code for an empty or invalid sign-in parameter.
-const SIGN_IN_PARAMETER = "100-001";
-
 function signIn(rt: Runtime, request: FastifyRequest, agentId: string, op: OperationId): Answer {
   const body = request.body;
-  if (!rt.contracts.validator("onlineagent/login.request")(body)) return failure(SIGN_IN_PARAMETER);
+  if (!rt.contracts.validator("onlineagent/login.request")(body)) return refuse("sign-in-parameter");
   const login = body as LoginBody;
   const agent = rt.directory.get(agentId);
   if (!agent || agent.password !== login.password) return refuse("wrong-password");
@@ -55,8 +52,9 @@ const logout: Handler = (rt, request, agentId) => {
   const auth = authenticate(rt, request, agentId, "logout-signed-out");
   if ("answer" in auth) return auth.answer;
   const { session } = auth;
-  // The page: sign-out does not happen while the agent is in a call.
-  if (session.call || session.held) return failure("100-010");
+  // The page: sign-out does not happen while the agent is in a call (defect logout-during-call-accepted).
+  const inCall = (session.call !== undefined && session.call.phase !== "ended") || session.held !== undefined;
+  if (inCall && !rt.defects.has("logout-during-call-accepted")) return refuse("sign-out-during-call");
   rt.store.signOut(session);
   return success(null);
 };

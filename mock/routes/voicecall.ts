@@ -3,11 +3,12 @@
  * the body with the edition's contract, refuses a second active call and calls beyond capacity, then plays the
  * documented event script of the call's outcome.
  */
-import type { Violation } from "../../contracts/index.ts";
+import { EVENT_FLOWS, situation, type Violation } from "../../contracts/index.ts";
+import { normaliseBody } from "../open-choices.ts";
 import type { Answer, Handler, Runtime } from "../runtime.ts";
 import { failure, refuse, situationCode, success } from "../runtime.ts";
 import type { Call, ScriptStep } from "../state/calls.ts";
-import { callScript, releaseScript } from "../state/calls.ts";
+import { callScript, flowOf, releaseScript } from "../state/calls.ts";
 import { authenticate } from "./auth.ts";
 
 interface CalloutBody {
@@ -54,6 +55,19 @@ function defective(rt: Runtime, steps: ScriptStep[], call: Call): ScriptStep[] {
     const other = rt.store.callIds.next(rt.clock.now());
     out = out.map((s) => ({ ...s, content: replaceCallid(s.content, call.id, other) }));
   }
+  if (rt.defects.has("talking-called-wrong")) {
+    out = out.map((s) =>
+      s.eventType === "AgentEvent_Talking"
+        ? { ...s, content: { ...(s.content as Record<string, unknown>), called: `9${call.called}0` } }
+        : s,
+    );
+  }
+  if (rt.defects.has("terminal-event-lost")) {
+    const terminal = new Set(
+      (EVENT_FLOWS[flowOf(call.outcome)]?.steps ?? []).filter((s) => s.terminal).map((s) => s.event),
+    );
+    out = out.filter((s) => !terminal.has(s.eventType));
+  }
   if (rt.defects.has("call-out-fail-content-object")) {
     out = out.map((s) =>
       s.eventType === "AgentEvent_Call_Out_Fail" ? { ...s, content: { callid: s.content } } : s,
@@ -72,6 +86,29 @@ function replaceCallid(content: unknown, from: string, to: string): unknown {
   return content;
 }
 
+/**
+ * The code of an invalid callout: 000-002, or (open choice invalid-called-code) 200-001 when only the called
+ * number is wrong. Defect wrong-retcode-invalid-parameter answers 100-007.
+ */
+function invalidCode(rt: Runtime, violations: readonly Violation[]): string {
+  if (rt.defects.has("wrong-retcode-invalid-parameter")) return situationCode("overloaded");
+  const onlyCalled = violations.length > 0 && violations.every((v) => v.path === "/called");
+  const codes = situation("invalid-called").codes;
+  if (onlyCalled && rt.choices.alternate("invalid-called-code") && codes[1]) return codes[1];
+  return situationCode("invalid-parameter");
+}
+
+/** A new call id; defect callid-reused hands out the first id again and again. */
+function callIdFor(rt: Runtime, now: number): string {
+  if (rt.defects.has("callid-reused")) {
+    const first = reusedIds.get(rt) ?? rt.store.callIds.next(now);
+    reusedIds.set(rt, first);
+    return first;
+  }
+  return rt.store.callIds.next(now);
+}
+const reusedIds = new WeakMap<Runtime, string>();
+
 const callout: Handler = (rt, request, agentId) => {
   let auth = authenticate(rt, request, agentId);
   if ("answer" in auth) {
@@ -86,20 +123,20 @@ const callout: Handler = (rt, request, agentId) => {
   }
   const { session } = auth;
 
-  const body = request.body;
+  const body = normaliseBody(request.body, rt.contracts.schemas["voicecall/callout.request"], rt.choices);
   const validate = rt.contracts.validator("voicecall/callout.request");
   if (!validate(body)) {
     const violations = rt.contracts
       .validate("voicecall/callout.request", body)
       .filter((v) => !forgiven(rt, v));
     if (violations.length > 0 || typeof body !== "object" || body === null) {
-      const code = rt.defects.has("wrong-retcode-invalid-parameter")
-        ? "100-007"
-        : situationCode("invalid-parameter");
-      return calloutFailure(rt, failure(code));
+      return calloutFailure(rt, failure(invalidCode(rt, violations)));
     }
   }
   const request_ = body as CalloutBody;
+  if (rt.defects.has("called-star-hash-refused") && /[*#]/.test(request_.called)) {
+    return calloutFailure(rt, failure(situationCode("invalid-parameter")));
+  }
 
   const current = session.call;
   if (current && current.phase !== "ended") {
@@ -108,11 +145,11 @@ const callout: Handler = (rt, request, agentId) => {
   }
   const now = rt.clock.now();
   if (rt.capacity.admit(rt.store.activeCalls.size, now)) {
-    return calloutFailure(rt, failure("100-007", "The gateway is overloaded; try again later."));
+    return calloutFailure(rt, refuse("overloaded", "The gateway is overloaded; try again later."));
   }
 
   const call: Call = {
-    id: rt.store.callIds.next(now),
+    id: callIdFor(rt, now),
     agentId,
     caller: request_.caller ?? "",
     called: request_.called,
@@ -133,7 +170,8 @@ const release: Handler = (rt, request, agentId) => {
   const auth = authenticate(rt, request, agentId);
   if ("answer" in auth) return auth.answer;
   const { session } = auth;
-  const call = session.call ?? session.held;
+  const current = session.call?.phase === "ended" ? undefined : session.call;
+  const call = current ?? session.held;
   if (!call) return refuse("release-without-call");
   rt.store.endCall(call);
   if (session.call === call) session.call = undefined;
@@ -149,7 +187,8 @@ const hold: Handler = (rt, request, agentId) => {
   const call = session.call;
   if (!call) return failure(situationCode("hold-without-call"));
   // Only a connected call can be held, and only one at a time.
-  if (call.phase !== "talking" || session.held) return failure("200-014");
+  // The connect-hold code for a call in the wrong state (the second of the situation's codes).
+  if (call.phase !== "talking" || session.held) return failure(situation("hold-without-call").codes[1] ?? "");
   call.phase = "held";
   session.held = call;
   session.call = undefined;
