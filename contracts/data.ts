@@ -7,6 +7,7 @@ import agentStateData from "./data/agent-states.json" with { type: "json" };
 import eventFlowData from "./data/event-flows.json" with { type: "json" };
 import openChoiceData from "./data/open-choices.json" with { type: "json" };
 import retcodeData from "./data/retcodes.json" with { type: "json" };
+import talkingMediaData from "./data/talking-media.json" with { type: "json" };
 import type { Edition } from "./editions.ts";
 
 export interface RetcodeEntry {
@@ -95,6 +96,11 @@ export const CLAUSES: readonly Clause[] = clauseData.clauses as Clause[];
 export const OPEN_CHOICES: Readonly<Record<string, OpenChoice>> = Object.fromEntries(
   Object.entries(openChoiceData.choices).map(([id, c]) => [id, { id, ...c } as OpenChoice]),
 );
+
+/** The mediaAbility values AgentEvent_Talking may report for a callout's mediaability (absent means 0). */
+export function talkingMediaFor(mediaability: number | undefined): number[] {
+  return (talkingMediaData.byRequest as Record<string, number[]>)[String(mediaability ?? 0)] ?? [];
+}
 
 /** An open choice by id; throws for an id that is not in contracts/data/open-choices.json. */
 export function openChoice(id: string): OpenChoice {

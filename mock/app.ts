@@ -251,5 +251,14 @@ function send(rt: Runtime, reply: FastifyReply, id: OperationId, answer: Answer)
     }
   }
   if (answer.headers) reply.headers(answer.headers);
+  if (rt.defects.has("html-answers")) {
+    return reply
+      .code(status)
+      .type("text/html")
+      .send(`<html><body>${String(answer.body.retcode)}</body></html>`);
+  }
+  if (rt.defects.has("retcode-as-number") && answer.body.retcode === "0") {
+    return reply.code(status).send({ ...answer.body, retcode: 0 });
+  }
   return reply.code(status).send(answer.body);
 }

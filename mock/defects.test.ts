@@ -133,6 +133,8 @@ const PROBES: Record<DefectName, Probe> = {
     await agent.drain();
     return (await agent.call("logout")).body.retcode === "0";
   },
+  "retcode-as-number": async (app) => (await new TestAgent(app, "1129").login()).body.retcode === 0,
+  "html-answers": async (app) => "text" in (await new TestAgent(app, "1130").login()).body,
   "callout-without-sign-in": async (app) => {
     const agent = new TestAgent(app, "1116");
     agent.guid = "00000000-0000-4000-8000-000000000000.AgentGateway0";

@@ -13,7 +13,7 @@ export interface DefectDefinition {
   /** Clause id (contracts/clauses.json) the functional suite must report as failed. */
   readonly clause: string;
   /** The operation whose answer shows the defect. */
-  readonly operation: "callout" | "getAgentEvent" | "login" | "logout";
+  readonly operation: "callout" | "getAgentEvent" | "login" | "logout" | "any";
 }
 
 /** The catalog. */
@@ -152,6 +152,19 @@ export const DEFECTS = [
     description: "Signs out an agent that is talking (answers 0 instead of 100-010).",
     clause: "logout/prerequisite/not-in-call",
     operation: "logout",
+  },
+  {
+    name: "retcode-as-number",
+    description: 'Success answers carry retcode 0 as a JSON number instead of the string "0".',
+    clause: "callout/response/retcode",
+    operation: "any",
+  },
+  {
+    name: "html-answers",
+    description:
+      "Every vendor answer is an HTML page (a portal or proxy in front of the gateway), not the JSON envelope.",
+    clause: "common/response/envelope",
+    operation: "any",
   },
 ] as const satisfies readonly DefectDefinition[];
 

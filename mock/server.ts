@@ -103,6 +103,8 @@ export function mockProfile(gw: RunningGateway): TargetProfile {
     edition: options.edition,
     authMode: options.authMode,
     called,
+    // The mock's agents are ours: taking a session over does no harm.
+    allowForceLogin: true,
     ...(gw.caFile ? { tls: { caFile: gw.caFile } } : {}),
     ...agents,
     ...range,

@@ -12,6 +12,9 @@ import { EDITIONS } from "../contracts/index.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import { loadTargetProfile } from "../lib/target-profile.ts";
 import { DEFECTS } from "../mock/index.ts";
+import { buildChecks, checkAgents } from "../scenarios/suite.ts";
+import { TARGET_DEADLINES } from "../scenarios/support/run-files.ts";
+import { makeTarget } from "../scenarios/support/target.ts";
 
 interface Flags {
   target?: string;
@@ -20,6 +23,7 @@ interface Flags {
   authMode?: string;
   seed?: number;
   defect: string[];
+  alternateChoices?: boolean;
   selfTest?: boolean;
 }
 
@@ -64,6 +68,10 @@ const program = new Command("contract")
     [] as string[],
   )
   .option(
+    "--alternate-choices",
+    "embedded mock only: the mock takes the other option of every choice the pages leave open (contracts/data/open-choices.json)",
+  )
+  .option(
     "--self-test",
     "also run the suite's own tests (defect sweep, checker unit tests); embedded mock only",
   )
@@ -78,13 +86,18 @@ async function main(): Promise<number> {
     throw error;
   }
   const flags = program.opts<Flags>();
-  if (flags.target && (flags.defect.length > 0 || flags.selfTest)) {
-    console.error("contract: --defect and --self-test need the embedded mock; drop --target");
+  if (flags.target && (flags.defect.length > 0 || flags.selfTest || flags.alternateChoices)) {
+    console.error(
+      "contract: --defect, --alternate-choices and --self-test need the embedded mock; drop --target",
+    );
     return EXIT.USAGE;
   }
   if (flags.target) {
     try {
-      await loadTargetProfile(flags.target);
+      // A profile the suite cannot finish with (too few agents) is refused here, in one line.
+      const profile = await loadTargetProfile(flags.target);
+      const target = makeTarget(profile, TARGET_DEADLINES);
+      checkAgents(target, buildChecks(target, flags.seed ?? 1));
     } catch (error) {
       if (error instanceof HarnessError) {
         console.error(`contract: ${error.toLine()}`);
@@ -104,13 +117,16 @@ async function main(): Promise<number> {
     CCGW_AUTH_MODE: flags.authMode,
     CCGW_SEED: flags.seed !== undefined ? String(flags.seed) : process.env.CCGW_SEED,
     CCGW_DEFECTS: flags.defect.length > 0 ? flags.defect.join(",") : undefined,
+    CCGW_ALTERNATE_CHOICES: flags.alternateChoices ? "1" : undefined,
   };
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  // The conformance cases live in scenarios/voicecall; the self-test adds the defect sweep and unit tests.
-  const filters = flags.selfTest ? [] : ["scenarios/voicecall/"];
+  // The conformance cases live in one folder per vendor resource; the self-test adds the defect sweep and unit tests.
+  const filters = flags.selfTest
+    ? []
+    : ["scenarios/voicecall/", "scenarios/onlineagent/", "scenarios/agentevent/"];
   const vitest = await startVitest("test", filters, {
     project: ["scenarios"],
     run: true,

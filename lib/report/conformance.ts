@@ -2,7 +2,7 @@
  * The conformance result model: what each functional case found (per clause, with evidence) and the clause
  * matrix built from it, one row per clause of the edition. The JSON and HTML writers render this model only.
  */
-import type { Clause } from "../../contracts/index.ts";
+import { type Clause, OPEN_CHOICES } from "../../contracts/index.ts";
 
 /** Verdict of a clause row. */
 export type Verdict = "pass" | "fail" | "open-recorded" | "not-tested" | "not-testable";
@@ -24,6 +24,21 @@ export interface Finding {
   clause: string;
   verdict: Exclude<CaseVerdict, "not-tested">;
   message: string;
+  /** The open choice (contracts/data/open-choices.json) and the option the gateway took. */
+  choice?: { id: string; option: string };
+  /** Index in the case's evidence of the exchange a failure was seen in (the one a reproducer replays). */
+  exchange?: number;
+}
+
+/** What the gateway chose where the pages leave a choice open. */
+export interface ChoiceRow {
+  id: string;
+  title: string;
+  clause: string;
+  /** The options a conforming gateway may take. */
+  options: string[];
+  /** The options this gateway took, with the cases that saw each and one message. */
+  observed: { option: string; cases: string[]; example: string }[];
 }
 
 /** The result of one case of the functional suite. */
@@ -73,6 +88,8 @@ export interface ConformanceReport extends RunMeta {
   totals: Record<Verdict, number>;
   cases: { total: number; pass: number; fail: number; open: number; notTested: number };
   clauses: ClauseRow[];
+  /** One row per open choice of the contracts, observed or not. */
+  choices: ChoiceRow[];
   results: CaseResult[];
 }
 
@@ -163,8 +180,35 @@ export function buildReport(
       notTested: results.filter((r) => r.verdict === "not-tested").length,
     },
     clauses: rows,
+    choices: choiceRows(results),
     results: [...results],
   };
+}
+
+/** The open choices of the contracts with the options the cases saw the gateway take. */
+export function choiceRows(results: readonly CaseResult[]): ChoiceRow[] {
+  return Object.values(OPEN_CHOICES).map((choice) => {
+    const observed = new Map<string, { option: string; cases: string[]; example: string }>();
+    for (const r of results) {
+      for (const f of r.findings) {
+        if (f.choice?.id !== choice.id) continue;
+        const row = observed.get(f.choice.option) ?? {
+          option: f.choice.option,
+          cases: [],
+          example: f.message,
+        };
+        if (!row.cases.includes(r.id)) row.cases.push(r.id);
+        observed.set(f.choice.option, row);
+      }
+    }
+    return {
+      id: choice.id,
+      title: choice.title,
+      clause: choice["x-spec"],
+      options: choice.options,
+      observed: [...observed.values()],
+    };
+  });
 }
 
 /** Clause ids with a failing row. */

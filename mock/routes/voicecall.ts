@@ -3,7 +3,7 @@
  * the body with the edition's contract, refuses a second active call and calls beyond capacity, then plays the
  * documented event script of the call's outcome.
  */
-import { EVENT_FLOWS, situation, type Violation } from "../../contracts/index.ts";
+import { EVENT_FLOWS, openChoice, situation, type Violation } from "../../contracts/index.ts";
 import { normaliseBody } from "../open-choices.ts";
 import type { Answer, Handler, Runtime } from "../runtime.ts";
 import { failure, refuse, situationCode, success } from "../runtime.ts";
@@ -17,8 +17,16 @@ interface CalloutBody {
   mediaability?: number;
 }
 
-/** Violations a switched-on defect lets through. */
+/** Violations a switched-on defect, or the other option of an open choice, lets through. */
 function forgiven(rt: Runtime, v: Violation): boolean {
+  // Open choices: 16 KB read as characters; userVideoDirection without video ignored rather than refused.
+  if (v.keyword === "x-maxUtf8Bytes" && rt.choices.alternate("callappdata-unit")) return true;
+  if (
+    v.clause === openChoice("video-direction-without-video")["x-spec"] &&
+    rt.choices.alternate("video-direction-without-video")
+  ) {
+    return true;
+  }
   if (v.path === "/called") {
     if (v.keyword === "maxLength" && rt.defects.has("called-25-digits")) return true;
     if (v.keyword === "pattern" && rt.defects.has("called-with-letter")) return true;

@@ -18,16 +18,18 @@ import {
   profileEdition,
   type TargetProfile,
 } from "../../lib/target-profile.ts";
-import { mockProfile, type RunningGateway, startGateway } from "../../mock/index.ts";
-import { suiteMockOptions } from "../../mock/suite-options.ts";
-import { AgentSession, makeTarget } from "../support/client.ts";
+import { type RunningGateway, startGateway } from "../../mock/index.ts";
+import { suiteMockOptions, suiteProfile } from "../../mock/suite-options.ts";
+import { buildChecks, checkAgents } from "../suite.ts";
 import {
   MOCK_DEADLINES,
   readResults,
   type SuiteConfig,
   stillSignedIn,
   TARGET_DEADLINES,
-} from "../support/suite.ts";
+} from "../support/run-files.ts";
+import { SuiteAgent } from "../support/suite-agent.ts";
+import { makeTarget } from "../support/target.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -59,6 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const edition = envEdition(env.CCGW_EDITION);
   const authMode = envAuthMode(env.CCGW_AUTH_MODE);
   const defects = (env.CCGW_DEFECTS ?? "").split(",").filter((d) => d.length > 0);
+  const alternate = env.CCGW_ALTERNATE_CHOICES === "1";
   const startedAt = new Date();
 
   let gateway: RunningGateway | undefined;
@@ -69,18 +72,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (authMode) profile = { ...profile, authMode };
   } else {
     gateway = await startGateway(
-      suiteMockOptions(edition ?? DEFAULT_EDITION, authMode ?? "dynamic", seed, defects),
+      suiteMockOptions(edition ?? DEFAULT_EDITION, authMode ?? "dynamic", seed, defects, alternate),
     );
-    profile = mockProfile(gateway);
+    profile = suiteProfile(gateway, seed);
   }
   const config: SuiteConfig = {
     profile,
     seed,
     runDir,
     deadlines: gateway ? MOCK_DEADLINES : TARGET_DEADLINES,
-    poolSize: gateway ? 8 : 4,
+    poolSize: 10,
     defects,
   };
+  // A profile with fewer agents than a case needs could never finish: refused here, in one line.
+  try {
+    const target = makeTarget(profile, config.deadlines);
+    checkAgents(target, buildChecks(target, seed));
+  } catch (error) {
+    await gateway?.close();
+    throw error;
+  }
   console.log(
     `ccgw contract suite: target ${profile.name ?? profile.baseUrl} (${profile.baseUrl}), edition ${profileEdition(profile)}, ${profileAuthMode(profile)} authentication, seed ${seed} (CCGW_SEED=${seed} replays it), report in ${runDir}`,
   );
@@ -100,7 +111,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
         left.map(async (id) => {
           const agent = target.agents.find((a) => a.id === id);
           if (!agent) return;
-          const session = new AgentSession(target, agent);
+          const session = new SuiteAgent(target, agent);
+          session.signedIn = "unknown";
           await session.logout().catch(() => undefined);
         }),
       );

@@ -1,44 +1,61 @@
 /**
- * Runs the suite's cases against an embedded mock started with given defects, in-process and without vitest
- * tests of its own: the self-test uses it to prove that each defect of the mock's catalog fails its clause.
+ * Runs the suite's cases against an embedded mock started with given defects and open choices, in-process and
+ * without vitest tests of its own: the self-test uses it to prove that each defect of the mock's catalog fails
+ * its clause and that a conforming gateway, whichever open choices it takes, fails none.
  * Lives in scenarios/setup because only setup may import the mock.
  */
 import { clausesOf, type Edition } from "../../contracts/index.ts";
-import { buildReport, type CaseResult, type ConformanceReport } from "../../lib/report/conformance.ts";
-import type { AuthMode } from "../../lib/target-profile.ts";
-import { DEFECTS, mockProfile, startGateway } from "../../mock/index.ts";
-import { suiteMockOptions } from "../../mock/suite-options.ts";
-import { runCheck } from "../support/checks.ts";
-import { MOCK_DEADLINES, openSuite } from "../support/suite.ts";
+import { buildReport, type ConformanceReport } from "../../lib/report/conformance.ts";
+import type { AuthMode, TargetProfile } from "../../lib/target-profile.ts";
+import { DEFECTS, runtimeOf, startGateway } from "../../mock/index.ts";
+import { suiteMockOptions, suiteProfile } from "../../mock/suite-options.ts";
+import { openSuite } from "../suite.ts";
+import { runChecks } from "../support/cases.ts";
+import { MOCK_DEADLINES } from "../support/run-files.ts";
 
 /** The mock's defect catalog: name, and the clause the suite must fail on. */
 export const DEFECT_CATALOG: readonly { name: string; clause: string; description: string }[] = DEFECTS;
 
-/** Runs every case against a fresh mock with `defects` on and returns the conformance report. */
-export async function runAgainstMock(options: {
+export interface MockRun {
   edition: Edition;
   authMode: AuthMode;
   seed: number;
   defects: string[];
+  /** Open choices the mock takes the other option of (true: all). */
+  alternateChoices?: boolean | string[];
+  /** Changes to the suite's profile of the mock (fewer agents, say). */
+  profile?: (profile: TargetProfile) => TargetProfile;
   concurrency?: number;
-}): Promise<ConformanceReport> {
+}
+
+/** What a run against the mock gives: the report, what stalled, the mock's requests by operation and answer. */
+export interface MockRunResult extends ConformanceReport {
+  stalled: string[];
+  requests: Record<string, Record<string, number>>;
+  /** Agents the mock still had signed in after the suite closed. */
+  signedInAfter: number;
+}
+
+/** Runs every case against a fresh mock and returns the conformance report, with what stalled, if anything. */
+export async function runAgainstMock(options: MockRun): Promise<MockRunResult> {
   const gateway = await startGateway(
-    suiteMockOptions(options.edition, options.authMode, options.seed, options.defects),
+    suiteMockOptions(
+      options.edition,
+      options.authMode,
+      options.seed,
+      options.defects,
+      options.alternateChoices,
+    ),
   );
   const started = new Date();
   try {
-    const profile = mockProfile(gateway);
-    const suite = openSuite({ profile, seed: options.seed, deadlines: MOCK_DEADLINES, poolSize: 8 });
-    const results: CaseResult[] = [];
-    const queue = [...suite.checks];
-    const workers = Array.from({ length: options.concurrency ?? 8 }, async () => {
-      for (let check = queue.shift(); check; check = queue.shift())
-        results.push(await runCheck(check, suite.ctx));
-    });
-    await Promise.all(workers);
+    const base = suiteProfile(gateway, options.seed);
+    const profile = options.profile ? options.profile(base) : base;
+    const suite = openSuite({ profile, seed: options.seed, deadlines: MOCK_DEADLINES, poolSize: 10 });
+    const { results, stalled } = await runChecks(suite.checks, suite.ctx, options.concurrency ?? 8);
     await suite.pool.close();
     const finished = new Date();
-    return buildReport(
+    const report = buildReport(
       {
         runId: `self-test-${options.defects.join("+") || "clean"}`,
         edition: options.edition,
@@ -53,6 +70,13 @@ export async function runAgainstMock(options: {
       results,
       clausesOf(options.edition),
     );
+    const store = runtimeOf(gateway.app).store;
+    return {
+      ...report,
+      stalled,
+      requests: structuredClone(store.counters.requests),
+      signedInAfter: store.sessions.size,
+    };
   } finally {
     await gateway.close();
   }

@@ -3,7 +3,7 @@ import type { RequestOptions } from "node:http";
 import pactum from "pactum";
 import { expect, inject, it } from "vitest";
 import { schemaId } from "../../contracts/index.ts";
-import { makeTarget } from "../support/client.ts";
+import { makeTarget } from "../support/target.ts";
 
 it("pactum validates a live answer through the contracts and names the clause of a violation", async () => {
   const config = inject("ccgwSuite");

@@ -1,12 +1,13 @@
 /**
- * Turns the cases of one group into vitest tests: titles end with the clause in brackets, the clause is kept in
- * task.meta, each result is appended to the run's results file, and a failing finding fails the test with
- * its clause named.
+ * Turns one family of cases into vitest tests: titles end with the clause in brackets, the clause is kept in
+ * task.meta, each result is appended to the run's results file, a failing finding fails the test with its
+ * clause named, a case that could not run is skipped with its reason, and a watchdog ends a run that stalls.
  */
 import { afterAll, describe, inject, test } from "vitest";
 import { redactText } from "../../lib/redact.ts";
-import { type Check, runCheck } from "./checks.ts";
-import { fileTracker, openSuite, recordResult } from "./suite.ts";
+import { openSuite } from "../suite.ts";
+import { type Family, runCheck } from "./cases.ts";
+import { fileTracker, recordResult } from "./run-files.ts";
 
 declare module "vitest" {
   interface TaskMeta {
@@ -15,27 +16,45 @@ declare module "vitest" {
   }
 }
 
-/** Declares the tests of one group of cases against the run's target. */
-export function defineGroup(group: Check["group"]): void {
+/** Declares the tests of one family of cases against the run's target. */
+export function defineFamily(family: Family): void {
   const config = inject("ccgwSuite");
-  const suite = openSuite(config, fileTracker(config.runDir));
+  const watchdog = new AbortController();
+  const suite = openSuite(config, fileTracker(config.runDir), watchdog.signal);
+  const running = new Set<string>();
+  const stalled: string[] = [];
+  const { watchdogMs } = suite.target.deadlines;
+  const timer = setTimeout(() => {
+    stalled.push(...[...running].map((id) => `case ${id}`), ...suite.pool.waiting());
+    watchdog.abort();
+  }, watchdogMs);
+  timer.unref();
   afterAll(async () => {
+    clearTimeout(timer);
     await suite.pool.close();
   });
-  describe.concurrent(group, () => {
-    for (const check of suite.checks.filter((c) => c.group === group)) {
+  const checks = suite.checks.filter((c) => c.group === family);
+  describe.concurrent(family, () => {
+    for (const check of checks) {
       test(`${check.title} [${check.clause}]`, async ({ task, skip }) => {
         task.meta.clause = check.clause;
-        const result = await runCheck(check, suite.ctx);
+        running.add(check.id);
+        const result = await runCheck(check, { ...suite.ctx, signal: watchdog.signal });
+        running.delete(check.id);
         task.meta.verdict = result.verdict;
         recordResult(config.runDir, result);
+        if (watchdog.signal.aborted) {
+          throw new Error(
+            `the run's watchdog ended it after ${watchdogMs} ms; still waiting: ${stalled.join("; ") || "nothing named"}`,
+          );
+        }
         const failures = result.findings.filter((f) => f.verdict === "fail");
         if (failures.length > 0) {
           throw new Error(
             redactText(failures.map((f) => `[${f.clause}] ${f.message}`).join("\n"), suite.target.secrets),
           );
         }
-        if (result.verdict === "not-tested") skip(result.observed ?? "not tested");
+        if (result.verdict === "not-tested") skip(`not tested: ${result.observed ?? "no reason given"}`);
       });
     }
   });

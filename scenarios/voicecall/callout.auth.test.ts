@@ -1,4 +1,4 @@
-/** Authentication and agent state around callout: Guid missing, wrong, foreign, rotated; signed out; in a call; held; method; Content-Type. */
-import { defineGroup } from "../support/vitest-glue.ts";
+/** Callout authentication (the Guid header missing, malformed, foreign, rotated): cases in callout.auth.cases.ts. */
+import { defineFamily } from "../support/vitest-glue.ts";
 
-defineGroup("authentication and state");
+defineFamily("callout authentication");

@@ -1,4 +1,4 @@
-/** Every boundary of every callout parameter (body and agent id), generated from the edition's contract. */
-import { defineGroup } from "../support/vitest-glue.ts";
+/** Every boundary of every callout parameter (body and agent id): cases in callout.boundaries.cases.ts. */
+import { defineFamily } from "../support/vitest-glue.ts";
 
-defineGroup("callout boundaries");
+defineFamily("callout boundaries");

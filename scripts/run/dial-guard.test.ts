@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pathFor } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
-import { makeTarget, send } from "../../scenarios/support/client.ts";
+import { makeTarget } from "../../scenarios/support/target.ts";
+import { send } from "../../scenarios/support/transport.ts";
 
 let hits = 0;
 const arrivals: number[] = [];
@@ -36,7 +37,14 @@ afterAll(() => {
   server.close();
 });
 
-const deadlines = { flowMs: 1000, rotationMs: 1000, requestMs: 1000 };
+const deadlines = {
+  flowMs: 1000,
+  rotationMs: 1000,
+  requestMs: 1000,
+  leaseMs: 1000,
+  heartbeatMs: 1000,
+  watchdogMs: 10_000,
+};
 
 describe("the functional suite's request path", () => {
   it("refuses a callout to a number outside the list before sending anything", async () => {

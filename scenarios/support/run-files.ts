@@ -1,13 +1,13 @@
 /**
- * Glue between the vitest run and the cases: the run configuration handed from globalSetup to the workers,
- * the results file each worker appends to, and the file of agents signed in (ids only) used for cleanup.
+ * The files of a suite run: the run configuration handed from globalSetup to the workers, the results file each
+ * worker appends to, and the file of agents signed in (ids only) used for cleanup.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CaseResult } from "../../lib/report/conformance.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
-import { buildChecks, type Check, type CheckContext, seededFaker } from "./checks.ts";
-import { AgentPool, type Deadlines, makeTarget, type SignInTracker, type Target } from "./client.ts";
+import type { SignInTracker } from "./suite-agent.ts";
+import type { Deadlines } from "./target.ts";
 
 /** What globalSetup provides to every test file (JSON only; passwords never touch the disk). */
 export interface SuiteConfig {
@@ -22,8 +22,22 @@ export interface SuiteConfig {
 }
 
 /** Deadlines for the embedded mock (fast timing, short poll wait) and for a real gateway. */
-export const MOCK_DEADLINES: Deadlines = { flowMs: 5_000, rotationMs: 5_000, requestMs: 5_000 };
-export const TARGET_DEADLINES: Deadlines = { flowMs: 90_000, rotationMs: 150_000, requestMs: 30_000 };
+export const MOCK_DEADLINES: Deadlines = {
+  flowMs: 5_000,
+  rotationMs: 5_000,
+  requestMs: 5_000,
+  leaseMs: 120_000,
+  heartbeatMs: 2_000,
+  watchdogMs: 240_000,
+};
+export const TARGET_DEADLINES: Deadlines = {
+  flowMs: 90_000,
+  rotationMs: 150_000,
+  requestMs: 30_000,
+  leaseMs: 30 * 60_000,
+  heartbeatMs: 30_000,
+  watchdogMs: 60 * 60_000,
+};
 
 export function rawDir(runDir: string): string {
   return join(runDir, "raw");
@@ -65,25 +79,4 @@ export function readResults(runDir: string): CaseResult[] {
     .split("\n")
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as CaseResult);
-}
-
-/** An opened suite: the target, its agent pool and every case. */
-export interface Suite {
-  target: Target;
-  pool: AgentPool;
-  ctx: CheckContext;
-  checks: Check[];
-}
-
-export function openSuite(config: Omit<SuiteConfig, "runDir" | "defects">, tracker?: SignInTracker): Suite {
-  const target = makeTarget(config.profile, config.deadlines);
-  const pool = new AgentPool(
-    target,
-    Math.min(config.poolSize, Math.max(1, target.agents.length - 3)),
-    tracker,
-  );
-  // Data of the cases and data of the run come from separate faker streams, so adding a case does not
-  // change the values of the others.
-  const ctx: CheckContext = { target, pool, faker: seededFaker(config.seed + 1) };
-  return { target, pool, ctx, checks: buildChecks(target, config.seed) };
 }

@@ -1,0 +1,252 @@
+/**
+ * Sign-in and sign-out: the optional sign-in fields, the sign-in flow and the state it leads to, signing in
+ * twice, signing out twice, a forced sign-in taking a session over (only where the profile allows it), and a
+ * sign-out refused while the agent is in a call.
+ */
+import { appliedClauses } from "../../contracts/clauses-of.ts";
+import { type JsonSchema, situation } from "../../contracts/index.ts";
+import { type Check, defineCase } from "../support/cases.ts";
+import { checkFlow } from "../support/event-order.ts";
+import { baseBody, flow, judgeSituation, numberFor, placeCall, recordFlow } from "../support/judges.ts";
+import { NotTested } from "../support/recorder.ts";
+import type { Target } from "../support/target.ts";
+import { retcodeOf } from "../support/transport.ts";
+
+const FAMILY = "sign-in and sign-out";
+const SIGN_IN_HEADERS = { headers: { "content-type": "application/json; charset=UTF-8" } };
+
+function loginSchema(target: Target): { properties: Record<string, JsonSchema>; required: string[] } {
+  const schema = target.contracts.schemas["onlineagent/login.request"] as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return { properties: schema.properties ?? {}, required: schema.required ?? [] };
+}
+
+/** The state code a sign-in leads to: the profile's sign-in status, else the contract's default of that field. */
+function signInState(target: Target): number | undefined {
+  const value = target.profile.signIn?.status ?? loginSchema(target).properties.status?.default;
+  const code = typeof value === "string" ? Number(value) : value;
+  return typeof code === "number" ? code : undefined;
+}
+
+/** Values of one sign-in field the contract names itself (its enum, else its default); none for free text. */
+function documentedValues(field: JsonSchema): unknown[] {
+  const branches = (field.oneOf ?? field.anyOf) as JsonSchema[] | undefined;
+  const typed = branches?.find((b) => b.type === "integer") ?? branches?.[0];
+  const values = Array.isArray(field.enum) ? field.enum : Array.isArray(typed?.enum) ? typed.enum : undefined;
+  if (values) return values;
+  return field.default !== undefined ? [field.default] : [];
+}
+
+// Sign-in fields the harness never sends: with both, the gateway pushes events instead of answering polls.
+const PUSH_FIELDS = new Set(["callBackUri", "serviceToken"]);
+
+/** Sign-in bodies covering every optional field with a value the contract documents (one per value of the widest). */
+function signInBodies(target: Target): Record<string, unknown>[] {
+  const { properties, required } = loginSchema(target);
+  const fields = Object.entries(properties)
+    .filter(([name]) => !required.includes(name) && !PUSH_FIELDS.has(name))
+    .map(([name, schema]) => ({ name, values: documentedValues(schema) }))
+    .filter((f) => f.values.length > 0);
+  const rounds = Math.max(1, ...fields.map((f) => f.values.length));
+  return Array.from({ length: rounds }, (_, i) => {
+    const body: Record<string, unknown> = {};
+    for (const f of fields) {
+      // A field's default when this round has no value of its own (agenttype 11 needs a video agent).
+      const fallback = properties[f.name]?.default;
+      body[f.name] = f.values.length === rounds ? f.values[i] : (fallback ?? f.values[0]);
+    }
+    return body;
+  });
+}
+
+const ONE_SPARE = { signedIn: 0, signedOut: 1 };
+
+export function signInCases(target: Target): Check[] {
+  const answered = numberFor(target, "answered");
+  return [
+    defineCase(
+      FAMILY,
+      {
+        id: "login-optional-fields",
+        title: "sign-in with every optional field at a documented value is accepted",
+        clause: "login/body",
+        needs: ONE_SPARE,
+      },
+      async ({ ctx, rec, spares: [spare] }) => {
+        if (!spare) return;
+        for (const options of signInBodies(ctx.target)) {
+          const body = { ...options, password: spare.agent.password, phonenum: spare.agent.phone };
+          const local = ctx.target.contracts.validate("onlineagent/login.request", body);
+          if (local.length > 0) throw new Error(`the sign-in body breaks the contract: ${local[0]?.message}`);
+          const shown = Object.entries(options)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(", ");
+          try {
+            const reply = await spare.login(options);
+            rec.credit("login/header", "sign-in with Content-Type only was accepted");
+            for (const { clause } of appliedClauses(
+              ctx.target.contracts,
+              "onlineagent/login.request",
+              body,
+            )) {
+              rec.credit(clause, `sign-in with ${shown} answered ${retcodeOf(reply)}`);
+            }
+          } catch (error) {
+            // One refusal is enough: an agent is never signed in again after a refusal (accounts lock).
+            rec.add("login/body", "fail", `sign-in with ${shown} was refused: ${(error as Error).message}`);
+            return;
+          }
+          const out = await spare.logout();
+          rec.check("logout/response", retcodeOf(out) === "0", `sign-out answered ${retcodeOf(out)}`);
+        }
+      },
+    ),
+    defineCase(
+      FAMILY,
+      {
+        id: "flow-sign-in",
+        title: "sign-in, then InService and Ready, and the state the sign-in asked for",
+        clause: "flows/sign-in",
+        needs: ONE_SPARE,
+      },
+      async ({ ctx, rec, spares: [spare] }) => {
+        if (!spare) return;
+        await spare.login();
+        const signIn = flow("sign-in");
+        const { events } = await spare.pollUntil(
+          (evs) => checkFlow(signIn, evs, undefined, false).complete,
+          undefined,
+          "the sign-in flow",
+        );
+        recordFlow(rec, signIn, events, undefined);
+        const expected = signInState(ctx.target);
+        const state = await spare.state();
+        rec.check(
+          "agent-states",
+          state === expected,
+          `agent state after sign-in: ${state ?? "none"} (expected ${expected})`,
+        );
+        const out = await spare.logout();
+        rec.check("logout/response", retcodeOf(out) === "0", `sign-out answered ${retcodeOf(out)}`);
+      },
+    ),
+    defineCase(
+      FAMILY,
+      {
+        id: "login-twice",
+        title: "sign-in of an agent already signed in is refused with the documented code",
+        clause: "login/errors/100-002",
+        needs: ONE_SPARE,
+      },
+      async ({ ctx, rec, spares: [spare] }) => {
+        if (!spare) return;
+        await spare.login();
+        const body = {
+          ...(ctx.target.profile.signIn ?? {}),
+          password: spare.agent.password,
+          phonenum: spare.agent.phone,
+        };
+        const again = await spare.call("login", body, SIGN_IN_HEADERS);
+        const code = retcodeOf(again);
+        judgeSituation(rec, "already-signed-in", "a second sign-in", code);
+        if (code !== "0")
+          rec.check("login/errors", code.startsWith("100-"), `a refused sign-in answered ${code}`);
+      },
+    ),
+    defineCase(
+      FAMILY,
+      {
+        id: "logout-twice",
+        title: "sign-out of an agent already signed out is refused",
+        clause: "logout/errors",
+        needs: ONE_SPARE,
+      },
+      async ({ rec, spares: [spare] }) => {
+        if (!spare) return;
+        await spare.login();
+        const guid = spare.guid;
+        const out = await spare.logout();
+        if (retcodeOf(out) !== "0") throw new NotTested(`the first sign-out was refused (${retcodeOf(out)})`);
+        // Straight to the operation with the old Guid: the sweep would sign the agent in again.
+        spare.guid = guid;
+        judgeSituation(rec, "logout-signed-out", "a second sign-out", retcodeOf(await spare.call("logout")));
+        spare.guid = undefined;
+      },
+    ),
+    defineCase(
+      FAMILY,
+      {
+        id: "force-login-takeover",
+        title: "forced sign-in of a signed-in agent succeeds with a new Guid; the old Guid stops working",
+        clause: "forceLogin/takeover",
+        needs: ONE_SPARE,
+      },
+      async ({ ctx, rec, spares: [spare] }) => {
+        if (!spare) return;
+        if (ctx.target.profile.allowForceLogin !== true)
+          throw new NotTested("the profile does not allow forced sign-in (allowForceLogin)");
+        await spare.login();
+        const old = spare.guid;
+        const forced = await spare.call(
+          "forceLogin",
+          { password: spare.agent.password, phonenum: spare.agent.phone },
+          SIGN_IN_HEADERS,
+        );
+        const code = retcodeOf(forced);
+        if (
+          !rec.check(
+            "forceLogin/takeover",
+            code === "0",
+            `forced sign-in of a signed-in agent answered ${code}`,
+          )
+        )
+          return;
+        rec.check(
+          "forceLogin/takeover",
+          spare.guid !== undefined && spare.guid !== old,
+          spare.guid !== old
+            ? "the forced sign-in issued a new Guid"
+            : "the forced sign-in kept the old Guid",
+        );
+        const stale = retcodeOf(
+          await spare.call("getAgentStatus", undefined, { headers: spare.headers({ guid: old ?? "" }) }),
+        );
+        const refused = situation("guid-wrong").codes;
+        rec.observed = `forced sign-in ${code}; old Guid answered ${stale}`;
+        rec.check(
+          "forceLogin/takeover",
+          refused.includes(stale),
+          `the old Guid answered ${stale} after the forced sign-in (expected ${refused.join(" or ")})`,
+        );
+        const fresh = retcodeOf(await spare.call("getAgentStatus"));
+        rec.check("forceLogin/takeover", fresh === "0", `the new Guid answered ${fresh}`);
+      },
+    ),
+    defineCase(
+      FAMILY,
+      {
+        id: "logout-during-call",
+        title: "sign-out while the agent is talking is refused",
+        clause: "logout/prerequisite/not-in-call",
+      },
+      async ({ ctx, rec, agents: [s] }) => {
+        if (!s) return;
+        if (!answered) throw new NotTested("no number with outcome 'answered' in the profile");
+        await s.drain();
+        const call = await placeCall(s, rec, baseBody(ctx.target, answered.number));
+        if (call.code !== "0") throw new NotTested(`the callout was refused (${call.code})`);
+        const talking = await s.pollUntil(
+          (events) => events.some((e) => e.eventType === "AgentEvent_Talking"),
+          undefined,
+          "AgentEvent_Talking",
+        );
+        if (talking.timedOut) throw new NotTested("the call was not answered in time");
+        const code = retcodeOf(await s.call("logout"));
+        judgeSituation(rec, "sign-out-during-call", "sign-out during a call", code);
+        if (code === "0") s.signedIn = false;
+      },
+    ),
+  ];
+}

@@ -1,0 +1,278 @@
+/**
+ * The agents of the profile, scheduled over the cases: a case asks for the agents it needs (signed in, or
+ * signed out) and gets them all at once or waits, with a deadline, so cases never deadlock on each other. An
+ * agent that a sign-in refused is never tried again (accounts lock); an answer the suite cannot read stops the
+ * pool. Until one sign-in has been read as a success, one case runs at a time, so a gateway the suite cannot
+ * understand sees one sign-in, not one per worker. Idle signed-in agents poll now and then (the heartbeat).
+ */
+import { NotTested, type Recorder } from "./recorder.ts";
+import { SignInError, type SignInTracker, SuiteAgent } from "./suite-agent.ts";
+import type { Target } from "./target.ts";
+
+/** The agents a case needs at once. */
+export interface Needs {
+  /** Signed in, settled, idle. */
+  signedIn: number;
+  /** Signed out: the case signs them in itself (they are signed out again afterwards). */
+  signedOut: number;
+}
+
+export interface Lease {
+  agents: SuiteAgent[];
+  spares: SuiteAgent[];
+}
+
+interface Slot {
+  agent: SuiteAgent;
+  busy: boolean;
+  /** Why the pool no longer uses this agent. */
+  disabled?: string;
+  heartbeat?: NodeJS.Timeout;
+  beating?: Promise<void>;
+}
+
+interface Waiter {
+  needs: Needs;
+  resolve(slots: Slot[]): void;
+  reject(error: Error): void;
+}
+
+export class AgentPool {
+  private readonly target: Target;
+  private readonly slots: Slot[];
+  private readonly waiters: Waiter[] = [];
+  private readonly stop: AbortSignal | undefined;
+  /** Set when the gateway's sign-in cannot be read: nothing more is signed in. */
+  private broken: string | undefined;
+  private closed = false;
+  /** A sign-in of this gateway has been read as a success. */
+  private verified = false;
+  /** Leases handed out and not yet given back. */
+  private leases = 0;
+
+  /** @param size how many agents of the profile the suite uses (the first ones) */
+  constructor(target: Target, size: number, options: { tracker?: SignInTracker; signal?: AbortSignal } = {}) {
+    this.target = target;
+    this.stop = options.signal;
+    const events = {
+      signedIn: () => {
+        this.verified = true;
+        this.assign();
+      },
+      failed: (agent: SuiteAgent, error: SignInError) => {
+        const slot = this.slots.find((s) => s.agent === agent);
+        if (slot) this.refused(slot, error);
+      },
+    };
+    this.slots = target.agents.slice(0, size).map((agent) => ({
+      agent: new SuiteAgent(target, agent, { ...options, events }),
+      busy: false,
+    }));
+  }
+
+  /** Agents the pool may use. */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Agents busy in a case, with what they wait for (for the watchdog's report). */
+  waiting(): string[] {
+    return this.slots.flatMap((s) => (s.busy && s.agent.waiting ? [s.agent.waiting] : []));
+  }
+
+  /**
+   * The agents a case needs, prepared (signed in and idle, or signed out), recording the sign-ins into `rec`.
+   * Throws NotTested when they cannot be had: too few usable agents, the deadline passed, the pool stopped.
+   */
+  async acquire(needs: Needs, rec: Recorder): Promise<Lease> {
+    for (;;) {
+      const slots = await this.wait(needs);
+      try {
+        return await this.prepare(slots, needs, rec);
+      } catch (error) {
+        this.leases--;
+        for (const slot of slots) this.free(slot);
+        if (!(error instanceof SignInError)) throw error;
+        // A refused agent was disabled: try again with the others (each round disables one, so this ends).
+      }
+    }
+  }
+
+  private async prepare(slots: Slot[], needs: Needs, rec: Recorder): Promise<Lease> {
+    const agents = slots.slice(0, needs.signedIn).map((s) => s.agent);
+    const spares = slots.slice(needs.signedIn).map((s) => s.agent);
+    for (const slot of slots.slice(0, needs.signedIn)) {
+      if (slot.agent.signedIn === true) continue;
+      slot.agent.recorder = rec;
+      try {
+        await slot.agent.login();
+        await slot.agent.pollUntil(
+          (events) => events.some((e) => e.eventType === "AgentState_Ready"),
+          undefined,
+          "AgentState_Ready after sign-in",
+        );
+      } finally {
+        slot.agent.recorder = undefined;
+      }
+    }
+    for (const spare of spares) {
+      if (spare.signedIn === false) continue;
+      await spare.settle();
+      await spare.logout();
+    }
+    for (const agent of [...agents, ...spares]) agent.recorder = rec;
+    return { agents, spares };
+  }
+
+  private refused(slot: Slot, error: SignInError): void {
+    slot.disabled = error.message;
+    if (error.kind === "unreadable") {
+      this.broken = `${error.message}; the suite signs no agent in after an answer it cannot read`;
+      for (const waiter of this.waiters.splice(0)) waiter.reject(new NotTested(this.broken));
+    }
+  }
+
+  /** Gives the agents of a case back: calls released, spares signed out; a lost session is started over. */
+  async giveBack(lease: Lease): Promise<void> {
+    await Promise.all([
+      ...lease.agents.map(async (agent) => {
+        agent.recorder = undefined;
+        if (agent.signedIn === true && !(await agent.settle().catch(() => false))) await this.recover(agent);
+      }),
+      ...lease.spares.map(async (agent) => {
+        agent.recorder = undefined;
+        if (agent.signedIn !== false) await agent.logout().catch(() => undefined);
+      }),
+    ]);
+    this.leases--;
+    for (const agent of [...lease.agents, ...lease.spares]) {
+      const slot = this.slots.find((s) => s.agent === agent);
+      if (slot) this.free(slot);
+    }
+  }
+
+  private async recover(agent: SuiteAgent): Promise<void> {
+    try {
+      await agent.logout();
+      if (this.broken || this.closed) return;
+      await agent.login();
+      await agent.drain();
+    } catch {
+      // A refused sign-in disabled the agent (the pool heard of it); nothing else to do.
+    }
+  }
+
+  private wait(needs: Needs): Promise<Slot[]> {
+    if (this.broken) return Promise.reject(new NotTested(this.broken));
+    const total = needs.signedIn + needs.signedOut;
+    const usable = this.slots.filter((s) => !s.disabled).length;
+    if (usable < total) return Promise.reject(this.tooFew(total));
+    return new Promise<Slot[]>((resolve, reject) => {
+      const { leaseMs } = this.target.deadlines;
+      const done = (): void => {
+        clearTimeout(timer);
+        this.stop?.removeEventListener("abort", onAbort);
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+      };
+      const waiter: Waiter = {
+        needs,
+        resolve: (slots) => {
+          done();
+          resolve(slots);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+      };
+      const timer = setTimeout(
+        () => waiter.reject(new NotTested(`no ${total} free agent(s) within ${leaseMs} ms`)),
+        leaseMs,
+      );
+      const onAbort = (): void =>
+        waiter.reject(new NotTested("the run was stopped while the case waited for agents"));
+      this.stop?.addEventListener("abort", onAbort);
+      this.waiters.push(waiter);
+      this.assign();
+    });
+  }
+
+  private tooFew(total: number): NotTested {
+    const disabled = this.slots.filter((s) => s.disabled).map((s) => s.disabled);
+    const why = disabled.length > 0 ? ` (not used: ${disabled.join("; ")})` : "";
+    return new NotTested(
+      `the case needs ${total} agents at once; ${this.slots.length - disabled.length} of the profile's agents can be used${why}`,
+    );
+  }
+
+  /** Hands free agents to waiting cases, first come first served (a bigger case is not starved). */
+  private assign(): void {
+    while (this.waiters.length > 0) {
+      if (!this.verified && this.leases > 0) return;
+      const head = this.waiters[0] as Waiter;
+      const total = head.needs.signedIn + head.needs.signedOut;
+      if (this.slots.filter((s) => !s.disabled).length < total) {
+        head.reject(this.tooFew(total));
+        continue;
+      }
+      const free = this.slots.filter((s) => !s.busy && !s.disabled);
+      if (free.length < total) return;
+      // Agents already in the state the case wants first: fewer sign-ins and sign-outs.
+      const signedIn = free.filter((s) => s.agent.signedIn === true);
+      const others = free.filter((s) => s.agent.signedIn !== true);
+      const forIn = [...signedIn, ...others].slice(0, head.needs.signedIn);
+      const rest = free.filter((s) => !forIn.includes(s));
+      const forOut = [
+        ...rest.filter((s) => s.agent.signedIn === false),
+        ...rest.filter((s) => s.agent.signedIn !== false),
+      ].slice(0, head.needs.signedOut);
+      for (const slot of [...forIn, ...forOut]) {
+        slot.busy = true;
+        clearTimeout(slot.heartbeat);
+      }
+      this.leases++;
+      head.resolve([...forIn, ...forOut]);
+    }
+  }
+
+  private free(slot: Slot): void {
+    slot.busy = false;
+    if (!this.closed && slot.agent.signedIn === true && !slot.disabled) this.scheduleHeartbeat(slot);
+    this.assign();
+  }
+
+  /** An idle signed-in agent polls after heartbeatMs, so a slow run never loses it to the gateway's timeout. */
+  private scheduleHeartbeat(slot: Slot): void {
+    clearTimeout(slot.heartbeat);
+    slot.heartbeat = setTimeout(() => {
+      if (slot.busy || this.closed) return;
+      slot.busy = true;
+      slot.beating = slot.agent
+        .poll()
+        .then(() => undefined)
+        .catch(() => undefined)
+        .finally(() => {
+          slot.beating = undefined;
+          this.free(slot);
+        });
+    }, this.target.deadlines.heartbeatMs);
+    slot.heartbeat.unref();
+  }
+
+  /** Signs out every agent the pool signed in; waiting cases are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new NotTested("the suite is closing"));
+    for (const slot of this.slots) clearTimeout(slot.heartbeat);
+    await Promise.all(this.slots.map((s) => s.beating));
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        slot.agent.recorder = undefined;
+        if (slot.agent.signedIn === false) return;
+        await slot.agent.settle().catch(() => false);
+        await slot.agent.logout().catch(() => undefined);
+      }),
+    );
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * One test agent of the suite: signs in the way the profile allows (forced sign-in only with allowForceLogin,
+ * never after a refusal), keeps the latest Guid and every polled event, and judges what every poll shows: the
+ * event's workNo, the shape of an empty poll, omitted null content, which polls carry Set-GUID.
+ */
+import { appliedClauses } from "../../contracts/clauses-of.ts";
+import {
+  agentStateCode,
+  OPERATIONS,
+  type OperationId,
+  openChoice,
+  pathFor,
+  type SchemaName,
+  situation,
+} from "../../contracts/index.ts";
+import { HarnessError } from "../../lib/errors.ts";
+import type { Agent } from "../../lib/target-profile.ts";
+import type { PolledEvent } from "./event-order.ts";
+import { type Recorder, validateReply } from "./recorder.ts";
+import type { Target } from "./target.ts";
+import { envelopeOf, type Reply, retcodeOf, send } from "./transport.ts";
+
+/** Tracks agents signed in by this process, so they can be signed out after a failure or an interrupt. */
+export interface SignInTracker {
+  signedIn(id: string): void;
+  signedOut(id: string): void;
+}
+
+/** What the pool hears of an agent's sign-ins. */
+export interface SignInEvents {
+  signedIn(agent: SuiteAgent): void;
+  failed(agent: SuiteAgent, error: SignInError): void;
+}
+
+/** Why a sign-in did not give a session: the pool stops using the agent, or the whole run when unreadable. */
+export class SignInError extends HarnessError {
+  readonly kind: "refused" | "unreadable";
+  constructor(kind: "refused" | "unreadable", message: string) {
+    super("CCGW_SIGN_IN_REFUSED", message);
+    this.kind = kind;
+  }
+}
+
+const SIGN_IN_HEADERS = { "content-type": "application/json; charset=UTF-8" };
+
+export class SuiteAgent {
+  readonly target: Target;
+  readonly agent: Agent;
+  guid: string | undefined;
+  /** Guids seen in Set-GUID since sign-in (rotations). */
+  rotations = 0;
+  recorder: Recorder | undefined;
+  readonly events: PolledEvent[] = [];
+  /** The last poll was refused (session lost): waiting for events is pointless. */
+  refused = false;
+  /** Whether the gateway holds a session of this agent, as far as the suite knows. */
+  signedIn: boolean | "unknown" = false;
+  /** What the agent is waiting for, for the watchdog's report. */
+  waiting: string | undefined;
+  private readonly tracker: SignInTracker | undefined;
+  private readonly stop: AbortSignal | undefined;
+  private readonly signInEvents: SignInEvents | undefined;
+
+  constructor(
+    target: Target,
+    agent: Agent,
+    options: { tracker?: SignInTracker; signal?: AbortSignal; events?: SignInEvents } = {},
+  ) {
+    this.target = target;
+    this.agent = agent;
+    this.tracker = options.tracker;
+    this.stop = options.signal;
+    this.signInEvents = options.events;
+  }
+
+  get id(): string {
+    return this.agent.id;
+  }
+
+  /** Headers of an authenticated request. */
+  headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...SIGN_IN_HEADERS, ...(this.guid ? { guid: this.guid } : {}), ...extra };
+  }
+
+  /** Calls an operation for this agent with the current Guid; validates the answer. */
+  async call(
+    op: OperationId,
+    body?: unknown,
+    options: { headers?: Record<string, string>; agentId?: string; expectEnvelope?: boolean } = {},
+  ): Promise<Reply> {
+    const operation = OPERATIONS[op];
+    const reply = await send(this.target, {
+      operation: op,
+      method: operation.method,
+      path: pathFor(op, options.agentId ?? this.id),
+      headers: options.headers ?? this.headers(),
+      ...(body === undefined ? {} : { body }),
+    });
+    this.takeGuid(reply, op);
+    validateReply(this.target, this.recorder, operation.response, reply, options.expectEnvelope ?? true);
+    if (operation.setsGuid === "always" && retcodeOf(reply) === "0") this.checkSetGuid(reply);
+    return reply;
+  }
+
+  /** A successful sign-in must carry the Guid in Set-GUID, in the header contract's form (value never shown). */
+  private checkSetGuid(reply: Reply): void {
+    if (!this.recorder) return;
+    const value = setGuidOf(reply);
+    const schema: SchemaName = "onlineagent/set-guid.header";
+    const violations = this.target.contracts.validate(schema, value);
+    for (const v of violations) this.recorder.add(v.clause, v.open ? "open-recorded" : "fail", v.message);
+    if (violations.length > 0) return;
+    for (const { clause } of appliedClauses(this.target.contracts, schema, value)) {
+      this.recorder.credit(clause, "sign-in answered a Guid in Set-GUID of the documented form");
+    }
+  }
+
+  private takeGuid(reply: Reply, op: OperationId): void {
+    const value = setGuidOf(reply);
+    if (value === undefined || value.length === 0) {
+      if (op === "getAgentEvent" && envelopeOf(reply)?.retcode === "0") {
+        this.recorder?.choice(
+          "set-guid-on-polls",
+          choiceOption("set-guid-on-polls", 0),
+          "a poll without Set-GUID",
+        );
+      }
+      return;
+    }
+    const guid = guidOfSetGuid(value);
+    if (!guid) return;
+    if (guid === this.guid && op === "getAgentEvent") {
+      this.recorder?.choice(
+        "set-guid-on-polls",
+        choiceOption("set-guid-on-polls", 1),
+        "a poll repeated the Guid",
+      );
+    }
+    if (guid !== this.guid) {
+      if (this.guid !== undefined) this.rotations++;
+      this.guid = guid;
+    }
+  }
+
+  /**
+   * Signs in with the profile's sign-in options. An agent still signed in elsewhere is forced only when the
+   * profile allows it; a refusal (wrong password, ...) is never retried, since accounts lock.
+   * @param options optional sign-in fields sent besides the profile's, the password and the phone number
+   */
+  async login(options: Record<string, unknown> = {}): Promise<Reply> {
+    try {
+      const reply = await this.signIn(options);
+      this.signInEvents?.signedIn(this);
+      return reply;
+    } catch (error) {
+      if (error instanceof SignInError) this.signInEvents?.failed(this, error);
+      throw error;
+    }
+  }
+
+  private async signIn(options: Record<string, unknown>): Promise<Reply> {
+    const body = { ...(this.target.profile.signIn ?? {}), ...options, ...this.credentials() };
+    let reply = await this.call("login", body, { headers: SIGN_IN_HEADERS });
+    let code = retcodeOf(reply);
+    if (!envelopeOf(reply)) {
+      this.markSignedIn("unknown");
+      throw new SignInError("unreadable", `the sign-in answer of agent ${this.id} cannot be read: ${code}`);
+    }
+    if (situation("already-signed-in").codes.includes(code)) {
+      if (this.target.profile.allowForceLogin !== true) {
+        throw new SignInError(
+          "refused",
+          `agent ${this.id} is signed in elsewhere (${code}) and the profile does not allow a forced sign-in (allowForceLogin)`,
+        );
+      }
+      reply = await this.call("forceLogin", body, { headers: SIGN_IN_HEADERS });
+      code = retcodeOf(reply);
+    }
+    if (code !== "0")
+      throw new SignInError("refused", `agent ${this.id} could not sign in: ${code}; it is not tried again`);
+    this.markSignedIn(true);
+    if (!this.guid)
+      throw new SignInError("refused", `the sign-in of agent ${this.id} answered no Guid in Set-GUID`);
+    return reply;
+  }
+
+  private credentials(): { password: string; phonenum: string } {
+    return { password: this.agent.password, phonenum: this.agent.phone };
+  }
+
+  private markSignedIn(state: boolean | "unknown"): void {
+    this.signedIn = state;
+    if (state === false) this.tracker?.signedOut(this.id);
+    else this.tracker?.signedIn(this.id);
+  }
+
+  /**
+   * Signs out (the sweep): sign-out; a call in the way is released first; a lost session is taken over by a
+   * forced sign-in only where the profile allows it, then released and signed out.
+   */
+  async logout(): Promise<Reply> {
+    let reply = await this.call("logout");
+    let code = retcodeOf(reply);
+    if (situation("sign-out-during-call").codes.includes(code)) {
+      await this.call("release");
+      reply = await this.call("logout");
+      code = retcodeOf(reply);
+    }
+    const lost = [...situation("guid-wrong").codes, ...situation("not-signed-in").codes];
+    if (lost.includes(code) && this.target.profile.allowForceLogin === true && this.signedIn !== false) {
+      const forced = await this.call(
+        "forceLogin",
+        { ...(this.target.profile.signIn ?? {}), ...this.credentials() },
+        {
+          headers: SIGN_IN_HEADERS,
+        },
+      );
+      if (retcodeOf(forced) === "0") {
+        await this.call("release");
+        reply = await this.call("logout");
+      }
+    }
+    this.markSignedIn(false);
+    this.guid = undefined;
+    return reply;
+  }
+
+  /** One poll; the event (or null) is appended to `events`. */
+  async poll(): Promise<PolledEvent | null> {
+    const reply = await this.call("getAgentEvent");
+    this.refused = retcodeOf(reply) !== "0";
+    if (this.refused) return null;
+    const body = envelopeOf(reply)?.body ?? {};
+    const raw = body.event;
+    if (raw === undefined || raw === null) {
+      this.recorder?.choice(
+        "empty-poll-shape",
+        choiceOption("empty-poll-shape", raw === null ? 0 : 1),
+        `after ${reply.ms} ms`,
+      );
+      return null;
+    }
+    const event = raw as PolledEvent & { workNo?: unknown };
+    if (typeof event.eventType !== "string") return null;
+    this.judgeEvent(event);
+    this.events.push(event);
+    return event;
+  }
+
+  /** What every event must show: the polling agent's workNo; null content may also be left out (open). */
+  private judgeEvent(event: PolledEvent & { workNo?: unknown }): void {
+    const rec = this.recorder;
+    if (!rec) return;
+    if (event.workNo === this.id)
+      rec.credit("getAgentEvent/response/event/workNo", `events carry agent ${this.id}'s workNo`);
+    else
+      rec.add(
+        "getAgentEvent/response/event/workNo",
+        "fail",
+        `${event.eventType} polled by agent ${this.id} carries workNo ${JSON.stringify(event.workNo)}`,
+      );
+    const content = this.target.contracts.schemas[`events/${event.eventType}` as SchemaName]?.properties as
+      | { content?: { type?: unknown } }
+      | undefined;
+    if (content?.content?.type === "null") {
+      const omitted = !("content" in event);
+      rec.choice(
+        "null-content-omitted",
+        choiceOption("null-content-omitted", omitted ? 1 : 0),
+        event.eventType,
+      );
+    }
+  }
+
+  /**
+   * Polls until `done` says so, the deadline passes or the run is stopped; returns the events of this wait.
+   * @param done called with the events of this wait after each poll
+   */
+  async pollUntil(
+    done: (events: PolledEvent[]) => boolean,
+    deadlineMs = this.target.deadlines.flowMs,
+    what = "events",
+  ): Promise<{ events: PolledEvent[]; timedOut: boolean }> {
+    const start = this.events.length;
+    const deadline = Date.now() + deadlineMs;
+    this.waiting = `${what} on agent ${this.id} (deadline ${deadlineMs} ms)`;
+    try {
+      while (Date.now() < deadline && !this.stop?.aborted) {
+        const event = await this.poll();
+        const events = this.events.slice(start);
+        if (done(events)) return { events, timedOut: false };
+        if (event === null && (this.refused || this.guid === undefined)) break;
+      }
+      return { events: this.events.slice(start), timedOut: true };
+    } finally {
+      this.waiting = undefined;
+    }
+  }
+
+  /** Polls until one poll comes back empty: everything queued so far has been read. */
+  async drain(deadlineMs = this.target.deadlines.flowMs): Promise<PolledEvent[]> {
+    const start = this.events.length;
+    const deadline = Date.now() + deadlineMs;
+    this.waiting = `an empty poll on agent ${this.id} (deadline ${deadlineMs} ms)`;
+    try {
+      while (Date.now() < deadline && !this.stop?.aborted) {
+        if ((await this.poll()) === null) break;
+      }
+    } finally {
+      this.waiting = undefined;
+    }
+    return this.events.slice(start);
+  }
+
+  /** The agent's state code, or undefined when the answer has none. */
+  async state(): Promise<number | undefined> {
+    const reply = await this.call("getAgentStatus");
+    const value = (envelopeOf(reply)?.body.result as { agentState?: unknown } | undefined)?.agentState;
+    return typeof value === "number" ? value : undefined;
+  }
+
+  /**
+   * Brings the agent back to a state where it can call out: releases any call (held ones too) and waits until
+   * the state is no longer talking. Never records findings.
+   */
+  async settle(): Promise<boolean> {
+    const recorder = this.recorder;
+    this.recorder = undefined;
+    this.waiting = `the end of agent ${this.id}'s call`;
+    try {
+      const talking = agentStateCode("talking");
+      const deadline = Date.now() + this.target.deadlines.flowMs;
+      for (let i = 0; i < 3; i++) {
+        if (retcodeOf(await this.call("release")) !== "0") break;
+      }
+      // NOTE: no drain to an empty poll here: on a real gateway each empty poll is a whole long-poll wait.
+      while (Date.now() < deadline && !this.stop?.aborted) {
+        const state = await this.state();
+        if (state !== undefined && state !== talking) return true;
+        // No state at all: the session is gone (a Guid that stopped working); the caller recovers it.
+        if (state === undefined) return false;
+        await this.call("release");
+        // Waiting for the state to change is waiting for the next event: a poll answers as soon as one comes.
+        await this.poll();
+        if (this.refused) return false;
+      }
+      return false;
+    } finally {
+      this.recorder = recorder;
+      this.waiting = undefined;
+    }
+  }
+}
+
+/** The header value of Set-GUID, if any. */
+function setGuidOf(reply: Reply): string | undefined {
+  const header = reply.headers["set-guid"];
+  return Array.isArray(header) ? header[0] : header;
+}
+
+/** The Guid in a Set-GUID value: after JSESSIONID=, without attributes after ';'. */
+function guidOfSetGuid(value: string): string | undefined {
+  return (
+    value
+      .replace(/^JSESSIONID=/, "")
+      .split(";")[0]
+      ?.trim() || undefined
+  );
+}
+
+function choiceOption(id: string, index: number): string {
+  return openChoice(id).options[index] ?? String(index);
+}

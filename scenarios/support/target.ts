@@ -1,0 +1,107 @@
+/**
+ * The gateway under test as the suite sees it: the target profile read into agents, numbers, callers, TLS
+ * trust and the contracts of its edition, plus how long the suite waits for what a gateway does by itself.
+ */
+import { readFileSync } from "node:fs";
+import { type Contracts, contractsFor, type Edition } from "../../contracts/index.ts";
+import { HarnessError } from "../../lib/errors.ts";
+import { policyFromProfile, type SafetyPolicy } from "../../lib/safety.ts";
+import {
+  type Agent,
+  type AuthMode,
+  type CalledNumber,
+  calledNumbers,
+  expandAgents,
+  profileAuthMode,
+  profileEdition,
+  profileSecrets,
+  type TargetProfile,
+} from "../../lib/target-profile.ts";
+
+/** How long the suite waits for things a gateway does by itself. Deadlines, never sleeps. */
+export interface Deadlines {
+  /** Events of one flow (callout to Talking or Call_Out_Fail; release to Ready). */
+  flowMs: number;
+  /** A Guid rotation under dynamic authentication. */
+  rotationMs: number;
+  /** One HTTP request; must exceed the gateway's long-poll wait. */
+  requestMs: number;
+  /** Waiting for free agents before a case is marked not tested. */
+  leaseMs: number;
+  /** A signed-in agent that no case uses polls after this long idle, so the gateway keeps its session. */
+  heartbeatMs: number;
+  /** The whole run of one set of cases: past it, the run ends and names what was still waiting. */
+  watchdogMs: number;
+}
+
+/** Everything a check needs about the gateway under test. */
+export interface Target {
+  profile: TargetProfile;
+  edition: Edition;
+  authMode: AuthMode;
+  contracts: Contracts;
+  agents: Agent[];
+  called: CalledNumber[];
+  /** Calling numbers the suite may present: the profile's caller and callers. */
+  callers: string[];
+  secrets: string[];
+  deadlines: Deadlines;
+  /**
+   * Node http(s).request options pactum passes on. NOTE: plain data only: pactum copies request options
+   * through its template processor, which turns an Agent instance into a plain object.
+   */
+  core: { ca?: string; rejectUnauthorized?: boolean };
+  warnings: string[];
+  /** Call ids the gateway returned in this run, to the case and agent that got them (they must be unique). */
+  callIds: Map<string, string>;
+}
+
+/** Builds the target of a profile: TLS trust from tls.caFile, a warning for tls.insecure. */
+export function makeTarget(profile: TargetProfile, deadlines: Deadlines): Target {
+  const warnings: string[] = [];
+  let core: Target["core"] = {};
+  if (profile.baseUrl.startsWith("https:")) {
+    const insecure = profile.tls?.insecure === true;
+    if (insecure) warnings.push("tls.insecure is set: the gateway's certificate is NOT verified");
+    let ca: string | undefined;
+    if (profile.tls?.caFile) {
+      try {
+        ca = readFileSync(profile.tls.caFile, "utf8");
+      } catch (error) {
+        throw new HarnessError(
+          "CCGW_TARGET_TLS",
+          `cannot read tls.caFile ${profile.tls.caFile}: ${(error as Error).message}`,
+        );
+      }
+    }
+    core = { rejectUnauthorized: !insecure, ...(ca ? { ca } : {}) };
+  }
+  const edition = profileEdition(profile);
+  const callers = [...(profile.caller ? [profile.caller] : []), ...(profile.callers ?? [])];
+  return {
+    profile,
+    edition,
+    authMode: profileAuthMode(profile),
+    contracts: contractsFor(edition),
+    agents: expandAgents(profile),
+    called: calledNumbers(profile),
+    callers: [...new Set(callers)],
+    secrets: profileSecrets(profile),
+    deadlines,
+    core,
+    warnings,
+    callIds: new Map(),
+  };
+}
+
+/**
+ * The dial policy of a target (lib/safety.ts): the profile's numbers, plus overdial on a listed number of the
+ * contract's maximum `called` length, so the maxLength+1 boundary can be probed without dialling anyone else.
+ */
+export function dialPolicy(target: Target): SafetyPolicy {
+  const schema = target.contracts.schemas["voicecall/callout.request"] as {
+    properties?: { called?: { maxLength?: number } };
+  };
+  const max = schema.properties?.called?.maxLength;
+  return { ...policyFromProfile(target.profile), ...(max !== undefined ? { maxCalledLength: max } : {}) };
+}

@@ -1,0 +1,92 @@
+/**
+ * Callout authentication: the Guid header missing, malformed, another signed-in agent's, and under dynamic
+ * authentication the Guid a poll rotated in.
+ */
+import { type Check, defineCase } from "../support/cases.ts";
+import { baseBody, judgeSituation, quietNumber } from "../support/judges.ts";
+import { NotTested } from "../support/recorder.ts";
+import type { Target } from "../support/target.ts";
+import { retcodeOf } from "../support/transport.ts";
+
+const FAMILY = "callout authentication";
+
+export function calloutAuthCases(target: Target): Check[] {
+  const number = quietNumber(target);
+  if (!number) return [];
+  const body = () => baseBody(target, number.number);
+  return [
+    defineCase(
+      FAMILY,
+      {
+        id: "auth-no-guid",
+        title: "callout without the Guid header is refused",
+        clause: "callout/header/Guid",
+      },
+      async ({ rec, agents: [s] }) => {
+        if (!s) return;
+        const reply = await s.call("callout", body(), {
+          headers: { "content-type": "application/json; charset=UTF-8" },
+        });
+        const ok = judgeSituation(rec, "guid-missing", "callout without Guid", retcodeOf(reply));
+        // Both headers are mandatory: the same callout with both is accepted in the other cases.
+        rec.check("callout/header", ok, `without the Guid header the callout answered ${retcodeOf(reply)}`);
+      },
+    ),
+    defineCase(
+      FAMILY,
+      { id: "auth-malformed-guid", title: "callout with a malformed Guid is refused", clause: "auth/guid" },
+      async ({ rec, agents: [s] }) => {
+        if (!s) return;
+        const reply = await s.call("callout", body(), { headers: s.headers({ guid: "not-a-guid" }) });
+        judgeSituation(rec, "guid-wrong", "callout with a malformed Guid", retcodeOf(reply));
+      },
+    ),
+    defineCase(
+      FAMILY,
+      {
+        id: "auth-foreign-guid",
+        title: "callout with another signed-in agent's Guid is refused",
+        clause: "auth/guid",
+        needs: { signedIn: 2 },
+      },
+      async ({ rec, agents: [a, b] }) => {
+        if (!a || !b) return;
+        const reply = await a.call("callout", body(), { headers: a.headers({ guid: b.guid ?? "" }) });
+        judgeSituation(
+          rec,
+          "guid-wrong",
+          `callout for agent ${a.id} with agent ${b.id}'s Guid`,
+          retcodeOf(reply),
+        );
+      },
+    ),
+    defineCase(
+      FAMILY,
+      {
+        id: "auth-rotated-guid",
+        title: "under dynamic authentication the Guid from Set-GUID on a poll works for callout",
+        clause: "auth/dynamic/rotation",
+      },
+      async ({ ctx, rec, agents: [s] }) => {
+        if (!s) return;
+        if (ctx.target.authMode !== "dynamic") throw new NotTested("the gateway uses static authentication");
+        const before = s.rotations;
+        const { timedOut } = await s.pollUntil(
+          () => s.rotations > before,
+          ctx.target.deadlines.rotationMs,
+          "a new Guid",
+        );
+        if (timedOut) {
+          rec.add(
+            "auth/dynamic/rotation",
+            "fail",
+            `no new Guid in Set-GUID within ${ctx.target.deadlines.rotationMs} ms of polling`,
+          );
+          return;
+        }
+        const code = retcodeOf(await s.call("callout", body()));
+        rec.check("auth/dynamic/rotation", code === "0", `callout with the rotated Guid answered ${code}`);
+      },
+    ),
+  ];
+}

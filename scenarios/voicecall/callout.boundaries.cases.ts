@@ -1,0 +1,190 @@
+/**
+ * Callout boundaries: every boundary of every body field and of the path's agent id, generated from the
+ * edition's contract (contracts/boundaries.ts). Only numbers and calling numbers of the profile are ever
+ * dialled or presented; where the page leaves the reaction open, the answer is recorded as an open choice.
+ */
+import type { Faker } from "@faker-js/faker";
+import { type BoundaryCase, boundaryCases } from "../../contracts/boundaries.ts";
+import { openChoice } from "../../contracts/index.ts";
+import { isDialable } from "../../lib/safety.ts";
+import { type Check, defineCase } from "../support/cases.ts";
+import { baseBody, codesOf, judgeInvalid, judgeValid, numberFor, quietNumber } from "../support/judges.ts";
+import { NotTested, type Recorder } from "../support/recorder.ts";
+import type { SuiteAgent } from "../support/suite-agent.ts";
+import { dialPolicy, type Target } from "../support/target.ts";
+import { retcodeOf } from "../support/transport.ts";
+
+const FAMILY = "callout boundaries";
+
+/** The option of an open choice an answer shows: refused, or the choice's other option (accepted, ignored). */
+function optionOf(choiceId: string, accepted: boolean): string {
+  const { options } = openChoice(choiceId);
+  const refused = options.find((o) => o === "refused") ?? options[0] ?? "refused";
+  return accepted ? (options.find((o) => o !== refused) ?? "accepted") : refused;
+}
+
+/** The digit string a number value converts to, if it has one without a leading zero. */
+function asNumber(digits: string | undefined): number | undefined {
+  if (!digits || !/^[1-9][0-9]*$/.test(digits)) return undefined;
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** The called value to send for a case: only numbers of the profile, or overdial on one of them. */
+function calledFor(target: Target, c: BoundaryCase): unknown {
+  const value = c.fieldValue;
+  if (c.kind === "wrong-type") {
+    // A lenient gateway would dial the number's digits: use a number of the profile.
+    const n = asNumber(target.called.find((x) => asNumber(x.number) !== undefined)?.number);
+    if (n === undefined) throw new NotTested("no number of the profile is all digits without a leading zero");
+    return n;
+  }
+  if (c.valid) {
+    const length = String(value).length;
+    const number = target.called.find((n) => n.number.length === length);
+    if (!number) throw new NotTested(`no number of ${length} characters in the profile's called list`);
+    return number.number;
+  }
+  if (isDialable(value)) {
+    // A too-long number: overdial on a listed number of the maximum length (the only longer number
+    // lib/safety.ts lets through), or skipped.
+    const text = String(value);
+    const max = dialPolicy(target).maxCalledLength;
+    const number = target.called.find((n) => n.number.length === max && text.length > n.number.length);
+    if (!number)
+      throw new NotTested(`no number of ${max} characters in the profile's called list to overdial`);
+    return number.number + text.slice(number.number.length);
+  }
+  return value;
+}
+
+/** The caller value to send: a value that would be presented to a customer comes from the profile. */
+function callerFor(target: Target, c: BoundaryCase): unknown {
+  const value = c.fieldValue;
+  if (c.kind === "wrong-type") {
+    const n = asNumber(target.callers.find((x) => asNumber(x) !== undefined));
+    if (n === undefined)
+      throw new NotTested("no calling number of the profile is all digits without a leading zero");
+    return n;
+  }
+  if (typeof value !== "string" || value === "" || !/^[0-9]+$/.test(value)) return value;
+  const mine = target.callers.find((x) => x.length === value.length);
+  if (mine) return mine;
+  // Longer than any valid caller: one of the profile's longest with its last digit repeated.
+  const longest = target.callers.find((x) => x.length > 0 && value.length === x.length + 1);
+  if (!c.valid && longest) return longest + longest.slice(-1);
+  throw new NotTested(`no calling number of ${value.length} digits in the profile (caller, callers)`);
+}
+
+async function runBodyCase(target: Target, rec: Recorder, s: SuiteAgent, c: BoundaryCase): Promise<void> {
+  let body = c.value as Record<string, unknown>;
+  if (c.field === "/called") body = { ...body, called: calledFor(target, c) };
+  if (c.field === "/caller") body = { ...body, caller: callerFor(target, c) };
+  if (c.valid && c.field === "/skillid" && target.profile.skillId === undefined) {
+    throw new NotTested("no skillId in the profile");
+  }
+  const reply = await s.call("callout", body);
+  const code = retcodeOf(reply);
+  if (c.open) {
+    rec.observed = `answered ${code}`;
+    if (c.choice)
+      rec.choice(c.choice, optionOf(c.choice, code === "0"), `${c.name}: answered ${code}`, c.clause);
+    else rec.add(c.clause, "open-recorded", `${c.name}: answered ${code} (${c.open})`);
+  } else if (c.valid) {
+    judgeValid(rec, c.clause, c.name, reply, code);
+  } else {
+    judgeInvalid(rec, c.clause, c.name, code, c.field);
+  }
+}
+
+function bodyChecks(target: Target, faker: Faker): Check[] {
+  const number = quietNumber(target);
+  if (!number) return [];
+  const cases = boundaryCases(
+    target.contracts,
+    "voicecall/callout.request",
+    baseBody(target, number.number),
+    {
+      text: (length, alphabet) =>
+        Array.from({ length }, () => faker.helpers.arrayElement(alphabet as string[])).join(""),
+    },
+  );
+  return cases.map((c, i) =>
+    defineCase(
+      FAMILY,
+      {
+        id: `boundary-${i + 1}`,
+        title: `callout body ${c.name}: ${c.open ? "reaction recorded" : c.valid ? "accepted" : "refused with the invalid-parameter code"}`,
+        clause: c.clause,
+      },
+      async ({ ctx, rec, agents: [s] }) => {
+        if (s) await runBodyCase(ctx.target, rec, s, c);
+      },
+    ),
+  );
+}
+
+/** Codes of a request for an agent without a session (or with another agent's Guid). */
+function sessionRefusals(): string[] {
+  return [...codesOf("not-signed-in").codes, ...codesOf("guid-wrong").codes];
+}
+
+/** Judges an agent id outside the range: refused for the id, or for the session when that is checked first. */
+function judgeOutOfRange(rec: Recorder, c: BoundaryCase, code: string): void {
+  if (sessionRefusals().includes(code)) {
+    rec.add(c.clause, "pass", `${c.name} was refused with ${code}`);
+    rec.choice("check-order", openChoice("check-order").options[1] ?? "session", `${c.name}: ${code}`);
+    return;
+  }
+  judgeInvalid(rec, c.clause, c.name, code);
+  if (codesOf("invalid-parameter").codes.includes(code)) {
+    rec.choice("check-order", openChoice("check-order").options[0] ?? "agent id", `${c.name}: ${code}`);
+  }
+}
+
+function agentIdChecks(target: Target): Check[] {
+  const number = numberFor(target, "not-answered") ?? numberFor(target);
+  const first = target.agents[0];
+  if (!number || !first) return [];
+  const ours = new Set(target.agents.map((a) => a.id));
+  return boundaryCases(target.contracts, "common/agent-id", first.id)
+    .filter((c) => !ours.has(String(c.fieldValue)))
+    .map((c, i) =>
+      defineCase(
+        FAMILY,
+        {
+          id: `agentid-${i + 1}`,
+          title: `callout path ${c.name}: ${c.valid ? "not refused as an invalid parameter" : "refused"}`,
+          clause: c.clause,
+        },
+        async ({ ctx, rec, agents: [s] }) => {
+          if (!s) return;
+          const reply = await s.call("callout", baseBody(ctx.target, number.number), {
+            agentId: String(c.fieldValue),
+          });
+          const code = retcodeOf(reply);
+          if (!c.valid) {
+            judgeOutOfRange(rec, c, code);
+          } else if (code === "0") {
+            rec.add(
+              "auth/guid",
+              "fail",
+              `callout for agent ${String(c.fieldValue)} with agent ${s.id}'s Guid was accepted`,
+            );
+          } else {
+            // A valid id of an agent that is not ours: the gateway may refuse the session, never the value.
+            rec.check(
+              c.clause,
+              sessionRefusals().includes(code),
+              `agent id ${String(c.fieldValue)} (in range, not signed in) answered ${code}`,
+            );
+          }
+        },
+      ),
+    );
+}
+
+/** Every boundary case of the callout's body and agent id for a target. */
+export function calloutBoundaryCases(target: Target, faker: Faker): Check[] {
+  return [...bodyChecks(target, faker), ...agentIdChecks(target)];
+}
