@@ -6,7 +6,15 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { redact } from "../redact.ts";
-import type { CaseResult, ClauseRow, ConformanceReport, Exchange, Verdict } from "./conformance.ts";
+import type {
+  CaseResult,
+  ChoiceRow,
+  ClauseRow,
+  ConformanceReport,
+  Exchange,
+  Verdict,
+} from "./conformance.ts";
+import { curlOf } from "./reproducer.ts";
 
 /** Writes conformance.json and conformance.html into `dir`; returns their paths. */
 export async function writeConformance(
@@ -72,13 +80,35 @@ function exchangeHtml(x: Exchange): string {
   return `<div class="x"><div><h5>request${x.operation ? ` (${esc(x.operation)})` : ""}</h5><pre>${esc(request)}</pre></div><div><h5>response</h5><pre>${esc(response)}</pre></div></div>`;
 }
 
-function caseHtml(r: CaseResult): string {
+/** A failed case's request as a curl command to copy (secrets as ${ENV} names). */
+function replayHtml(r: CaseResult, baseUrl: string): string {
+  const at = r.findings.find((f) => f.verdict === "fail" && f.exchange !== undefined)?.exchange;
+  const exchange = at === undefined ? undefined : r.evidence[at];
+  if (!exchange) return "";
+  return `<div class="replay"><h5>replay the failing request (set CCGW_GUID, CCGW_AGENT_PASSWORD, CCGW_CA_FILE as needed)</h5><pre class="curl">${esc(curlOf(exchange, baseUrl))}</pre></div>`;
+}
+
+function caseHtml(r: CaseResult, baseUrl: string): string {
   const findings = r.findings
     .map((f) => `<li>${badge(f.verdict)} <code>${esc(f.clause)}</code> ${esc(f.message)}</li>`)
     .join("");
   const evidence = r.evidence.map(exchangeHtml).join("");
+  const replay = r.verdict === "fail" ? replayHtml(r, baseUrl) : "";
   return `<details class="case" id="case-${esc(r.id)}"${r.verdict === "fail" ? " open" : ""}><summary>${badge(r.verdict)} ${esc(r.title)} <span class="ms">${r.durationMs} ms</span></summary>
-${r.observed ? `<p class="obs">Observed: ${esc(r.observed)}</p>` : ""}<ul class="f">${findings}</ul>${evidence ? `<div class="ev">${evidence}</div>` : ""}</details>`;
+${r.observed ? `<p class="obs">Observed: ${esc(r.observed)}</p>` : ""}<ul class="f">${findings}</ul>${replay}${evidence ? `<div class="ev">${evidence}</div>` : ""}</details>`;
+}
+
+function choiceHtml(c: ChoiceRow): string {
+  const seen =
+    c.observed.length === 0
+      ? `<span class="v v-not-tested">not observed</span>`
+      : c.observed
+          .map(
+            (o) =>
+              `<b>${esc(o.option)}</b> <span class="more">(${o.cases.length} case(s); ${esc(o.example)})</span>`,
+          )
+          .join("<br>");
+  return `<tr><td>${esc(c.title)}</td><td><code>${esc(c.clause)}</code></td><td>${esc(c.options.join(" | "))}</td><td>${seen}</td></tr>`;
 }
 
 function rowHtml(row: ClauseRow): string {
@@ -97,7 +127,7 @@ export function renderConformanceHtml(report: ConformanceReport): string {
       const cases = row.cases
         .map((id) => byId.get(id))
         .filter((r): r is CaseResult => r !== undefined)
-        .map(caseHtml)
+        .map((r) => caseHtml(r, report.target.baseUrl))
         .join("\n");
       return `<section id="clause-${esc(row.id)}"><h3>${badge(row.verdict)} <code>${esc(row.id)}</code>: ${esc(row.title)}</h3>${row.source ? `<p class="src">Source: ${esc(row.source)}</p>` : ""}${cases}</section>`;
     })
@@ -140,6 +170,11 @@ ${report.defects && report.defects.length > 0 ? `<dt>Mock defects</dt><dd>${esc(
 <table><thead><tr>${totals.replace(/<td>/g, "<th>").replace(/<\/td>/g, "</th>")}</tr></thead></table>
 <table><thead><tr><th>Clause</th><th>Kind</th><th>What the page says</th><th>Verdict</th><th>Cases</th><th>First finding</th></tr></thead><tbody>
 ${report.clauses.map(rowHtml).join("\n")}
+</tbody></table>
+<h2>Open choices</h2>
+<p>Where the vendor's pages leave a behaviour open, what this gateway chose. Never a failure.</p>
+<table><thead><tr><th>Choice</th><th>Clause</th><th>Documented options</th><th>This gateway</th></tr></thead><tbody>
+${(report.choices ?? []).map(choiceHtml).join("\n")}
 </tbody></table>
 <h2>Evidence by clause</h2>
 <p>Every case with the requests sent and the answers received. Passwords and Guids are redacted.</p>
