@@ -38,7 +38,7 @@ export function buildChecks(target: Target, seed: number): Check[] {
 export interface Suite {
   target: Target;
   pool: AgentPool;
-  ctx: Omit<CheckContext, "signal">;
+  ctx: CheckContext;
   checks: Check[];
 }
 
@@ -65,14 +65,15 @@ export function checkAgents(target: Target, checks: readonly Check[]): void {
   }
 }
 
-export function openSuite(options: SuiteOptions, tracker?: SignInTracker, signal?: AbortSignal): Suite {
+export function openSuite(options: SuiteOptions, tracker?: SignInTracker): Suite {
   const target = makeTarget(options.profile, options.deadlines);
   const checks = buildChecks(target, options.seed);
   checkAgents(target, checks);
-  const pool = new AgentPool(target, Math.min(options.poolSize, target.agents.length), {
-    ...(tracker ? { tracker } : {}),
-    ...(signal ? { signal } : {}),
-  });
+  const pool = new AgentPool(
+    target,
+    Math.min(options.poolSize, target.agents.length),
+    tracker ? { tracker } : {},
+  );
   // Data of the cases and data of the run come from separate faker streams, so adding a case does not
   // change the values of the others.
   return { target, pool, ctx: { target, pool, faker: seededFaker(options.seed + 1) }, checks };

@@ -83,6 +83,21 @@ describe.concurrent("conforming gateways", () => {
     expect(small.cases.total).toBe(full.cases.total);
   });
 
+  it("a slow, rate-capped run keeps its idle agents signed in: they poll before the gateway's heartbeat timeout", async () => {
+    const report = await runAgainstMock({
+      edition,
+      authMode: "dynamic",
+      seed: config.seed,
+      defects: [],
+      profile: (p) => ({ ...p, maxCallsPerSecond: 12 }),
+      mock: { heartbeatTimeoutMs: 1_000 },
+      deadlines: { heartbeatMs: 250 },
+    });
+    expect(report.signOutsByTimeout).toBe(0);
+    expect(failingClauses(report)).toEqual([]);
+    expect(report.stalled).toEqual([]);
+  });
+
   it("a profile with fewer agents is refused at start, naming how many the suite needs", () => {
     const probe = makeTarget(config.profile, MOCK_DEADLINES);
     const fewest = fewestAgents(buildChecks(probe, config.seed));

@@ -7,11 +7,12 @@
 import { clausesOf, type Edition } from "../../contracts/index.ts";
 import { buildReport, type ConformanceReport } from "../../lib/report/conformance.ts";
 import type { AuthMode, TargetProfile } from "../../lib/target-profile.ts";
-import { DEFECTS, runtimeOf, startGateway } from "../../mock/index.ts";
+import { DEFECTS, type GatewayOptions, runtimeOf, startGateway } from "../../mock/index.ts";
 import { suiteMockOptions, suiteProfile } from "../../mock/suite-options.ts";
 import { openSuite } from "../suite.ts";
 import { runChecks } from "../support/cases.ts";
 import { MOCK_DEADLINES } from "../support/run-files.ts";
+import type { Deadlines } from "../support/target.ts";
 
 /** The mock's defect catalog: name, and the clause the suite must fail on. */
 export const DEFECT_CATALOG: readonly { name: string; clause: string; description: string }[] = DEFECTS;
@@ -25,6 +26,10 @@ export interface MockRun {
   alternateChoices?: boolean | string[];
   /** Changes to the suite's profile of the mock (fewer agents, say). */
   profile?: (profile: TargetProfile) => TargetProfile;
+  /** Other options of the mock (a shorter heartbeat timeout, say). */
+  mock?: Partial<GatewayOptions>;
+  /** Other deadlines of the suite. */
+  deadlines?: Partial<Deadlines>;
   concurrency?: number;
 }
 
@@ -34,24 +39,23 @@ export interface MockRunResult extends ConformanceReport {
   requests: Record<string, Record<string, number>>;
   /** Agents the mock still had signed in after the suite closed. */
   signedInAfter: number;
+  /** Agents the mock signed out because they did not poll in time. */
+  signOutsByTimeout: number;
 }
 
 /** Runs every case against a fresh mock and returns the conformance report, with what stalled, if anything. */
 export async function runAgainstMock(options: MockRun): Promise<MockRunResult> {
-  const gateway = await startGateway(
-    suiteMockOptions(
-      options.edition,
-      options.authMode,
-      options.seed,
-      options.defects,
-      options.alternateChoices,
-    ),
-  );
+  const { edition, authMode, seed, defects, alternateChoices } = options;
+  const gateway = await startGateway({
+    ...suiteMockOptions(edition, authMode, seed, defects, alternateChoices),
+    ...options.mock,
+  });
   const started = new Date();
   try {
     const base = suiteProfile(gateway, options.seed);
     const profile = options.profile ? options.profile(base) : base;
-    const suite = openSuite({ profile, seed: options.seed, deadlines: MOCK_DEADLINES, poolSize: 10 });
+    const deadlines = { ...MOCK_DEADLINES, ...options.deadlines };
+    const suite = openSuite({ profile, seed: options.seed, deadlines, poolSize: 10 });
     const { results, stalled } = await runChecks(suite.checks, suite.ctx, options.concurrency ?? 8);
     await suite.pool.close();
     const finished = new Date();
@@ -76,6 +80,7 @@ export async function runAgainstMock(options: MockRun): Promise<MockRunResult> {
       stalled,
       requests: structuredClone(store.counters.requests),
       signedInAfter: store.sessions.size,
+      signOutsByTimeout: store.counters.signOutsByTimeout,
     };
   } finally {
     await gateway.close();

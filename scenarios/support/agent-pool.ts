@@ -3,7 +3,8 @@
  * signed out) and gets them all at once or waits, with a deadline, so cases never deadlock on each other. An
  * agent that a sign-in refused is never tried again (accounts lock); an answer the suite cannot read stops the
  * pool. Until one sign-in has been read as a success, one case runs at a time, so a gateway the suite cannot
- * understand sees one sign-in, not one per worker. Idle signed-in agents poll now and then (the heartbeat).
+ * understand sees one sign-in, not one per worker. A signed-in agent that has not polled for heartbeatMs polls
+ * (the gateway's heartbeat), whether a case holds it or not, so a slow, rate-capped run never loses it.
  */
 import { NotTested, type Recorder } from "./recorder.ts";
 import { SignInError, type SignInTracker, SuiteAgent } from "./suite-agent.ts";
@@ -27,8 +28,6 @@ interface Slot {
   busy: boolean;
   /** Why the pool no longer uses this agent. */
   disabled?: string;
-  heartbeat?: NodeJS.Timeout;
-  beating?: Promise<void>;
 }
 
 interface Waiter {
@@ -41,7 +40,7 @@ export class AgentPool {
   private readonly target: Target;
   private readonly slots: Slot[];
   private readonly waiters: Waiter[] = [];
-  private readonly stop: AbortSignal | undefined;
+  private readonly stopper = new AbortController();
   /** Set when the gateway's sign-in cannot be read: nothing more is signed in. */
   private broken: string | undefined;
   private closed = false;
@@ -49,11 +48,11 @@ export class AgentPool {
   private verified = false;
   /** Leases handed out and not yet given back. */
   private leases = 0;
+  private readonly ticker: NodeJS.Timeout;
 
   /** @param size how many agents of the profile the suite uses (the first ones) */
-  constructor(target: Target, size: number, options: { tracker?: SignInTracker; signal?: AbortSignal } = {}) {
+  constructor(target: Target, size: number, options: { tracker?: SignInTracker } = {}) {
     this.target = target;
-    this.stop = options.signal;
     const events = {
       signedIn: () => {
         this.verified = true;
@@ -65,9 +64,24 @@ export class AgentPool {
       },
     };
     this.slots = target.agents.slice(0, size).map((agent) => ({
-      agent: new SuiteAgent(target, agent, { ...options, events }),
+      agent: new SuiteAgent(target, agent, { ...options, events, signal: this.stopper.signal }),
       busy: false,
     }));
+    const { heartbeatMs } = target.deadlines;
+    this.ticker = setInterval(() => {
+      for (const slot of this.slots) if (!slot.disabled) void slot.agent.heartbeat(heartbeatMs);
+    }, heartbeatMs / 2);
+    this.ticker.unref();
+  }
+
+  /** Aborted when the run is stopped (its watchdog): every wait of the pool and its agents ends. */
+  get signal(): AbortSignal {
+    return this.stopper.signal;
+  }
+
+  /** Stops the run: waiting cases are refused, agents stop polling for events. */
+  stop(): void {
+    this.stopper.abort();
   }
 
   /** Agents the pool may use. */
@@ -171,7 +185,7 @@ export class AgentPool {
       const { leaseMs } = this.target.deadlines;
       const done = (): void => {
         clearTimeout(timer);
-        this.stop?.removeEventListener("abort", onAbort);
+        this.signal.removeEventListener("abort", onAbort);
         const i = this.waiters.indexOf(waiter);
         if (i >= 0) this.waiters.splice(i, 1);
       };
@@ -192,7 +206,7 @@ export class AgentPool {
       );
       const onAbort = (): void =>
         waiter.reject(new NotTested("the run was stopped while the case waited for agents"));
-      this.stop?.addEventListener("abort", onAbort);
+      this.signal.addEventListener("abort", onAbort);
       this.waiters.push(waiter);
       this.assign();
     });
@@ -229,7 +243,6 @@ export class AgentPool {
       ].slice(0, head.needs.signedOut);
       for (const slot of [...forIn, ...forOut]) {
         slot.busy = true;
-        clearTimeout(slot.heartbeat);
       }
       this.leases++;
       head.resolve([...forIn, ...forOut]);
@@ -238,34 +251,15 @@ export class AgentPool {
 
   private free(slot: Slot): void {
     slot.busy = false;
-    if (!this.closed && slot.agent.signedIn === true && !slot.disabled) this.scheduleHeartbeat(slot);
     this.assign();
-  }
-
-  /** An idle signed-in agent polls after heartbeatMs, so a slow run never loses it to the gateway's timeout. */
-  private scheduleHeartbeat(slot: Slot): void {
-    clearTimeout(slot.heartbeat);
-    slot.heartbeat = setTimeout(() => {
-      if (slot.busy || this.closed) return;
-      slot.busy = true;
-      slot.beating = slot.agent
-        .poll()
-        .then(() => undefined)
-        .catch(() => undefined)
-        .finally(() => {
-          slot.beating = undefined;
-          this.free(slot);
-        });
-    }, this.target.deadlines.heartbeatMs);
-    slot.heartbeat.unref();
   }
 
   /** Signs out every agent the pool signed in; waiting cases are refused. */
   async close(): Promise<void> {
     this.closed = true;
     for (const waiter of this.waiters.splice(0)) waiter.reject(new NotTested("the suite is closing"));
-    for (const slot of this.slots) clearTimeout(slot.heartbeat);
-    await Promise.all(this.slots.map((s) => s.beating));
+    clearInterval(this.ticker);
+    await Promise.all(this.slots.map((s) => s.agent.polling));
     await Promise.all(
       this.slots.map(async (slot) => {
         slot.agent.recorder = undefined;

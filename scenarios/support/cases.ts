@@ -23,10 +23,9 @@ export type Family =
 
 export interface CheckContext {
   target: Target;
+  /** The agents; pool.stop() is the run's watchdog. */
   pool: AgentPool;
   faker: Faker;
-  /** Aborted by the run's watchdog. */
-  signal?: AbortSignal;
 }
 
 /** What a case's function gets: its agents (signed in), its spares (signed out), the recorder. */
@@ -80,7 +79,7 @@ export async function runCheck(check: Check, ctx: CheckContext): Promise<CaseRes
   let notTested: string | undefined;
   let lease: Lease | undefined;
   try {
-    if (ctx.signal?.aborted) throw new NotTested("the run's watchdog had already stopped the run");
+    if (ctx.pool.signal.aborted) throw new NotTested("the run's watchdog had already stopped the run");
     lease = await ctx.pool.acquire(check.needs, rec);
     await check.run({ ctx, rec, agents: lease.agents, spares: lease.spares });
   } catch (error) {
@@ -92,7 +91,7 @@ export async function runCheck(check: Check, ctx: CheckContext): Promise<CaseRes
     if (lease) await ctx.pool.giveBack(lease);
   }
   // Stopped by the watchdog: what the case saw after that is no evidence (a poll cut short is no lost event).
-  const aborted = ctx.signal?.aborted === true;
+  const aborted = ctx.pool.signal.aborted;
   if (aborted) notTested = `stopped by the run's watchdog after ${ctx.target.deadlines.watchdogMs} ms`;
   const findings = aborted ? [] : rec.findings;
   // A case that failed something before it had to stop is a failure, not an untested case.
@@ -133,22 +132,20 @@ function notTestedReason(error: unknown): string | undefined {
  */
 export async function runChecks(
   checks: readonly Check[],
-  ctx: Omit<CheckContext, "signal">,
+  ctx: CheckContext,
   concurrency: number,
 ): Promise<{ results: CaseResult[]; stalled: string[] }> {
-  const watchdog = new AbortController();
-  const run: CheckContext = { ...ctx, signal: watchdog.signal };
   const results: CaseResult[] = [];
   const queue = [...checks];
   const running = new Map<string, Promise<CaseResult>>();
   const stalled: string[] = [];
   const timer = setTimeout(() => {
     stalled.push(...[...running.keys()].map((id) => `case ${id}`), ...ctx.pool.waiting());
-    watchdog.abort();
+    ctx.pool.stop();
   }, ctx.target.deadlines.watchdogMs);
   const workers = Array.from({ length: Math.max(1, concurrency) }, async () => {
     for (let check = queue.shift(); check; check = queue.shift()) {
-      const pending = runCheck(check, run);
+      const pending = runCheck(check, ctx);
       running.set(check.id, pending);
       results.push(await pending);
       running.delete(check.id);

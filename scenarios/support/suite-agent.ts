@@ -18,7 +18,7 @@ import type { Agent } from "../../lib/target-profile.ts";
 import type { PolledEvent } from "./event-order.ts";
 import { type Recorder, validateReply } from "./recorder.ts";
 import type { Target } from "./target.ts";
-import { envelopeOf, type Reply, retcodeOf, send } from "./transport.ts";
+import { callSlot, envelopeOf, type Reply, retcodeOf, send } from "./transport.ts";
 
 /** Tracks agents signed in by this process, so they can be signed out after a failure or an interrupt. */
 export interface SignInTracker {
@@ -57,6 +57,12 @@ export class SuiteAgent {
   signedIn: boolean | "unknown" = false;
   /** What the agent is waiting for, for the watchdog's report. */
   waiting: string | undefined;
+  /** When the agent last polled (the gateway's heartbeat). */
+  lastPollAt = Date.now();
+  /** Requests of this agent in flight. */
+  private inFlight = 0;
+  /** The poll in flight, which a second poll joins instead of opening another. */
+  private pending: Promise<PolledEvent | null> | undefined;
   private readonly tracker: SignInTracker | undefined;
   private readonly stop: AbortSignal | undefined;
   private readonly signInEvents: SignInEvents | undefined;
@@ -89,13 +95,21 @@ export class SuiteAgent {
     options: { headers?: Record<string, string>; agentId?: string; expectEnvelope?: boolean } = {},
   ): Promise<Reply> {
     const operation = OPERATIONS[op];
-    const reply = await send(this.target, {
-      operation: op,
-      method: operation.method,
-      path: pathFor(op, options.agentId ?? this.id),
-      headers: options.headers ?? this.headers(),
-      ...(body === undefined ? {} : { body }),
-    });
+    // Waiting for the rate cap is not a request in flight: the heartbeat may poll meanwhile.
+    if (op === "callout") await callSlot(this.target);
+    this.inFlight++;
+    let reply: Reply;
+    try {
+      reply = await send(this.target, {
+        operation: op,
+        method: operation.method,
+        path: pathFor(op, options.agentId ?? this.id),
+        headers: options.headers ?? this.headers(),
+        ...(body === undefined ? {} : { body }),
+      });
+    } finally {
+      this.inFlight--;
+    }
     this.takeGuid(reply, op);
     validateReply(this.target, this.recorder, operation.response, reply, options.expectEnvelope ?? true);
     if (operation.setsGuid === "always" && retcodeOf(reply) === "0") this.checkSetGuid(reply);
@@ -227,7 +241,31 @@ export class SuiteAgent {
 
   /** One poll; the event (or null) is appended to `events`. */
   async poll(): Promise<PolledEvent | null> {
+    this.pending ??= this.pollOnce().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  /**
+   * The gateway's heartbeat: a poll, when the agent is signed in, has no request in flight and has not polled
+   * for `idleMs`. Whatever a case does with the agent meanwhile, a second poll joins this one.
+   */
+  heartbeat(idleMs: number): Promise<unknown> | undefined {
+    if (this.signedIn !== true || this.inFlight > 0 || Date.now() - this.lastPollAt < idleMs)
+      return undefined;
+    return this.poll().catch(() => null);
+  }
+
+  /** The poll in flight, if any. */
+  get polling(): Promise<unknown> | undefined {
+    return this.pending;
+  }
+
+  private async pollOnce(): Promise<PolledEvent | null> {
+    this.lastPollAt = Date.now();
     const reply = await this.call("getAgentEvent");
+    this.lastPollAt = Date.now();
     this.refused = retcodeOf(reply) !== "0";
     if (this.refused) return null;
     const body = envelopeOf(reply)?.body ?? {};

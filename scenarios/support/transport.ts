@@ -61,16 +61,21 @@ function guardOf(target: Target): CallGuard {
   return guard;
 }
 
+/** Waits until the rate cap (maxCallsPerSecond) lets the next callout of this target leave. */
+export async function callSlot(target: Target): Promise<void> {
+  const guard = guardOf(target);
+  for (let wait = guard.delayBeforeNextCall(); wait > 0; wait = guard.delayBeforeNextCall()) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
 /** Sends one request through pactum. Transport errors come back as a Reply with `error`, never thrown. */
 export async function send(target: Target, spec: RequestSpec): Promise<Reply> {
   // Safety where the request is made (lib/safety.ts): a callout to a number outside the profile's list never
   // leaves, callouts are paced under maxCallsPerSecond, and maxTotalCalls holds across the suite's test files.
   if (spec.operation === "callout") {
-    const guard = guardOf(target);
-    for (let wait = guard.delayBeforeNextCall(); wait > 0; wait = guard.delayBeforeNextCall()) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-    guard.admitBody(spec.body);
+    await callSlot(target);
+    guardOf(target).admitBody(spec.body);
   }
   const url = `${target.profile.baseUrl.replace(/\/$/, "")}${spec.path}`;
   const bodyText =

@@ -19,14 +19,13 @@ declare module "vitest" {
 /** Declares the tests of one family of cases against the run's target. */
 export function defineFamily(family: Family): void {
   const config = inject("ccgwSuite");
-  const watchdog = new AbortController();
-  const suite = openSuite(config, fileTracker(config.runDir), watchdog.signal);
+  const suite = openSuite(config, fileTracker(config.runDir));
   const running = new Set<string>();
   const stalled: string[] = [];
   const { watchdogMs } = suite.target.deadlines;
   const timer = setTimeout(() => {
     stalled.push(...[...running].map((id) => `case ${id}`), ...suite.pool.waiting());
-    watchdog.abort();
+    suite.pool.stop();
   }, watchdogMs);
   timer.unref();
   afterAll(async () => {
@@ -39,11 +38,11 @@ export function defineFamily(family: Family): void {
       test(`${check.title} [${check.clause}]`, async ({ task, skip }) => {
         task.meta.clause = check.clause;
         running.add(check.id);
-        const result = await runCheck(check, { ...suite.ctx, signal: watchdog.signal });
+        const result = await runCheck(check, suite.ctx);
         running.delete(check.id);
         task.meta.verdict = result.verdict;
         recordResult(config.runDir, result);
-        if (watchdog.signal.aborted) {
+        if (suite.pool.signal.aborted) {
           throw new Error(
             `the run's watchdog ended it after ${watchdogMs} ms; still waiting: ${stalled.join("; ") || "nothing named"}`,
           );
