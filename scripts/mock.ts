@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { Command, CommanderError, Option } from "commander";
-import { EDITIONS, type Edition } from "../contracts/index.ts";
+import { EDITIONS, type Edition, OPEN_CHOICES } from "../contracts/index.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import {
   calledNumbers,
@@ -84,6 +84,12 @@ const program = new Command("mock")
     collect,
     [],
   )
+  .option(
+    "--alternate-choice <id>",
+    `take the other option of a choice the pages leave open (repeatable; "all" for every one): ${Object.keys(OPEN_CHOICES).join(", ")}`,
+    collect,
+    [],
+  )
   .showHelpAfterError()
   .exitOverride();
 
@@ -107,6 +113,7 @@ async function main(): Promise<void> {
     maxCallsPerSecond?: number;
     burstSeconds?: number;
     defect: string[];
+    alternateChoice: string[];
   }>();
   const options: GatewayOptions = {
     port: flags.port,
@@ -148,13 +155,17 @@ async function main(): Promise<void> {
     };
   }
   if (flags.defect.length > 0) options.defects = flags.defect;
+  if (flags.alternateChoice.length > 0) {
+    options.alternateChoices = flags.alternateChoice.includes("all") ? true : flags.alternateChoice;
+  }
 
   const gateway = await startGateway(options);
   process.stdout.write(`${JSON.stringify({ url: gateway.url, caFile: gateway.caFile ?? null })}\n`);
   const o = gateway.options;
   process.stderr.write(
     `mock: listening on ${gateway.url} (edition ${o.edition}, ${o.authMode} auth, seed ${o.seed}, poll wait ${o.pollWaitMs} ms` +
-      `${o.defects.length > 0 ? `, defects ${o.defects.join(",")}` : ""})\n`,
+      `${o.defects.length > 0 ? `, defects ${o.defects.join(",")}` : ""}` +
+      `${o.alternateChoices.length > 0 ? `, alternate choices ${o.alternateChoices.join(",")}` : ""})\n`,
   );
   let stopping = false;
   const stop = (signal: string) => {
