@@ -28,8 +28,8 @@ import {
   profileSecrets,
   type TargetProfile,
 } from "../lib/target-profile.ts";
-import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
-import { suiteMockOptions } from "../mock/suite-options.ts";
+import { type RunningGateway, startGateway } from "../mock/index.ts";
+import { suiteMockOptions, suiteProfile } from "../mock/suite-options.ts";
 import { integer } from "./cli-args.ts";
 import { runCli } from "./report.ts";
 import { preflight, sweepSignOut } from "./run/gateway-client.ts";
@@ -281,7 +281,7 @@ export async function runMain(flags: RunFlags): Promise<number> {
         quiet: true,
         timing,
       });
-      profile = mockProfile(gateway);
+      profile = suiteProfile(gateway, flags.seed ?? 1);
       tempDir = await mkdtemp(join(tmpdir(), "ccgw-run-"));
       profilePath = join(tempDir, "profile.json");
       await writeFile(profilePath, JSON.stringify(profile), { mode: 0o600 });

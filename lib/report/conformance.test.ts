@@ -51,6 +51,14 @@ describe("buildReport", () => {
       findings: [{ clause: "callout/body/callappdata", verdict: "open-recorded", message: "accepted" }],
     }),
     result({ id: "d", clause: "made/up", findings: [{ clause: "made/up", verdict: "pass", message: "x" }] }),
+    result({
+      id: "e",
+      clause: "callout/body",
+      findings: [
+        { clause: "callout/body", verdict: "pass", message: "a valid body" },
+        { clause: "callout/body", verdict: "open-recorded", message: "unknown field ignored" },
+      ],
+    }),
   ];
   const report = buildReport(meta, results, clausesOf("2025-03"));
   const row = (id: string) => report.clauses.find((c) => c.id === id);
@@ -65,10 +73,12 @@ describe("buildReport", () => {
     expect(row("callout/errors/000-002")?.verdict).toBe("fail");
     expect(row("callout/errors/000-002")?.notes[0]).toMatch(/100-007/);
     expect(row("callout/body/callappdata")?.verdict).toBe("open-recorded");
+    expect(row("callout/body")?.verdict).toBe("pass");
+    expect(row("callout/body")?.notes[0]).toMatch(/unknown field ignored/);
     expect(row("callout/log-name")?.verdict).toBe("not-testable");
     expect(row("login/body/ip")?.verdict).toBe("not-tested");
     expect(failingClauses(report)).toEqual(["callout/errors/000-002"]);
-    expect(report.cases).toMatchObject({ total: 4, pass: 2, fail: 1, open: 1 });
+    expect(report.cases).toMatchObject({ total: 5, pass: 3, fail: 1, open: 1 });
   });
 
   it("case verdicts: fail beats pass beats open", () => {

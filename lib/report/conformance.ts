@@ -93,7 +93,9 @@ export interface ConformanceReport extends RunMeta {
   results: CaseResult[];
 }
 
-const ORDER: CaseVerdict[] = ["fail", "open-recorded", "pass", "not-tested"];
+// A clause row: any failure fails it; a clause also held to and passed is a pass even where an open choice was
+// recorded under it (the choice is in its notes and in the open-choices table); open only when nothing passed.
+const ORDER: CaseVerdict[] = ["fail", "pass", "open-recorded", "not-tested"];
 
 /** The verdict of a case from its findings: any failure fails it; otherwise pass beats open. */
 export function caseVerdict(findings: readonly Finding[]): CaseVerdict {
