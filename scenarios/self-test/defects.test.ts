@@ -6,7 +6,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { failingClauses } from "../../lib/report/conformance.ts";
 import { profileAuthMode, profileEdition } from "../../lib/target-profile.ts";
-import { DEFECT_CATALOG, runAgainstMock } from "../setup/mock-target.ts";
+import { DEFECT_CATALOG, type MockRunResult, runAgainstMock } from "../setup/mock-target.ts";
 
 const config = inject("ccgwSuite");
 const edition = profileEdition(config.profile);
@@ -34,14 +34,33 @@ describe.concurrent("defect sweep", () => {
   }
 });
 
-describe.concurrent("unreadable answers", () => {
+/** Sign-in requests (plain and forced) the mock received in a run. */
+function signIns(report: MockRunResult): { plain: number; forced: number } {
+  const sum = (byAnswer: Record<string, number> | undefined) =>
+    Object.values(byAnswer ?? {}).reduce((a, b) => a + b, 0);
+  return { plain: sum(report.requests.login), forced: sum(report.requests.forceLogin) };
+}
+
+describe.concurrent("gateways the suite cannot sign in to", () => {
+  it("a refused password: one sign-in, then no other (accounts lock), every case says why", async () => {
+    const report = await runAgainstMock({
+      edition,
+      authMode,
+      seed: config.seed,
+      defects: [],
+      profile: (p) =>
+        p.agentRange ? { ...p, agentRange: { ...p.agentRange, password: "not-the-password" } } : p,
+    });
+    expect(signIns(report)).toEqual({ plain: 1, forced: 0 });
+    expect(report.stalled).toEqual([]);
+    expect(report.cases.fail).toBe(0);
+    for (const r of report.results) expect(r.observed, r.id).toMatch(/credentials|accounts lock/);
+  });
+
   for (const defect of ["retcode-as-number", "html-answers"]) {
     it(`${defect}: the first sign-in fails the clause, no agent is signed in again, every other case says why`, async () => {
       const report = await runAgainstMock({ edition, authMode, seed: config.seed, defects: [defect] });
-      const signIns = Object.values(report.requests.login ?? {}).reduce((a, b) => a + b, 0);
-      const forced = Object.values(report.requests.forceLogin ?? {}).reduce((a, b) => a + b, 0);
-      expect(signIns, "sign-ins").toBe(1);
-      expect(forced, "forced sign-ins").toBe(0);
+      expect(signIns(report)).toEqual({ plain: 1, forced: 0 });
       expect(report.stalled).toEqual([]);
       expect(report.cases.fail).toBeGreaterThanOrEqual(1);
       const untested = report.results.filter((r) => r.verdict === "not-tested");

@@ -140,8 +140,10 @@ export class AgentPool {
 
   private refused(slot: Slot, error: SignInError): void {
     slot.disabled = error.message;
-    if (error.kind === "unreadable") {
-      this.broken = `${error.message}; the suite signs no agent in after an answer it cannot read`;
+    if (error.kind !== "refused") {
+      const why =
+        error.kind === "unreadable" ? "an answer it cannot read" : "a refused password: accounts lock";
+      this.broken = `${error.message}; the suite signs no agent in after ${why}`;
       for (const waiter of this.waiters.splice(0)) waiter.reject(new NotTested(this.broken));
     }
   }

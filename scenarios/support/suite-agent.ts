@@ -32,10 +32,14 @@ export interface SignInEvents {
   failed(agent: SuiteAgent, error: SignInError): void;
 }
 
-/** Why a sign-in did not give a session: the pool stops using the agent, or the whole run when unreadable. */
+/**
+ * Why a sign-in did not give a session: the pool stops using the agent ("refused"), or signs nobody in any more
+ * when the answer cannot be read or the password was refused (the profile's agents often share one password,
+ * and accounts lock).
+ */
 export class SignInError extends HarnessError {
-  readonly kind: "refused" | "unreadable";
-  constructor(kind: "refused" | "unreadable", message: string) {
+  readonly kind: "refused" | "password" | "unreadable";
+  constructor(kind: "refused" | "password" | "unreadable", message: string) {
     super("CCGW_SIGN_IN_REFUSED", message);
     this.kind = kind;
   }
@@ -189,6 +193,10 @@ export class SuiteAgent {
       }
       reply = await this.call("forceLogin", body, { headers: SIGN_IN_HEADERS });
       code = retcodeOf(reply);
+    }
+    if (situation("password-refused").codes.includes(code)) {
+      const what = `the sign-in of agent ${this.id} was refused with ${code} (its credentials)`;
+      throw new SignInError("password", what);
     }
     if (code !== "0")
       throw new SignInError("refused", `agent ${this.id} could not sign in: ${code}; it is not tried again`);

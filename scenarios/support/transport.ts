@@ -74,8 +74,12 @@ export async function send(target: Target, spec: RequestSpec): Promise<Reply> {
   // Safety where the request is made (lib/safety.ts): a callout to a number outside the profile's list never
   // leaves, callouts are paced under maxCallsPerSecond, and maxTotalCalls holds across the suite's test files.
   if (spec.operation === "callout") {
-    await callSlot(target);
-    guardOf(target).admitBody(spec.body);
+    // NOTE: no await between the last check of the rate and the admission, or concurrent sends would both pass.
+    const guard = guardOf(target);
+    for (let wait = guard.delayBeforeNextCall(); wait > 0; wait = guard.delayBeforeNextCall()) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    guard.admitBody(spec.body);
   }
   const url = `${target.profile.baseUrl.replace(/\/$/, "")}${spec.path}`;
   const bodyText =
