@@ -9,6 +9,7 @@ import { type Check, defineCase } from "../support/cases.ts";
 import { checkFlow } from "../support/event-order.ts";
 import { baseBody, flow, judgeSituation, numberFor, placeCall, recordFlow } from "../support/judges.ts";
 import { NotTested } from "../support/recorder.ts";
+import { SignInError } from "../support/suite-agent.ts";
 import type { Target } from "../support/target.ts";
 import { retcodeOf } from "../support/transport.ts";
 
@@ -94,8 +95,10 @@ export function signInCases(target: Target): Check[] {
               rec.credit(clause, `sign-in with ${shown} answered ${retcodeOf(reply)}`);
             }
           } catch (error) {
+            // An answer that cannot be read, or refused credentials, is not about these fields.
+            if (!(error instanceof SignInError) || error.kind !== "refused") throw error;
             // One refusal is enough: an agent is never signed in again after a refusal (accounts lock).
-            rec.add("login/body", "fail", `sign-in with ${shown} was refused: ${(error as Error).message}`);
+            rec.add("login/body", "fail", `sign-in with ${shown} was refused: ${error.message}`);
             return;
           }
           const out = await spare.logout();

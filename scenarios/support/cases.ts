@@ -153,5 +153,9 @@ export async function runChecks(
   });
   await Promise.all(workers);
   clearTimeout(timer);
+  if (stalled.length > 0) {
+    for (const r of results)
+      if (r.verdict === "not-tested") r.observed = `${r.observed}; still waiting: ${stalled.join("; ")}`;
+  }
   return { results, stalled };
 }

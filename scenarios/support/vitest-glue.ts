@@ -40,6 +40,8 @@ export function defineFamily(family: Family): void {
         running.add(check.id);
         const result = await runCheck(check, suite.ctx);
         running.delete(check.id);
+        if (suite.pool.signal.aborted)
+          result.observed = `${result.observed}; still waiting: ${stalled.join("; ")}`;
         task.meta.verdict = result.verdict;
         recordResult(config.runDir, result);
         if (suite.pool.signal.aborted) {

@@ -73,7 +73,8 @@ function callerFor(target: Target, c: BoundaryCase): unknown {
   // Longer than any valid caller: one of the profile's longest with its last digit repeated.
   const longest = target.callers.find((x) => x.length > 0 && value.length === x.length + 1);
   if (!c.valid && longest) return longest + longest.slice(-1);
-  throw new NotTested(`no calling number of ${value.length} digits in the profile (caller, callers)`);
+  const length = c.valid ? value.length : value.length - 1;
+  throw new NotTested(`no calling number of ${length} digits in the profile (caller, callers)`);
 }
 
 async function runBodyCase(target: Target, rec: Recorder, s: SuiteAgent, c: BoundaryCase): Promise<void> {
