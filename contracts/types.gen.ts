@@ -233,7 +233,27 @@ caFile?: string
  * Skip certificate verification. Prints a warning on every run.
  */
 insecure?: boolean
+/**
+ * PEM file of the client certificate, for a gateway that requires mutual TLS (with keyFile).
+ */
+certFile?: string
+/**
+ * PEM file of the client certificate's private key.
+ */
+keyFile?: string
+/**
+ * Host name to verify the gateway's certificate against (and to send as SNI), for a lab certificate issued to a name while baseUrl is an IP address.
+ */
+servername?: string
+/**
+ * Lowest TLS version accepted.
+ */
+minVersion?: ("TLSv1.2" | "TLSv1.3")
 }
+/**
+ * HTTP proxy to reach the gateway through (CONNECT for HTTPS). Without it, HTTPS_PROXY, HTTP_PROXY and NO_PROXY of the environment apply.
+ */
+proxy?: string
 /**
  * Edition of the interface page the gateway implements.
  */

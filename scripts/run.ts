@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
 import { DEFAULT_EDITION } from "../contracts/index.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
+import { preflight, sweepSignOut } from "../lib/gateway/preflight.ts";
 import { type ProgressFigures, startProgress } from "../lib/progress.ts";
 import { redactText } from "../lib/redact.ts";
 import { formatSummary, type PhaseRecord, type RunRecord, writeReport } from "../lib/report/page/index.ts";
@@ -32,7 +33,6 @@ import { type RunningGateway, startGateway } from "../mock/index.ts";
 import { suiteMockOptions, suiteProfile } from "../mock/suite-options.ts";
 import { integer } from "./cli-args.ts";
 import { runCli } from "./report.ts";
-import { preflight, sweepSignOut } from "./run/gateway-client.ts";
 import { checkCaps, confirmRemoteLoad, LOAD_PROFILE_NAMES, planRun, SUITE_AGENTS } from "./run/plan.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");

@@ -30,6 +30,7 @@ import {
 } from "../support/run-files.ts";
 import { SuiteAgent } from "../support/suite-agent.ts";
 import { makeTarget } from "../support/target.ts";
+import { closeTransport } from "../support/transport.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -116,6 +117,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
           await session.logout().catch(() => undefined);
         }),
       );
+      await closeTransport(target);
       console.log(`ccgw contract suite: signed out ${left.length} agent(s) left signed in`);
     }
   };

@@ -9,6 +9,7 @@
 import { NotTested, type Recorder } from "./recorder.ts";
 import { SignInError, type SignInTracker, SuiteAgent } from "./suite-agent.ts";
 import type { Target } from "./target.ts";
+import { closeTransport } from "./transport.ts";
 
 /** The agents a case needs at once. */
 export interface Needs {
@@ -270,5 +271,6 @@ export class AgentPool {
         await slot.agent.logout().catch(() => undefined);
       }),
     );
+    await closeTransport(this.target);
   }
 }

@@ -9,11 +9,17 @@ import {
   OPERATIONS,
   type OperationId,
   openChoice,
-  pathFor,
   type SchemaName,
-  situation,
 } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
+import {
+  AgentChannel,
+  JSON_CONTENT_TYPE,
+  setGuidHeader,
+  signIn,
+  signInPolicy,
+  signOut,
+} from "../../lib/gateway/index.ts";
 import type { Agent } from "../../lib/target-profile.ts";
 import type { PolledEvent } from "./event-order.ts";
 import { type Recorder, validateReply } from "./recorder.ts";
@@ -45,14 +51,11 @@ export class SignInError extends HarnessError {
   }
 }
 
-const SIGN_IN_HEADERS = { "content-type": "application/json; charset=UTF-8" };
-
 export class SuiteAgent {
   readonly target: Target;
   readonly agent: Agent;
-  guid: string | undefined;
-  /** Guids seen in Set-GUID since sign-in (rotations). */
-  rotations = 0;
+  /** The agent's Guid and cookies, as lib/gateway's client keeps them. */
+  readonly channel = new AgentChannel();
   recorder: Recorder | undefined;
   readonly events: PolledEvent[] = [];
   /** The last poll was refused (session lost): waiting for events is pointless. */
@@ -87,9 +90,22 @@ export class SuiteAgent {
     return this.agent.id;
   }
 
+  get guid(): string | undefined {
+    return this.channel.guid;
+  }
+
+  set guid(value: string | undefined) {
+    this.channel.guid = value;
+  }
+
+  /** Guids that replaced an earlier one since the agent was made (dynamic authentication rotations). */
+  get rotations(): number {
+    return this.channel.rotations;
+  }
+
   /** Headers of an authenticated request. */
   headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { ...SIGN_IN_HEADERS, ...(this.guid ? { guid: this.guid } : {}), ...extra };
+    return { "content-type": JSON_CONTENT_TYPE, ...(this.guid ? { guid: this.guid } : {}), ...extra };
   }
 
   /** Calls an operation for this agent with the current Guid; validates the answer. */
@@ -102,19 +118,23 @@ export class SuiteAgent {
     // Waiting for the rate cap is not a request in flight: the heartbeat may poll meanwhile.
     if (op === "callout") await callSlot(this.target);
     this.inFlight++;
+    const before = this.guid;
     let reply: Reply;
     try {
-      reply = await send(this.target, {
-        operation: op,
-        method: operation.method,
-        path: pathFor(op, options.agentId ?? this.id),
-        headers: options.headers ?? this.headers(),
-        ...(body === undefined ? {} : { body }),
-      });
+      reply = await send(
+        this.target,
+        {
+          operation: op,
+          agentId: options.agentId ?? this.id,
+          headers: options.headers ?? this.headers(),
+          ...(body === undefined ? {} : { body }),
+        },
+        this.channel,
+      );
     } finally {
       this.inFlight--;
     }
-    this.takeGuid(reply, op);
+    this.judgeSetGuid(reply, op, before);
     validateReply(this.target, this.recorder, operation.response, reply, options.expectEnvelope ?? true);
     if (operation.setsGuid === "always" && retcodeOf(reply) === "0") this.checkSetGuid(reply);
     return reply;
@@ -123,7 +143,7 @@ export class SuiteAgent {
   /** A successful sign-in must carry the Guid in Set-GUID, in the header contract's form (value never shown). */
   private checkSetGuid(reply: Reply): void {
     if (!this.recorder) return;
-    const value = setGuidOf(reply);
+    const value = setGuidHeader(reply.headers);
     const schema: SchemaName = "onlineagent/set-guid.header";
     const violations = this.target.contracts.validate(schema, value);
     for (const v of violations) this.recorder.add(v.clause, v.open ? "open-recorded" : "fail", v.message);
@@ -133,30 +153,21 @@ export class SuiteAgent {
     }
   }
 
-  private takeGuid(reply: Reply, op: OperationId): void {
-    const value = setGuidOf(reply);
-    if (value === undefined || value.length === 0) {
-      if (op === "getAgentEvent" && envelopeOf(reply)?.retcode === "0") {
-        this.recorder?.choice(
-          "set-guid-on-polls",
-          choiceOption("set-guid-on-polls", 0),
-          "a poll without Set-GUID",
-        );
-      }
-      return;
-    }
-    const guid = guidOfSetGuid(value);
-    if (!guid) return;
-    if (guid === this.guid && op === "getAgentEvent") {
+  /** Which polls carry Set-GUID is open: a successful poll without one, or one repeating the Guid, says which. */
+  private judgeSetGuid(reply: Reply, op: OperationId, before: string | undefined): void {
+    if (op !== "getAgentEvent" || envelopeOf(reply)?.retcode !== "0") return;
+    if (reply.setGuid === undefined) {
+      this.recorder?.choice(
+        "set-guid-on-polls",
+        choiceOption("set-guid-on-polls", 0),
+        "a poll without Set-GUID",
+      );
+    } else if (reply.setGuid === before) {
       this.recorder?.choice(
         "set-guid-on-polls",
         choiceOption("set-guid-on-polls", 1),
         "a poll repeated the Guid",
       );
-    }
-    if (guid !== this.guid) {
-      if (this.guid !== undefined) this.rotations++;
-      this.guid = guid;
     }
   }
 
@@ -177,38 +188,37 @@ export class SuiteAgent {
   }
 
   private async signIn(options: Record<string, unknown>): Promise<Reply> {
-    const body = { ...(this.target.profile.signIn ?? {}), ...options, ...this.credentials() };
-    let reply = await this.call("login", body, { headers: SIGN_IN_HEADERS });
-    let code = retcodeOf(reply);
-    if (!envelopeOf(reply)) {
+    const outcome = await signIn(this.send, this.agent, signInPolicy(this.target.profile), options);
+    if (outcome.ok) {
+      this.markSignedIn(true);
+      if (!this.guid)
+        throw new SignInError("refused", `the sign-in of agent ${this.id} answered no Guid in Set-GUID`);
+      return outcome.reply as Reply;
+    }
+    const { kind, code } = outcome;
+    if (kind === "unreadable") {
       this.markSignedIn("unknown");
       throw new SignInError("unreadable", `the sign-in answer of agent ${this.id} cannot be read: ${code}`);
     }
-    if (situation("already-signed-in").codes.includes(code)) {
-      if (this.target.profile.allowForceLogin !== true) {
-        throw new SignInError(
-          "refused",
-          `agent ${this.id} is signed in elsewhere (${code}) and the profile does not allow a forced sign-in (allowForceLogin)`,
-        );
-      }
-      reply = await this.call("forceLogin", body, { headers: SIGN_IN_HEADERS });
-      code = retcodeOf(reply);
+    if (kind === "password") {
+      throw new SignInError(
+        "password",
+        `the sign-in of agent ${this.id} was refused with ${code} (its credentials)`,
+      );
     }
-    if (situation("password-refused").codes.includes(code)) {
-      const what = `the sign-in of agent ${this.id} was refused with ${code} (its credentials)`;
-      throw new SignInError("password", what);
-    }
-    if (code !== "0")
-      throw new SignInError("refused", `agent ${this.id} could not sign in: ${code}; it is not tried again`);
-    this.markSignedIn(true);
-    if (!this.guid)
-      throw new SignInError("refused", `the sign-in of agent ${this.id} answered no Guid in Set-GUID`);
-    return reply;
+    const why =
+      kind === "elsewhere"
+        ? `agent ${this.id} is signed in elsewhere (${code}) and the profile does not allow a forced sign-in (allowForceLogin)`
+        : `agent ${this.id} could not sign in: ${code}; it is not tried again`;
+    throw new SignInError("refused", why);
   }
 
-  private credentials(): { password: string; phonenum: string } {
-    return { password: this.agent.password, phonenum: this.agent.phone };
-  }
+  /** Sends an operation of this agent as lib/gateway's sign-in and sign-out do (validated, recorded). */
+  private readonly send = (
+    op: OperationId,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Reply> => this.call(op, body, headers ? { headers } : {});
 
   private markSignedIn(state: boolean | "unknown"): void {
     this.signedIn = state;
@@ -217,34 +227,15 @@ export class SuiteAgent {
   }
 
   /**
-   * Signs out (the sweep): sign-out; a call in the way is released first; a lost session is taken over by a
-   * forced sign-in only where the profile allows it, then released and signed out.
+   * Signs out (lib/gateway's sweep): sign-out, a call in the way released first; without a working session,
+   * sign-in (forced only where the profile allows it), release, sign-out.
    */
   async logout(): Promise<Reply> {
-    let reply = await this.call("logout");
-    let code = retcodeOf(reply);
-    if (situation("sign-out-during-call").codes.includes(code)) {
-      await this.call("release");
-      reply = await this.call("logout");
-      code = retcodeOf(reply);
-    }
-    const lost = [...situation("guid-wrong").codes, ...situation("not-signed-in").codes];
-    if (lost.includes(code) && this.target.profile.allowForceLogin === true && this.signedIn !== false) {
-      const forced = await this.call(
-        "forceLogin",
-        { ...(this.target.profile.signIn ?? {}), ...this.credentials() },
-        {
-          headers: SIGN_IN_HEADERS,
-        },
-      );
-      if (retcodeOf(forced) === "0") {
-        await this.call("release");
-        reply = await this.call("logout");
-      }
-    }
+    const hasSession = this.signedIn !== false && this.guid !== undefined;
+    const { reply } = await signOut(this.send, this.agent, signInPolicy(this.target.profile), hasSession);
     this.markSignedIn(false);
     this.guid = undefined;
-    return reply;
+    return (reply ?? (await this.call("logout"))) as Reply;
   }
 
   /** One poll; the event (or null) is appended to `events`. */
@@ -396,22 +387,6 @@ export class SuiteAgent {
       this.waiting = undefined;
     }
   }
-}
-
-/** The header value of Set-GUID, if any. */
-function setGuidOf(reply: Reply): string | undefined {
-  const header = reply.headers["set-guid"];
-  return Array.isArray(header) ? header[0] : header;
-}
-
-/** The Guid in a Set-GUID value: after JSESSIONID=, without attributes after ';'. */
-function guidOfSetGuid(value: string): string | undefined {
-  return (
-    value
-      .replace(/^JSESSIONID=/, "")
-      .split(";")[0]
-      ?.trim() || undefined
-  );
 }
 
 function choiceOption(id: string, index: number): string {

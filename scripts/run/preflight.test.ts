@@ -3,9 +3,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HarnessError } from "../../lib/errors.ts";
+import { preflight, sweepSignOut } from "../../lib/gateway/preflight.ts";
 import { expandAgents, type TargetProfile } from "../../lib/target-profile.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../../mock/index.ts";
-import { preflight, sweepSignOut } from "./gateway-client.ts";
 
 let tlsGateway: RunningGateway;
 let httpGateway: RunningGateway;

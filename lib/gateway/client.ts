@@ -1,0 +1,149 @@
+/**
+ * The one client of a gateway, for the suite, the main job and the benchmarks: method and path of an operation
+ * from the registry, the headers, each agent's Guid (Set-GUID read once, here) and cookies, the time limit, and
+ * the answer read into the vendor's envelope. Network failures come back as a reply with `error`, never thrown,
+ * so a caller can judge them; `classifyNetworkError` names them when a caller must stop.
+ */
+import { request } from "undici";
+import { OPERATIONS, type OperationId, pathFor } from "../../contracts/index.ts";
+import type { TargetProfile } from "../target-profile.ts";
+import { type Connection, type OpenOptions, openConnection } from "./connection.ts";
+import { CookieJar } from "./cookies.ts";
+import { guidOfSetGuid, setGuidHeader } from "./guid.ts";
+
+/** What one agent carries to the gateway: its Guid (the latest Set-GUID) and its cookies. */
+export class AgentChannel {
+  guid: string | undefined;
+  /** Guids that replaced an earlier one (dynamic authentication rotations). */
+  rotations = 0;
+  readonly cookies = new CookieJar();
+}
+
+/** One request: an operation of the registry (method and path from it), or a method and path of its own. */
+export interface SendSpec {
+  operation?: OperationId;
+  /** The agent id of the operation's path. */
+  agentId?: string;
+  /** Overrides of the operation's method and path (a wrong method, a near-miss path). */
+  method?: string;
+  path?: string;
+  /** The headers to send; by default Content-Type JSON and the channel's Guid. Cookies are always added. */
+  headers?: Record<string, string>;
+  /** A value is sent as JSON text; a string as it is. */
+  body?: unknown;
+}
+
+/** What came back from one request. */
+export interface GatewayReply {
+  method: string;
+  path: string;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON body, or undefined. */
+  json: unknown;
+  text: string;
+  /** A network failure instead of an answer. */
+  error?: string;
+  /** The Set-GUID header's Guid, when the answer carried one. */
+  setGuid?: string;
+  ms: number;
+}
+
+export const JSON_CONTENT_TYPE = "application/json; charset=UTF-8";
+
+export class GatewayClient {
+  readonly connection: Connection;
+
+  constructor(connection: Connection) {
+    this.connection = connection;
+  }
+
+  /** A client of a profile's gateway (TLS, proxy and time limit from the profile and the options). */
+  static async open(profile: TargetProfile, options: OpenOptions): Promise<GatewayClient> {
+    return new GatewayClient(await openConnection(profile, options));
+  }
+
+  /** The default headers of an agent's request: JSON and its Guid (sign-in sends none). */
+  headers(channel?: AgentChannel, extra: Record<string, string> = {}): Record<string, string> {
+    return { "content-type": JSON_CONTENT_TYPE, ...(channel?.guid ? { guid: channel.guid } : {}), ...extra };
+  }
+
+  /** Sends one request for an agent's channel; takes the answer's Set-GUID and cookies into the channel. */
+  async send(spec: SendSpec, channel?: AgentChannel): Promise<GatewayReply> {
+    const operation = spec.operation ? OPERATIONS[spec.operation] : undefined;
+    const method = spec.method ?? operation?.method ?? "GET";
+    const path = spec.path ?? (spec.operation ? pathFor(spec.operation, spec.agentId ?? "") : "/");
+    const headers = { ...(spec.headers ?? this.headers(channel)) };
+    const cookie = channel?.cookies.header();
+    if (cookie) headers.cookie = cookie;
+    const body =
+      spec.body === undefined
+        ? undefined
+        : typeof spec.body === "string"
+          ? spec.body
+          : JSON.stringify(spec.body);
+    const started = Date.now();
+    const base = { method, path };
+    try {
+      const response = await request(`${this.connection.baseUrl}${path}`, {
+        method: method as "GET",
+        headers,
+        dispatcher: this.connection.dispatcher,
+        signal: AbortSignal.timeout(this.connection.timeoutMs),
+        ...(body === undefined ? {} : { body }),
+      });
+      const text = await response.body.text();
+      const responseHeaders = response.headers as GatewayReply["headers"];
+      channel?.cookies.take(responseHeaders);
+      const setGuid = guidOfSetGuid(setGuidHeader(responseHeaders));
+      if (channel && setGuid && setGuid !== channel.guid) {
+        if (channel.guid !== undefined) channel.rotations++;
+        channel.guid = setGuid;
+      }
+      return {
+        ...base,
+        status: response.statusCode,
+        headers: responseHeaders,
+        json: parseJson(text),
+        text,
+        ...(setGuid ? { setGuid } : {}),
+        ms: Date.now() - started,
+      };
+    } catch (error) {
+      return {
+        ...base,
+        status: 0,
+        headers: {},
+        json: undefined,
+        text: "",
+        error: describe(error),
+        ms: Date.now() - started,
+      };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A network failure in a few words: the innermost code and message. */
+function describe(error: unknown): string {
+  let current: unknown = error;
+  let text = String((error as Error)?.message ?? error);
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") text = `${code}: ${current.message}`;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return text;
+}

@@ -1,0 +1,21 @@
+/** The one client of a gateway: connection (TLS, proxy), requests per agent (Guid, cookies), answers, sign-in and sign-out. */
+export { envelopeOf, isSituation, isSuccess, retcodeOf, SUCCESS, unreadable } from "./answer.ts";
+export {
+  AgentChannel,
+  GatewayClient,
+  type GatewayReply,
+  JSON_CONTENT_TYPE,
+  type SendSpec,
+} from "./client.ts";
+export { type Connection, type OpenOptions, openConnection, tlsOptions } from "./connection.ts";
+export { CookieJar } from "./cookies.ts";
+export { guidOfSetGuid, setGuidHeader } from "./guid.ts";
+export { classifyNetworkError } from "./network-errors.ts";
+export {
+  type SendOperation,
+  type SignInOutcome,
+  type SignInPolicy,
+  signIn,
+  signInPolicy,
+  signOut,
+} from "./sign-in-out.ts";
