@@ -52,7 +52,7 @@ export function runtimeOf(app: FastifyInstance): Runtime {
 
 /** Extra options of buildApp that only the server needs. */
 export interface BuildExtras {
-  https?: { key: string; cert: string };
+  https?: { key: string; cert: string; ca?: string; requestCert?: boolean; rejectUnauthorized?: boolean };
 }
 
 /** Builds the runtime: state, validators, faults, capacity and defects from the options. */

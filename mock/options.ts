@@ -79,6 +79,15 @@ export interface GatewayOptions {
   host?: string;
   /** HTTPS with a self-signed certificate made at start. @default true */
   tls?: boolean;
+  /** Names and addresses the server certificate is issued to. @default ["localhost", "127.0.0.1", "::1"] */
+  certificateNames?: string[];
+  /** Mutual TLS: only clients with a certificate of the mock's client CA are served (see clientCertFile). @default false */
+  clientCertificates?: boolean;
+  /**
+   * Behind a load balancer: sign-in sets a cookie that pins the agent to its node, and every later request of
+   * the agent must carry it (without it the node does not know the session: 000-003). @default false
+   */
+  stickyCookie?: boolean;
   /** @default DEFAULT_EDITION of the contracts */
   edition?: Edition;
   /** @default "dynamic" (the vendor's default AUTHMODE) */
@@ -163,10 +172,20 @@ export interface ResolvedOptions
   extends Required<
     Omit<
       GatewayOptions,
-      "agents" | "agentRange" | "faults" | "capacity" | "clock" | "timing" | "alternateChoices"
+      | "agents"
+      | "agentRange"
+      | "faults"
+      | "capacity"
+      | "clock"
+      | "timing"
+      | "alternateChoices"
+      | "certificateNames"
+      | "clientCertificates"
+      | "stickyCookie"
     >
   > {
   alternateChoices: string[];
+  stickyCookie: boolean;
   agents: Agent[];
   agentRange: AgentRange | undefined;
   timing: TimingConfig;
@@ -219,6 +238,7 @@ export function resolveOptions(options: GatewayOptions = {}): ResolvedOptions {
     capacity: options.capacity ?? {},
     defects: options.defects ?? [],
     alternateChoices: validateChoices(options.alternateChoices),
+    stickyCookie: options.stickyCookie ?? false,
     selfCheck: options.selfCheck ?? process.env.VITEST !== undefined,
     maxQueuedEvents: options.maxQueuedEvents ?? 1000,
     quiet: options.quiet ?? true,

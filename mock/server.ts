@@ -16,6 +16,9 @@ export interface RunningGateway {
   caFile?: string;
   /** The same CA as a PEM string. */
   ca?: string;
+  /** Mutual TLS: a client certificate and key the mock accepts (PEM files). */
+  clientCertFile?: string;
+  clientKeyFile?: string;
   options: ResolvedOptions;
   app: FastifyInstance;
   /**
@@ -34,10 +37,20 @@ export async function buildGateway(options: GatewayOptions = {}): Promise<Fastif
 /** Starts the gateway and waits until it listens. */
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
   const tls = options.tls ?? true;
-  const certificate = tls ? await makeCertificate() : undefined;
+  const certificate = tls
+    ? await makeCertificate({
+        ...(options.certificateNames ? { names: options.certificateNames } : {}),
+        client: options.clientCertificates === true,
+      })
+    : undefined;
+  // Mutual TLS: the server asks for a client certificate and serves only those of its own CA.
+  const mutual =
+    certificate && options.clientCertificates
+      ? { ca: certificate.ca, requestCert: true, rejectUnauthorized: true }
+      : {};
   const app = await buildApp(
     options,
-    certificate ? { https: { key: certificate.key, cert: certificate.cert } } : {},
+    certificate ? { https: { key: certificate.key, cert: certificate.cert, ...mutual } } : {},
   );
   const rt = runtimeOf(app);
   try {
@@ -53,6 +66,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   return {
     url: `${tls ? "https" : "http"}://${host}:${port}`,
     ...(certificate ? { caFile: certificate.caFile, ca: certificate.ca } : {}),
+    ...(certificate?.client
+      ? { clientCertFile: certificate.client.certFile, clientKeyFile: certificate.client.keyFile }
+      : {}),
     options: rt.options,
     app,
     admin: (path, body) => adminCall(app, path, body),

@@ -1,6 +1,7 @@
 /**
- * TLS for the mock: a throwaway CA and a server certificate for localhost and 127.0.0.1, made at start with
- * the selfsigned package. The CA is written to a temporary PEM file so clients (undici, k6, curl) can trust it.
+ * TLS for the mock: a throwaway CA and a server certificate (for localhost, 127.0.0.1 and ::1 unless told
+ * otherwise), made at start with the selfsigned package, and for mutual TLS a client certificate of the same CA.
+ * The CA and the client certificate are written to temporary PEM files so clients (undici, curl) can use them.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,12 +15,25 @@ export interface MockCertificate {
   /** The CA certificate, PEM, and the file it was written to. */
   ca: string;
   caFile: string;
+  /** A client certificate and key signed by the CA (PEM files), when asked for. */
+  client?: { certFile: string; keyFile: string };
   /** Deletes the temporary directory of caFile. */
   dispose(): Promise<void>;
 }
 
-/** Makes a CA and a server certificate valid for a day, and writes the CA to a temp file. */
-export async function makeCertificate(): Promise<MockCertificate> {
+/** A subjectAltName entry: an IP address (v4 or v6) or a DNS name. */
+function altName(name: string): { type: 7; ip: string } | { type: 2; value: string } {
+  return /^[0-9.]+$/.test(name) || name.includes(":") ? { type: 7, ip: name } : { type: 2, value: name };
+}
+
+/**
+ * Makes a CA and a server certificate valid for a day (and a client certificate for mutual TLS), and writes the
+ * CA (and the client's certificate and key) to a temp directory.
+ */
+export async function makeCertificate(
+  options: { names?: string[]; client?: boolean } = {},
+): Promise<MockCertificate> {
+  const names = options.names ?? ["localhost", "127.0.0.1", "::1"];
   const notBeforeDate = new Date(Date.now() - 60_000);
   const notAfterDate = new Date(Date.now() + 24 * 3600_000);
   const ca = await generate([{ name: "commonName", value: "ccgw-harness mock CA" }], {
@@ -32,7 +46,7 @@ export async function makeCertificate(): Promise<MockCertificate> {
       { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
     ],
   });
-  const server = await generate([{ name: "commonName", value: "localhost" }], {
+  const server = await generate([{ name: "commonName", value: names[0] ?? "localhost" }], {
     keyType: "ec",
     algorithm: "sha256",
     notBeforeDate,
@@ -44,22 +58,37 @@ export async function makeCertificate(): Promise<MockCertificate> {
       { name: "extKeyUsage", serverAuth: true },
       {
         name: "subjectAltName",
-        altNames: [
-          { type: 2, value: "localhost" },
-          { type: 7, ip: "127.0.0.1" },
-          { type: 7, ip: "::1" },
-        ],
+        altNames: names.map(altName),
       },
     ],
   });
   const dir = await mkdtemp(join(tmpdir(), "ccgw-mock-tls-"));
   const caFile = join(dir, "ca.pem");
   await writeFile(caFile, ca.cert, { mode: 0o644 });
+  let client: MockCertificate["client"];
+  if (options.client) {
+    const made = await generate([{ name: "commonName", value: "ccgw-harness test client" }], {
+      keyType: "ec",
+      algorithm: "sha256",
+      notBeforeDate,
+      notAfterDate,
+      ca: { key: ca.private, cert: ca.cert },
+      extensions: [
+        { name: "basicConstraints", cA: false },
+        { name: "keyUsage", digitalSignature: true },
+        { name: "extKeyUsage", clientAuth: true },
+      ],
+    });
+    client = { certFile: join(dir, "client.pem"), keyFile: join(dir, "client-key.pem") };
+    await writeFile(client.certFile, made.cert, { mode: 0o644 });
+    await writeFile(client.keyFile, made.private, { mode: 0o600 });
+  }
   return {
     key: server.private,
     cert: server.cert,
     ca: ca.cert,
     caFile,
+    ...(client ? { client } : {}),
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -12,6 +12,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { Pool } from "undici";
 import { pathFor } from "../contracts/index.ts";
 import { EXIT } from "../lib/errors.ts";
+import { guidOfSetGuid, setGuidHeader } from "../lib/gateway/index.ts";
 import { DEFAULT_AGENT_RANGE } from "../mock/index.ts";
 import { positive } from "./cli-args.ts";
 
@@ -123,8 +124,8 @@ class Client {
     const text = await response.body.text();
     if (response.statusCode !== 200)
       throw new Error(`${method} ${path}: HTTP ${response.statusCode} ${text.slice(0, 200)}`);
-    const setGuid = response.headers["set-guid"];
-    return typeof setGuid === "string" ? { text, setGuid: setGuid.slice("JSESSIONID=".length) } : { text };
+    const setGuid = guidOfSetGuid(setGuidHeader(response.headers));
+    return setGuid ? { text, setGuid } : { text };
   }
   close(): Promise<void> {
     return this.pool.close();
@@ -226,7 +227,7 @@ async function record(url: string): Promise<Record<string, Canned | string[]>> {
     body: JSON.stringify({ password: PASSWORD, phonenum: "1" }),
   });
   const loginBody = await loginReply.body.text();
-  const guid = String(loginReply.headers["set-guid"]).slice("JSESSIONID=".length);
+  const guid = guidOfSetGuid(setGuidHeader(loginReply.headers)) ?? "";
   const polls: string[] = [];
   const drain = async () => {
     for (;;) {
@@ -243,7 +244,7 @@ async function record(url: string): Promise<Record<string, Canned | string[]>> {
   const logout = await client.call("DELETE", pathFor("logout", id), guid);
   await client.close();
   return {
-    login: { body: loginBody, headers: { "set-guid": `JSESSIONID=${guid}` } },
+    login: { body: loginBody, headers: { "set-guid": setGuidHeader(loginReply.headers) ?? "" } },
     callout: { body: callout.text, headers: {} },
     release: { body: release.text, headers: {} },
     logout: { body: logout.text, headers: {} },

@@ -14,6 +14,18 @@ export function guidHeader(request: FastifyRequest): string | undefined {
   return guid ? guid : undefined;
 }
 
+/** The cookie a load balancer pins an agent's node with (option stickyCookie): one value per agent. */
+export function nodeCookie(agentId: string): { name: string; value: string } {
+  return { name: "NSLBNODE", value: `node-${agentId}` };
+}
+
+/** True when the request carries the agent's node cookie. */
+function onItsNode(request: FastifyRequest, agentId: string): boolean {
+  const { name, value } = nodeCookie(agentId);
+  const header = request.headers.cookie ?? "";
+  return header.split(";").some((pair) => pair.trim() === `${name}=${value}`);
+}
+
 /**
  * The session the request may act on, or the refusal to answer.
  * @param notSignedIn situation to answer when the agent has no session (logout has its own)
@@ -25,6 +37,8 @@ export function authenticate(
   notSignedIn = "not-signed-in",
 ): { session: Session } | { answer: Answer } {
   const guid = guidHeader(request);
+  // Behind a load balancer, a request without the agent's node cookie lands on a node that has no session.
+  if (rt.options.stickyCookie && !onItsNode(request, agentId)) return { answer: refuse("guid-wrong") };
   const session = rt.store.live(agentId);
   if (guid === undefined) {
     if (session && rt.defects.has("guid-not-required")) return { session };

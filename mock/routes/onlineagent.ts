@@ -7,7 +7,13 @@ import type { OperationId } from "../../contracts/index.ts";
 import type { Answer, Handler, Runtime } from "../runtime.ts";
 import { refuse, success } from "../runtime.ts";
 import { flag } from "../state/sessions.ts";
-import { authenticate } from "./auth.ts";
+import { authenticate, nodeCookie } from "./auth.ts";
+
+/** The Set-Cookie of a sign-in behind a load balancer. */
+function stickyCookie(agentId: string): string {
+  const { name, value } = nodeCookie(agentId);
+  return `${name}=${value}; Path=/agentgateway; HttpOnly; Secure`;
+}
 
 interface LoginBody {
   password: string;
@@ -44,7 +50,10 @@ function signIn(rt: Runtime, request: FastifyRequest, agentId: string, op: Opera
       serverName: "AgentGateway",
       timeRemaining: "",
     },
-    { "set-guid": `JSESSIONID=${session.guids.current.value}` },
+    {
+      "set-guid": `JSESSIONID=${session.guids.current.value}`,
+      ...(rt.options.stickyCookie ? { "set-cookie": stickyCookie(agentId) } : {}),
+    },
   );
 }
 

@@ -98,6 +98,19 @@ describe.concurrent("conforming gateways", () => {
     expect(report.stalled).toEqual([]);
   });
 
+  it("a gateway behind a load balancer (a cookie pins each agent to its node): no clause fails", async () => {
+    const report = await runAgainstMock({
+      edition,
+      authMode: "dynamic",
+      seed: config.seed,
+      defects: [],
+      mock: { stickyCookie: true },
+    });
+    expect(failingClauses(report)).toEqual([]);
+    expect(report.stalled).toEqual([]);
+    expect(report.signedInAfter).toBe(0);
+  });
+
   it("a profile with fewer agents is refused at start, naming how many the suite needs", () => {
     const probe = makeTarget(config.profile, MOCK_DEADLINES);
     const fewest = fewestAgents(buildChecks(probe, config.seed));

@@ -1,0 +1,154 @@
+/**
+ * Real lab networks, against the embedded mock through lib/gateway's client: a cookie that pins each agent to
+ * its node, a proxy (from the profile and from HTTPS_PROXY), mutual TLS, a certificate for a host name reached
+ * through an IP address with tls.servername, and a base URL with an IPv6 literal.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createProxy } from "proxy";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  AgentChannel,
+  GatewayClient,
+  retcodeOf,
+  type SendOperation,
+  signIn,
+  signInPolicy,
+  signOut,
+} from "../lib/gateway/index.ts";
+import { type Agent, expandAgents, type TargetProfile } from "../lib/target-profile.ts";
+import { type GatewayOptions, mockProfile, type RunningGateway, startGateway } from "./index.ts";
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+async function gateway(options: GatewayOptions): Promise<RunningGateway> {
+  const gw = await startGateway({ timing: "fast", pollWaitMs: 50, ...options });
+  closers.push(() => gw.close());
+  return gw;
+}
+
+async function client(profile: TargetProfile): Promise<GatewayClient> {
+  const c = await GatewayClient.open(profile, { timeoutMs: 3000 });
+  closers.push(() => c.close());
+  return c;
+}
+
+/** One agent's whole cycle over its own channel: sign-in, poll, callout, release, sign-out; the retcodes. */
+async function cycle(
+  c: GatewayClient,
+  profile: TargetProfile,
+  agent: Agent,
+  channel = new AgentChannel(),
+): Promise<string[]> {
+  const send: SendOperation = (operation, body, headers) =>
+    c.send({ operation, agentId: agent.id, body, ...(headers ? { headers } : {}) }, channel);
+  const codes: string[] = [];
+  const signedIn = await signIn(send, agent, signInPolicy(profile));
+  codes.push(retcodeOf(signedIn.reply));
+  codes.push(retcodeOf(await send("getAgentEvent")));
+  codes.push(retcodeOf(await send("callout", { called: "4000001" })));
+  codes.push(retcodeOf(await send("release")));
+  codes.push(
+    (await signOut(send, agent, signInPolicy(profile), true)).done ? "signed out" : "still signed in",
+  );
+  return codes;
+}
+
+const CYCLE = ["0", "0", "0", "0", "signed out"];
+
+describe("lab networks", () => {
+  it("keeps each agent's node cookie across sign-in, polls, callout and sign-out", async () => {
+    const gw = await gateway({ stickyCookie: true });
+    const profile = mockProfile(gw);
+    const [a, b] = expandAgents(profile);
+    if (!a || !b) throw new Error("two agents expected");
+    const c = await client(profile);
+    const [codesA, codesB] = await Promise.all([cycle(c, profile, a), cycle(c, profile, b)]);
+    expect(codesA).toEqual(CYCLE);
+    expect(codesB).toEqual(CYCLE);
+    // The mock does check: the other agent's cookie puts a request on a node without the session.
+    const mine = new AgentChannel();
+    const theirs = new AgentChannel();
+    const send =
+      (agent: Agent, channel: AgentChannel): SendOperation =>
+      (operation, body, headers) =>
+        c.send({ operation, agentId: agent.id, body, ...(headers ? { headers } : {}) }, channel);
+    await signIn(send(a, mine), a, signInPolicy(profile));
+    await signIn(send(b, theirs), b, signInPolicy(profile));
+    const crossed = await c.send(
+      { operation: "getAgentEvent", agentId: a.id, headers: c.headers(mine) },
+      theirs,
+    );
+    expect(["000-003", "100-006"]).toContain(retcodeOf(crossed));
+    expect(mine.cookies.header()).not.toBe(theirs.cookies.header());
+  });
+
+  it("goes through the profile's proxy, and through HTTPS_PROXY of the environment", async () => {
+    const gw = await gateway({});
+    const proxy = createProxy(createServer());
+    const tunnels: string[] = [];
+    proxy.on("connect", (request: { url?: string }) => tunnels.push(String(request.url)));
+    await new Promise<void>((done) => proxy.listen(0, "127.0.0.1", done));
+    closers.push(() => new Promise((done) => proxy.close(done)));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const profile = { ...mockProfile(gw), proxy: proxyUrl };
+    const [agent] = expandAgents(profile);
+    if (!agent) throw new Error("an agent expected");
+    expect(await cycle(await client(profile), profile, agent)).toEqual(CYCLE);
+    const target = new URL(gw.url).host;
+    expect(tunnels).toContain(target);
+
+    const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY };
+    process.env.HTTPS_PROXY = proxyUrl;
+    delete process.env.NO_PROXY;
+    try {
+      const before = tunnels.length;
+      const plain = mockProfile(gw);
+      expect(await cycle(await client(plain), plain, agent)).toEqual(CYCLE);
+      expect(tunnels.length).toBeGreaterThan(before);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
+  it("presents a client certificate to a gateway that requires mutual TLS", async () => {
+    const gw = await gateway({ clientCertificates: true });
+    const [agent] = expandAgents(mockProfile(gw));
+    if (!agent || !gw.clientCertFile || !gw.clientKeyFile) throw new Error("a client certificate expected");
+    const without = mockProfile(gw);
+    const refused = await (await client(without)).send({ operation: "login", agentId: agent.id, body: {} });
+    expect(refused.error).toBeDefined();
+    const profile = {
+      ...without,
+      tls: { ...without.tls, certFile: gw.clientCertFile, keyFile: gw.clientKeyFile },
+    };
+    expect(await cycle(await client(profile), profile, agent)).toEqual(CYCLE);
+  });
+
+  it("verifies a certificate issued to a host name, reached through an IP address, with tls.servername", async () => {
+    const gw = await gateway({ certificateNames: ["localhost"] });
+    const [agent] = expandAgents(mockProfile(gw));
+    if (!agent) throw new Error("an agent expected");
+    const byIp = mockProfile(gw);
+    expect(byIp.baseUrl).toMatch(/127\.0\.0\.1/);
+    const refused = await (await client(byIp)).send({ operation: "login", agentId: agent.id, body: {} });
+    expect(refused.error).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID|altnames/i);
+    const named = { ...byIp, tls: { ...byIp.tls, servername: "localhost" } };
+    expect(await cycle(await client(named), named, agent)).toEqual(CYCLE);
+  });
+
+  it("works with a base URL whose host is an IPv6 literal ([::1])", async () => {
+    const gw = await gateway({ host: "::1" });
+    const profile = mockProfile(gw);
+    expect(profile.baseUrl).toMatch(/^https:\/\/\[::1\]:\d+$/);
+    const [agent] = expandAgents(profile);
+    if (!agent) throw new Error("an agent expected");
+    expect(await cycle(await client(profile), profile, agent)).toEqual(CYCLE);
+  });
+});
