@@ -116,6 +116,15 @@ export function situation(name: string): Situation {
   return found;
 }
 
+/** The documented sign-in flow of a sign-in status (3 busy, 4 idle, 5 wrap-up; absent: idle). */
+export function signInFlow(status: number | string | undefined): EventFlow {
+  const byStatus = (eventFlowData as { signInByStatus: Record<string, string> }).signInByStatus;
+  const name = byStatus[String(status ?? 4)] ?? "sign-in";
+  const flow = EVENT_FLOWS[name];
+  if (!flow) throw new Error(`contracts/data/event-flows.json has no flow "${name}"`);
+  return flow;
+}
+
 /** The state code with this name (e.g. agentStateCode("idle") is 4). */
 export function agentStateCode(name: string): number {
   const state = AGENT_STATES.find((s) => s.name === name);

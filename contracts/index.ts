@@ -10,6 +10,7 @@ export {
   type JsonSchema,
   schemasFor,
 } from "./editions.ts";
+export { EVENT, type EventType } from "./event-types.ts";
 export {
   documentedRetcodes,
   type HttpMethod,

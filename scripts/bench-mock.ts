@@ -10,7 +10,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { Pool } from "undici";
-import { pathFor } from "../contracts/index.ts";
+import { EVENT, pathFor } from "../contracts/index.ts";
 import { EXIT } from "../lib/errors.ts";
 import { guidOfSetGuid, setGuidHeader } from "../lib/gateway/index.ts";
 import { DEFAULT_AGENT_RANGE } from "../mock/index.ts";
@@ -192,11 +192,11 @@ async function calloutBench(url: string, concurrency: number, requests: number):
 /** One full cycle for an agent; returns requests made. */
 async function cycle(client: Client, id: string): Promise<number> {
   const guid = await login(client, id);
-  let requests = 1 + (await pollUntil(client, id, guid, "AgentState_Ready"));
+  let requests = 1 + (await pollUntil(client, id, guid, EVENT.ready));
   await client.call("PUT", pathFor("callout", id), guid, { called: "4000001" });
-  requests += 1 + (await pollUntil(client, id, guid, "AgentEvent_Talking"));
+  requests += 1 + (await pollUntil(client, id, guid, EVENT.talking));
   await client.call("DELETE", pathFor("release", id), guid);
-  requests += 1 + (await pollUntil(client, id, guid, "AgentState_Ready"));
+  requests += 1 + (await pollUntil(client, id, guid, EVENT.ready));
   await client.call("DELETE", pathFor("logout", id), guid);
   return requests + 1;
 }

@@ -22,6 +22,7 @@ import {
   SITUATIONS,
   schemaFiles,
 } from "../contracts/index.ts";
+import { scanLiterals } from "./contract-literals.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SCHEMA_DIR = join(ROOT, "contracts", "schemas");
@@ -180,7 +181,15 @@ export async function checkContracts(): Promise<Problem[]> {
       problems.push({ where: c.id, what: "clause of the interface page is not named by any contract" });
   }
 
-  // 6. Generated types are fresh.
+  // 6. Retcodes and event names live in contracts/ only.
+  for (const f of await scanLiterals(ROOT)) {
+    problems.push({
+      where: `${f.file}:${f.line}`,
+      what: `"${f.literal}" belongs in contracts/ (a situation, EVENT)`,
+    });
+  }
+
+  // 7. Generated types are fresh.
   const expected = await generateTypes();
   const actual = await readFile(TYPES_FILE, "utf8").catch(() => "");
   if (expected !== actual) {
@@ -247,7 +256,9 @@ async function main(): Promise<void> {
     });
   program
     .command("check")
-    .description("strict compile in every edition, x-spec on every constraint, clause coverage, fresh types")
+    .description(
+      "strict compile in every edition, x-spec on every constraint, clause coverage, no retcode or event name outside contracts/, fresh types",
+    )
     .action(async () => {
       const problems = await checkContracts();
       for (const p of problems) console.error(`contracts: ${p.where}: ${p.what}`);
@@ -257,7 +268,7 @@ async function main(): Promise<void> {
         return;
       }
       console.log(
-        `contracts check: ${Object.keys(schemaFiles).length} schemas compile in ${EDITIONS.length} editions; every constraint names one of ${CLAUSES.length} clauses; every clause of the page is covered; types fresh`,
+        `contracts check: ${Object.keys(schemaFiles).length} schemas compile in ${EDITIONS.length} editions; every constraint names one of ${CLAUSES.length} clauses; every clause of the page is covered; no retcode or event name outside contracts/; types fresh`,
       );
     });
   await program.parseAsync();

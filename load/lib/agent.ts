@@ -6,15 +6,16 @@
  */
 import http, { type Params, type RefinedResponse } from "k6/http";
 import { clearTimeout, setTimeout } from "k6/timers";
-import { EVENT_FLOWS } from "../../contracts/data.ts";
+import { EVENT_FLOWS, SITUATIONS } from "../../contracts/data.ts";
+import { EVENT } from "../../contracts/event-types.ts";
 import { pathFor } from "../../contracts/operations.ts";
 import { assertCalloutAllowed, type SafetyPolicy } from "../../lib/safety.ts";
 import { checkContract, notJson, sampled, type ValidatedOperation } from "./contracts.ts";
 import * as m from "./metrics.ts";
 import type { LoadPlan, PlanAgent } from "./plan.ts";
 
-const ALERTING = "AgentEvent_Customer_Alerting";
-const AGENT_BUSY = "AgentState_Busy";
+const ALERTING = EVENT.customerAlerting;
+const AGENT_BUSY = EVENT.busy;
 /** Terminal event of the answered flow (AgentEvent_Talking), read from the documented flows. */
 const TALKING = terminalOf("callout-answered");
 /** Failure events that end a callout: the terminal and `_Fail` steps of the failure flows. */
@@ -34,9 +35,14 @@ const READY = new Set(
 /** Events whose delivery latency is recorded: the ones a call's progress (and its setup times) depends on. */
 const DELIVERY_TIMED = new Set([ALERTING, TALKING, ...FAILURES, ...READY]);
 /** Sign-out during a call (the sign-out page's state error). */
-const SIGN_OUT_IN_CALL = "100-010";
+const SIGN_OUT_IN_CALL = new Set(SITUATIONS["sign-out-during-call"]?.codes ?? []);
 /** Retcodes that mean the session is gone (not signed in, Guid refused): stop polling. */
-const SESSION_GONE = new Set(["100-006", "000-003"]);
+const SESSION_GONE = new Set([
+  ...(SITUATIONS["not-signed-in"]?.codes ?? []),
+  ...(SITUATIONS["guid-wrong"]?.codes ?? []),
+]);
+/** Sign-in of an agent that is signed in elsewhere: the documented recovery is a forced sign-in. */
+const ALREADY_SIGNED_IN = new Set(SITUATIONS["already-signed-in"]?.codes ?? []);
 
 function terminalOf(flowId: string): string {
   const step = EVENT_FLOWS[flowId]?.steps.find((s) => s.terminal);
@@ -160,7 +166,7 @@ export class AgentSession {
     delete this.headers.Guid;
     let res = await http.asyncRequest("PUT", this.urls.login, body, this.params("login"));
     let env = envelope(res, "login");
-    if (retcodeOf(res, env) === "100-002") {
+    if (ALREADY_SIGNED_IN.has(retcodeOf(res, env))) {
       res = await http.asyncRequest("PUT", this.urls.forceLogin, body, this.params("forceLogin"));
       env = envelope(res, "login");
     }
@@ -335,7 +341,7 @@ export class AgentSession {
     // what is left and try again, a few times, so no agent stays signed in after the run.
     for (let attempt = 0; attempt < 3; attempt++) {
       const res = await http.asyncRequest("DELETE", this.urls.logout, null, this.params("logout"));
-      if (retcodeOf(res, envelope(res, "logout")) !== SIGN_OUT_IN_CALL) break;
+      if (!SIGN_OUT_IN_CALL.has(retcodeOf(res, envelope(res, "logout")))) break;
       const rel = await http.asyncRequest("DELETE", this.urls.release, null, this.params("release"));
       envelope(rel, "release");
       await sleep(this.ctx.plan.settleMs);

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fetch, Agent as UndiciAgent } from "undici";
 import { pathFor } from "../../contracts/operations.ts";
+import { isSituation } from "../../lib/gateway/answer.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import { profileAuthMode, profileEdition } from "../../lib/target-profile.ts";
 import { agentAt, agentPoolSize, type LoadPlan, peakRate, scheduleSeconds } from "../lib/plan.ts";
@@ -218,7 +219,7 @@ export async function signOutAll(plan: LoadPlan, ca?: string): Promise<number> {
           dispatcher,
         });
         let json = (await res.json()) as { retcode?: string };
-        if (json.retcode === "100-002") {
+        if (isSituation(String(json.retcode), "already-signed-in")) {
           res = await fetch(plan.baseUrl + pathFor("forceLogin", agent.id), {
             method: "PUT",
             headers,

@@ -3,7 +3,7 @@
  * Guid in Set-GUID and queues the sign-in events the chosen status implies.
  */
 import type { FastifyRequest } from "fastify";
-import type { OperationId } from "../../contracts/index.ts";
+import { EVENT, type OperationId, signInFlow } from "../../contracts/index.ts";
 import type { Answer, Handler, Runtime } from "../runtime.ts";
 import { refuse, success } from "../runtime.ts";
 import { flag } from "../state/sessions.ts";
@@ -36,10 +36,9 @@ function signIn(rt: Runtime, request: FastifyRequest, agentId: string, op: Opera
   });
   // Sign-in events by status (domain.md 1.1): always InService and Ready; busy adds SetNotReady, wrap-up Work.
   const status = Number(login.status ?? 4);
-  rt.store.emit(session, "AgentOther_InService", null);
-  rt.store.emit(session, "AgentState_Ready", null);
-  if (status === 3) rt.store.emit(session, "AgentState_SetNotReady_Success", { reason: "0" });
-  if (status === 5) rt.store.emit(session, "AgentState_Work", null);
+  for (const step of signInFlow(status).steps) {
+    rt.store.emit(session, step.event, step.event === EVENT.setNotReady ? { reason: "0" } : null);
+  }
   return success(
     {
       vdnid: 1,

@@ -3,7 +3,7 @@
  * the body with the edition's contract, refuses a second active call and calls beyond capacity, then plays the
  * documented event script of the call's outcome.
  */
-import { EVENT_FLOWS, openChoice, situation, type Violation } from "../../contracts/index.ts";
+import { EVENT, EVENT_FLOWS, openChoice, situation, type Violation } from "../../contracts/index.ts";
 import { normaliseBody } from "../open-choices.ts";
 import type { Answer, Handler, Runtime } from "../runtime.ts";
 import { failure, refuse, situationCode, success } from "../runtime.ts";
@@ -49,8 +49,8 @@ function calloutFailure(rt: Runtime, answer: Answer): Answer {
 function defective(rt: Runtime, steps: ScriptStep[], call: Call): ScriptStep[] {
   let out = steps;
   if (rt.defects.has("events-out-of-order")) {
-    const alerting = out.findIndex((s) => s.eventType === "AgentEvent_Customer_Alerting");
-    const talking = out.findIndex((s) => s.eventType === "AgentEvent_Talking");
+    const alerting = out.findIndex((s) => s.eventType === EVENT.customerAlerting);
+    const talking = out.findIndex((s) => s.eventType === EVENT.talking);
     if (alerting >= 0 && talking > alerting) {
       out = [...out];
       const a = out[alerting] as ScriptStep;
@@ -65,7 +65,7 @@ function defective(rt: Runtime, steps: ScriptStep[], call: Call): ScriptStep[] {
   }
   if (rt.defects.has("talking-called-wrong")) {
     out = out.map((s) =>
-      s.eventType === "AgentEvent_Talking"
+      s.eventType === EVENT.talking
         ? { ...s, content: { ...(s.content as Record<string, unknown>), called: `9${call.called}0` } }
         : s,
     );
@@ -77,9 +77,7 @@ function defective(rt: Runtime, steps: ScriptStep[], call: Call): ScriptStep[] {
     out = out.filter((s) => !terminal.has(s.eventType));
   }
   if (rt.defects.has("call-out-fail-content-object")) {
-    out = out.map((s) =>
-      s.eventType === "AgentEvent_Call_Out_Fail" ? { ...s, content: { callid: s.content } } : s,
-    );
+    out = out.map((s) => (s.eventType === EVENT.callOutFail ? { ...s, content: { callid: s.content } } : s));
   }
   return out;
 }
@@ -200,7 +198,7 @@ const hold: Handler = (rt, request, agentId) => {
   call.phase = "held";
   session.held = call;
   session.call = undefined;
-  rt.store.emit(session, "AgentEvent_Hold", call.id);
+  rt.store.emit(session, EVENT.hold, call.id);
   return success({});
 };
 

@@ -3,7 +3,7 @@
  * (EVENT_FLOWS): the order of events comes from there, and this module only decides which optional steps
  * apply, what each event carries and how long after the previous one it arrives.
  */
-import { EVENT_FLOWS, type FlowStep } from "../../contracts/index.ts";
+import { EVENT, EVENT_FLOWS, type FlowStep } from "../../contracts/index.ts";
 import type { Outcome } from "../../lib/target-profile.ts";
 import type { TimingConfig } from "../options.ts";
 import type { TimerHandle } from "./clock.ts";
@@ -66,11 +66,11 @@ export interface ScriptContext {
 /** Content of an event for this call. PhoneRelease says who hung up: 2 the agent, 3 the platform. */
 function contentOf(eventType: string, call: Call, phoneState: 2 | 3): unknown {
   switch (eventType) {
-    case "AgentOther_PhoneOffhook":
+    case EVENT.phoneOffhook:
       return { type: "main" };
-    case "AgentEvent_Customer_Alerting":
+    case EVENT.customerAlerting:
       return { callid: call.id, otherPhoneWorkno: "", otherPhone: call.called, type: "outbound" };
-    case "AgentEvent_Talking":
+    case EVENT.talking:
       return {
         caller: call.caller,
         callid: call.id,
@@ -79,16 +79,16 @@ function contentOf(eventType: string, call: Call, phoneState: 2 | 3): unknown {
         type: "outbound",
         mediaAbility: call.mediaability === 1 ? 3 : 1,
       };
-    case "AgentEvent_Call_Out_Fail":
-    case "AgentEvent_Connect_Fail":
-    case "AgentEvent_Call_Release":
-    case "AgentEvent_Hold":
+    case EVENT.callOutFail:
+    case EVENT.connectFail:
+    case EVENT.callRelease:
+    case EVENT.hold:
       return call.id;
-    case "AgentEvent_Customer_Release":
+    case EVENT.customerRelease:
       return { callid: call.id, number: call.called };
-    case "AgentOther_PhoneRelease":
+    case EVENT.phoneRelease:
       return { phoneState };
-    case "OUTBOUND_DETECT_EVENT":
+    case EVENT.outboundDetect:
       return { callId: call.id, detect: 1552, desc: "busy" };
     default:
       return null;
@@ -99,13 +99,13 @@ function contentOf(eventType: string, call: Call, phoneState: 2 | 3): unknown {
 function includes(step: FlowStep, outcome: Outcome | "release", ctx: ScriptContext): boolean {
   if (!step.optional) return true;
   switch (step.event) {
-    case "AgentOther_PhoneAlerting":
-    case "AgentOther_PhoneOffhook":
-    case "AgentOther_PhoneRelease":
+    case EVENT.phoneAlerting:
+    case EVENT.phoneOffhook:
+    case EVENT.phoneRelease:
       // Agent phone events exist only for a phone that is picked up and released per call; in the failure
       // flows the platform releases the phone whatever the setting.
-      return ctx.releasephone || (step.event === "AgentOther_PhoneRelease" && outcome !== "release");
-    case "AgentEvent_Customer_Alerting":
+      return ctx.releasephone || (step.event === EVENT.phoneRelease && outcome !== "release");
+    case EVENT.customerAlerting:
       return outcome !== "busy";
     default:
       return true;
@@ -114,24 +114,24 @@ function includes(step: FlowStep, outcome: Outcome | "release", ctx: ScriptConte
 
 /** The event (or its documented alternative) this step emits. */
 function eventOf(step: FlowStep, ctx: ScriptContext): string {
-  if (step.event === "AgentState_Ready" && !ctx.autoenteridle) return "AgentState_Work";
+  if (step.event === EVENT.ready && !ctx.autoenteridle) return EVENT.work;
   return step.event;
 }
 
 /** Delay before an event of a call script. */
 function delayOf(eventType: string, outcome: Outcome, timing: TimingConfig): Distribution {
   switch (eventType) {
-    case "AgentOther_PhoneOffhook":
+    case EVENT.phoneOffhook:
       return timing.agentPickup;
-    case "AgentEvent_Customer_Alerting":
+    case EVENT.customerAlerting:
       return timing.customerAlerting;
-    case "AgentEvent_Talking":
+    case EVENT.talking:
       return timing.customerAnswer;
-    case "AgentOther_PhoneRelease":
+    case EVENT.phoneRelease:
       if (outcome === "not-answered") return timing.customerNoAnswer;
       if (outcome === "busy") return timing.customerBusy;
       return timing.eventGap;
-    case "AgentEvent_Call_Out_Fail":
+    case EVENT.callOutFail:
       return outcome === "agent-no-answer" ? timing.agentNoAnswer : timing.eventGap;
     default:
       return timing.eventGap;
@@ -147,7 +147,7 @@ export function callScript(call: Call, ctx: ScriptContext, timing: TimingConfig,
     if (!includes(step, call.outcome, ctx)) continue;
     const eventType = eventOf(step, ctx);
     // A busy line is reported by the detect event (a floating event of the flow) before the failure.
-    if (eventType === "AgentEvent_Call_Out_Fail" && call.outcome === "busy" && flow.floating.length > 0) {
+    if (eventType === EVENT.callOutFail && call.outcome === "busy" && flow.floating.length > 0) {
       for (const floating of flow.floating) {
         steps.push({
           eventType: floating,

@@ -2,7 +2,7 @@
  * All mutable state of the mock behind one object with reset(): sessions by agent, the Guid index, call ids,
  * the event scripts in flight and the counters the admin API reports.
  */
-import { agentStateCode, clausesOf, type Edition } from "../../contracts/index.ts";
+import { agentStateCode, clausesOf, type Edition, EVENT } from "../../contracts/index.ts";
 import type { Call, ScriptStep } from "./calls.ts";
 import { CallIds } from "./calls.ts";
 import type { Clock } from "./clock.ts";
@@ -176,25 +176,25 @@ export class Store {
   private applyEffect(session: Session, eventType: string): void {
     const call = session.call;
     switch (eventType) {
-      case "AgentState_Busy":
+      case EVENT.busy:
         session.state = STATE.talking;
         break;
-      case "AgentEvent_Talking":
+      case EVENT.talking:
         if (call && call.phase === "setup") call.phase = "talking";
         break;
-      case "AgentEvent_Call_Out_Fail":
+      case EVENT.callOutFail:
         if (call) {
           this.endCall(call);
           session.call = undefined;
         }
         break;
-      case "AgentState_Ready":
+      case EVENT.ready:
         session.state = STATE.idle;
         break;
-      case "AgentState_Work":
+      case EVENT.work:
         session.state = STATE.wrapUp;
         break;
-      case "AgentState_SetNotReady_Success":
+      case EVENT.setNotReady:
         session.state = STATE.busy;
         break;
     }

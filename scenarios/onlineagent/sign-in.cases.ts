@@ -4,10 +4,10 @@
  * sign-out refused while the agent is in a call.
  */
 import { appliedClauses } from "../../contracts/clauses-of.ts";
-import { type JsonSchema, situation } from "../../contracts/index.ts";
+import { EVENT, type JsonSchema, signInFlow, situation } from "../../contracts/index.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import { checkFlow } from "../support/event-order.ts";
-import { baseBody, flow, judgeSituation, numberFor, placeCall, recordFlow } from "../support/judges.ts";
+import { baseBody, judgeSituation, numberFor, placeCall, recordFlow } from "../support/judges.ts";
 import { NotTested } from "../support/recorder.ts";
 import { SignInError } from "../support/suite-agent.ts";
 import type { Target } from "../support/target.ts";
@@ -117,7 +117,7 @@ export function signInCases(target: Target): Check[] {
       async ({ ctx, rec, spares: [spare] }) => {
         if (!spare) return;
         await spare.login();
-        const signIn = flow("sign-in");
+        const signIn = signInFlow(ctx.target.profile.signIn?.status);
         const { events } = await spare.pollUntil(
           (evs) => checkFlow(signIn, evs, undefined, false).complete,
           undefined,
@@ -241,9 +241,9 @@ export function signInCases(target: Target): Check[] {
         const call = await placeCall(s, rec, baseBody(ctx.target, answered.number));
         if (call.code !== "0") throw new NotTested(`the callout was refused (${call.code})`);
         const talking = await s.pollUntil(
-          (events) => events.some((e) => e.eventType === "AgentEvent_Talking"),
+          (events) => events.some((e) => e.eventType === EVENT.talking),
           undefined,
-          "AgentEvent_Talking",
+          EVENT.talking,
         );
         if (talking.timedOut) throw new NotTested("the call was not answered in time");
         const code = retcodeOf(await s.call("logout"));

@@ -6,6 +6,7 @@
  * understand sees one sign-in, not one per worker. A signed-in agent that has not polled for heartbeatMs polls
  * (the gateway's heartbeat), whether a case holds it or not, so a slow, rate-capped run never loses it.
  */
+import { EVENT } from "../../contracts/index.ts";
 import { NotTested, type Recorder } from "./recorder.ts";
 import { SignInError, type SignInTracker, SuiteAgent } from "./suite-agent.ts";
 import type { Target } from "./target.ts";
@@ -122,7 +123,7 @@ export class AgentPool {
       try {
         await slot.agent.login();
         await slot.agent.pollUntil(
-          (events) => events.some((e) => e.eventType === "AgentState_Ready"),
+          (events) => events.some((e) => e.eventType === EVENT.ready),
           undefined,
           "AgentState_Ready after sign-in",
         );

@@ -4,7 +4,7 @@
  * call id), Talking with the dialled number and a consistent media ability, release back to ready; a number
  * with * or #; release without a call.
  */
-import { agentStateCode, type EventFlow, talkingMediaFor } from "../../contracts/index.ts";
+import { agentStateCode, EVENT, type EventFlow, talkingMediaFor } from "../../contracts/index.ts";
 import type { CalledNumber, Outcome } from "../../lib/target-profile.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import { checkFlow, type PolledEvent } from "../support/event-order.ts";
@@ -25,7 +25,7 @@ const FLOW_OF: Record<Outcome, string> = {
 
 /** AgentEvent_Talking carries the dialled number and a media ability consistent with the request. */
 function judgeTalking(rec: Recorder, events: PolledEvent[], body: Record<string, unknown>): void {
-  const talking = events.find((e) => e.eventType === "AgentEvent_Talking");
+  const talking = events.find((e) => e.eventType === EVENT.talking);
   const content = talking?.content as { called?: unknown; mediaAbility?: unknown } | undefined;
   if (!content) return;
   const dialled = String(body.called);

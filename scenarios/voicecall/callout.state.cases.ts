@@ -3,7 +3,7 @@
  * a method other than PUT, a body that is not JSON, a near-miss path; and the page's own example request.
  */
 import { CALLOUT_EXAMPLE } from "../../contracts/examples.ts";
-import { documentedRetcodes, OPERATIONS, pathFor, SITUATIONS } from "../../contracts/index.ts";
+import { documentedRetcodes, EVENT, OPERATIONS, pathFor, SITUATIONS } from "../../contracts/index.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import {
   baseBody,
@@ -106,9 +106,9 @@ export function calloutStateCases(target: Target): Check[] {
         if (first.code !== "0") throw new NotTested(`the first callout was refused (${first.code})`);
         if (answered)
           await s.pollUntil(
-            (events) => events.some((e) => e.eventType === "AgentEvent_Talking"),
+            (events) => events.some((e) => e.eventType === EVENT.talking),
             undefined,
-            "AgentEvent_Talking",
+            EVENT.talking,
           );
         const second = await s.call("callout", body());
         judgeSituation(rec, "already-in-call", "callout during a call", retcodeOf(second));
@@ -128,9 +128,9 @@ export function calloutStateCases(target: Target): Check[] {
         const first = await placeCall(s, rec, baseBody(ctx.target, answered.number));
         if (first.code !== "0") throw new NotTested(`the first callout was refused (${first.code})`);
         const talking = await s.pollUntil(
-          (events) => events.some((e) => e.eventType === "AgentEvent_Talking"),
+          (events) => events.some((e) => e.eventType === EVENT.talking),
           undefined,
-          "AgentEvent_Talking",
+          EVENT.talking,
         );
         if (talking.timedOut) throw new NotTested("the first call was not answered in time");
         const hold = await s.call("hold");

@@ -5,7 +5,10 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CLAUSES } from "../../../contracts/index.ts";
+import { CLAUSES, situation } from "../../../contracts/index.ts";
+
+const OVERLOADED = situation("overloaded").codes[0] ?? "";
+const GUID_WRONG = situation("guid-wrong").codes[0] ?? "";
 import type { RunRecord } from "./model.ts";
 
 /** A Guid and a password planted in the fixture's raw files, to prove the page masks them. */
@@ -93,7 +96,7 @@ export async function writeFixtureRun(dir: string, options: { failedClause?: boo
       const time = new Date(start + second * 1000 + Math.floor((k * 1000) / rate)).toISOString();
       const value = 8 + 30 * rand() ** 3 + (second > 20 ? 15 * rand() : 0);
       const failed = rand() < 0.04;
-      const retcode = failed ? (rand() < 0.7 ? "100-007" : "000-003") : "0";
+      const retcode = failed ? (rand() < 0.7 ? OVERLOADED : GUID_WRONG) : "0";
       if (failed) errors[retcode] = (errors[retcode] ?? 0) + 1;
       calls += 1;
       lines.push(
