@@ -4,6 +4,7 @@
  * header string or a message is masked too.
  */
 import { schemaFiles } from "../contracts/schema-files.ts";
+import { maskSetGuid } from "./gateway/guid.ts";
 
 export const REDACTED = "[redacted]";
 
@@ -13,12 +14,10 @@ export const SECRET_FIELDS: ReadonlySet<string> = collectSecretFields();
 // A Guid as the gateway issues it: a UUID, optionally with a .AgentGateway<N> suffix.
 const GUID_PATTERN =
   /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(\.AgentGateway[0-9]+)?/g;
-// A session cookie value: a run of token characters (not prose such as "JSESSIONID=<guid>").
-const JSESSION_PATTERN = /JSESSIONID=[A-Za-z0-9._~-]{8,}/g;
 
 /** Masks Guids in a string, and any of the given secret values (e.g. the profile's passwords). */
 export function redactText(text: string, secrets: Iterable<string> = []): string {
-  let out = text.replace(JSESSION_PATTERN, `JSESSIONID=${REDACTED}`).replace(GUID_PATTERN, REDACTED);
+  let out = maskSetGuid(text, REDACTED).replace(GUID_PATTERN, REDACTED);
   for (const secret of secrets) {
     if (secret.length >= 4) out = out.split(secret).join(REDACTED);
   }

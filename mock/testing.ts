@@ -1,9 +1,10 @@
 /**
  * Test support for the mock's own unit tests: a small agent client over fastify inject() that signs in, keeps
- * the latest Guid from Set-GUID, and drains polls.
+ * the latest Guid the gateway hands over (read by lib/gateway), and drains polls.
  */
 import type { FastifyInstance } from "fastify";
 import { type OperationId, pathFor } from "../contracts/index.ts";
+import { guidOfSetGuid } from "../lib/gateway/guid.ts";
 import { DEFAULT_AGENT_RANGE } from "./options.ts";
 
 export const JSON_HEADERS = { "content-type": "application/json; charset=UTF-8" } as const;
@@ -45,7 +46,7 @@ export class TestAgent {
       ...(body === undefined ? {} : { payload: typeof body === "string" ? body : JSON.stringify(body) }),
     });
     const setGuid = response.headers["set-guid"];
-    if (typeof setGuid === "string") this.guid = setGuid.replace(/^JSESSIONID=/, "");
+    if (typeof setGuid === "string") this.guid = guidOfSetGuid(setGuid);
     return {
       status: response.statusCode,
       headers: response.headers as Reply["headers"],

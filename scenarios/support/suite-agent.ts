@@ -1,7 +1,7 @@
 /**
  * One test agent of the suite: signs in the way the profile allows (forced sign-in only with allowForceLogin,
  * never after a refusal), keeps the latest Guid and every polled event, and judges what every poll shows: the
- * event's workNo, the shape of an empty poll, omitted null content, which polls carry Set-GUID.
+ * event's workNo, the shape of an empty poll, omitted null content, which polls hand the Guid over.
  */
 import { appliedClauses } from "../../contracts/clauses-of.ts";
 import {
@@ -140,7 +140,7 @@ export class SuiteAgent {
     return reply;
   }
 
-  /** A successful sign-in must carry the Guid in Set-GUID, in the header contract's form (value never shown). */
+  /** A successful sign-in must hand the Guid over in the header contract's form (value never shown). */
   private checkSetGuid(reply: Reply): void {
     if (!this.recorder) return;
     const value = setGuidHeader(reply.headers);
@@ -149,18 +149,18 @@ export class SuiteAgent {
     for (const v of violations) this.recorder.add(v.clause, v.open ? "open-recorded" : "fail", v.message);
     if (violations.length > 0) return;
     for (const { clause } of appliedClauses(this.target.contracts, schema, value)) {
-      this.recorder.credit(clause, "sign-in answered a Guid in Set-GUID of the documented form");
+      this.recorder.credit(clause, "sign-in handed over a Guid in the documented form");
     }
   }
 
-  /** Which polls carry Set-GUID is open: a successful poll without one, or one repeating the Guid, says which. */
+  /** Which polls hand the Guid over is open: a successful poll without it, or one repeating it, says which. */
   private judgeSetGuid(reply: Reply, op: OperationId, before: string | undefined): void {
     if (op !== "getAgentEvent" || envelopeOf(reply)?.retcode !== "0") return;
     if (reply.setGuid === undefined) {
       this.recorder?.choice(
         "set-guid-on-polls",
         choiceOption("set-guid-on-polls", 0),
-        "a poll without Set-GUID",
+        "a poll without a Guid header",
       );
     } else if (reply.setGuid === before) {
       this.recorder?.choice(
@@ -192,7 +192,7 @@ export class SuiteAgent {
     if (outcome.ok) {
       this.markSignedIn(true);
       if (!this.guid)
-        throw new SignInError("refused", `the sign-in of agent ${this.id} answered no Guid in Set-GUID`);
+        throw new SignInError("refused", `the sign-in of agent ${this.id} handed over no Guid`);
       return outcome.reply as Reply;
     }
     const { kind, code } = outcome;

@@ -64,7 +64,7 @@ export function calloutAuthCases(target: Target): Check[] {
       FAMILY,
       {
         id: "auth-rotated-guid",
-        title: "under dynamic authentication the Guid from Set-GUID on a poll works for callout",
+        title: "under dynamic authentication the new Guid a poll hands over works for callout",
         clause: "auth/dynamic/rotation",
       },
       async ({ ctx, rec, agents: [s] }) => {
@@ -80,7 +80,7 @@ export function calloutAuthCases(target: Target): Check[] {
           rec.add(
             "auth/dynamic/rotation",
             "fail",
-            `no new Guid in Set-GUID within ${ctx.target.deadlines.rotationMs} ms of polling`,
+            `no new Guid handed over within ${ctx.target.deadlines.rotationMs} ms of polling`,
           );
           return;
         }

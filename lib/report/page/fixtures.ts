@@ -6,10 +6,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CLAUSES, situation } from "../../../contracts/index.ts";
+import type { RunRecord } from "./model.ts";
 
 const OVERLOADED = situation("overloaded").codes[0] ?? "";
 const GUID_WRONG = situation("guid-wrong").codes[0] ?? "";
-import type { RunRecord } from "./model.ts";
 
 /** A Guid and a password planted in the fixture's raw files, to prove the page masks them. */
 export const PLANTED_GUID = "0a1b2c3d-1111-2222-3333-444455556666.AgentGateway1";
