@@ -141,7 +141,8 @@ async function login(client: Client, id: string): Promise<string> {
     password: PASSWORD,
     phonenum: "1",
   });
-  if (!reply.setGuid) throw new Error(`login ${id}: no Guid in the sign-in answer: ${reply.text.slice(0, 200)}`);
+  if (!reply.setGuid)
+    throw new Error(`login ${id}: no Guid in the sign-in answer: ${reply.text.slice(0, 200)}`);
   return reply.setGuid;
 }
 

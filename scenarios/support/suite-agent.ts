@@ -191,8 +191,7 @@ export class SuiteAgent {
     const outcome = await signIn(this.send, this.agent, signInPolicy(this.target.profile), options);
     if (outcome.ok) {
       this.markSignedIn(true);
-      if (!this.guid)
-        throw new SignInError("refused", `the sign-in of agent ${this.id} handed over no Guid`);
+      if (!this.guid) throw new SignInError("refused", `the sign-in of agent ${this.id} handed over no Guid`);
       return outcome.reply as Reply;
     }
     const { kind, code } = outcome;
