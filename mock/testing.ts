@@ -3,7 +3,7 @@
  * the latest Guid the gateway hands over (read by lib/gateway), and drains polls.
  */
 import type { FastifyInstance } from "fastify";
-import { type OperationId, pathFor } from "../contracts/index.ts";
+import { OPERATIONS, type OperationId, pathFor } from "../contracts/index.ts";
 import { guidOfSetGuid } from "../lib/gateway/guid.ts";
 import { DEFAULT_AGENT_RANGE } from "./options.ts";
 
@@ -29,16 +29,7 @@ export class TestAgent {
 
   /** Calls an operation with the current Guid (unless headers override it). */
   async call(op: OperationId, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-    const method = {
-      login: "PUT",
-      forceLogin: "PUT",
-      logout: "DELETE",
-      getAgentStatus: "GET",
-      getAgentEvent: "GET",
-      callout: "PUT",
-      release: "DELETE",
-      hold: "POST",
-    }[op] as "PUT";
+    const { method } = OPERATIONS[op];
     const response = await this.app.inject({
       method,
       url: pathFor(op, this.id),

@@ -3,7 +3,7 @@
  * when missing, bundles the scenarios for the target's edition, checks the plan against the profile's caps, and
  * writes summary.json, junit.xml and the dashboard's report.html into reports/<run-id>/.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
@@ -233,7 +233,7 @@ async function main(argv: string[]): Promise<number> {
     }
 
     if (flags.signOut) {
-      const n = await signOutAll(plan, gw?.ca ?? readCa(target));
+      const n = await signOutAll(plan, target);
       log(`signed out ${n} of ${plan.agentCount} agent(s)`);
       return EXIT.PASS;
     }
@@ -300,7 +300,7 @@ async function main(argv: string[]): Promise<number> {
         const activeS = Math.max(1, Math.min(search.stepS, ranS - plan.signInS));
         const point = judge(rate, summary, plan.slo, stepCode === 99 ? 0 : stepCode, activeS);
         log(`step ${rate} calls/s: ${point.pass ? "pass" : `FAIL (${point.broke.join("; ")})`}`);
-        if (stepCode !== 0) await signOutAll(stepPlan, gw?.ca ?? readCa(target));
+        if (stepCode !== 0) await signOutAll(stepPlan, target);
         return point;
       });
       writeFileSync(join(reportDir, "capacity.json"), JSON.stringify(result, null, 2));
@@ -309,7 +309,7 @@ async function main(argv: string[]): Promise<number> {
     } else {
       code = await runOne(plan);
       if (code !== 0) {
-        const n = await signOutAll(plan, gw?.ca ?? readCa(target));
+        const n = await signOutAll(plan, target);
         log(`k6 exited with ${code}; signed out ${n} agent(s) left signed in`);
       }
     }
@@ -319,10 +319,6 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await gw?.close();
   }
-}
-
-function readCa(target: TargetProfile): string | undefined {
-  return target.tls?.caFile ? readFileSync(target.tls.caFile, "utf8") : undefined;
 }
 
 main(process.argv).then(

@@ -6,9 +6,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fetch, Agent as UndiciAgent } from "undici";
-import { pathFor } from "../../contracts/operations.ts";
-import { isSituation } from "../../lib/gateway/answer.ts";
+import { sweepSignOut } from "../../lib/gateway/preflight.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import { profileAuthMode, profileEdition } from "../../lib/target-profile.ts";
 import { agentAt, agentPoolSize, type LoadPlan, peakRate, scheduleSeconds } from "../lib/plan.ts";
@@ -198,55 +196,12 @@ export function planFigures(plan: LoadPlan) {
 }
 
 /**
- * Signs out every agent of a plan that is still signed in (after an aborted run): sign-in answers 100-002 for
- * those, and forceLogin then logout ends their session; agents that were out are signed in and out again.
+ * Signs out every agent of a plan that is still signed in (after an aborted run), with lib/gateway's sweep (a
+ * forced sign-in only where the profile allows it); returns how many were signed out.
  */
-export async function signOutAll(plan: LoadPlan, ca?: string): Promise<number> {
-  const dispatcher = new UndiciAgent({ connect: ca ? { ca } : {}, connections: 32 });
-  const headers = { "content-type": "application/json; charset=UTF-8" };
-  let cleaned = 0;
+export async function signOutAll(plan: LoadPlan, profile: TargetProfile): Promise<number> {
   const count = Math.min(plan.agentCount, agentPoolSize(plan));
-  const work = Array.from({ length: count }, (_, i) => i);
-  const worker = async () => {
-    for (let i = work.shift(); i !== undefined; i = work.shift()) {
-      const agent = agentAt(plan, i);
-      const body = JSON.stringify({ password: agent.password, phonenum: agent.phone });
-      try {
-        let res = await fetch(plan.baseUrl + pathFor("login", agent.id), {
-          method: "PUT",
-          headers,
-          body,
-          dispatcher,
-        });
-        let json = (await res.json()) as { retcode?: string };
-        if (isSituation(String(json.retcode), "already-signed-in")) {
-          res = await fetch(plan.baseUrl + pathFor("forceLogin", agent.id), {
-            method: "PUT",
-            headers,
-            body,
-            dispatcher,
-          });
-          json = (await res.json()) as { retcode?: string };
-        }
-        const guid = res.headers.get("set-guid")?.replace(/^JSESSIONID=/, "");
-        if (json.retcode !== "0" || !guid) continue;
-        await fetch(plan.baseUrl + pathFor("release", agent.id), {
-          method: "DELETE",
-          headers: { ...headers, guid },
-          dispatcher,
-        }).then((r) => r.arrayBuffer());
-        await fetch(plan.baseUrl + pathFor("logout", agent.id), {
-          method: "DELETE",
-          headers: { ...headers, guid },
-          dispatcher,
-        }).then((r) => r.arrayBuffer());
-        cleaned++;
-      } catch {
-        // Best effort: an unreachable gateway signs agents out by itself after the heartbeat timeout.
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  await dispatcher.close();
-  return cleaned;
+  const agents = Array.from({ length: count }, (_, i) => agentAt(plan, i));
+  const { signedOut } = await sweepSignOut(profile, agents, { timeoutMs: 10_000, concurrency: 16 });
+  return signedOut;
 }
