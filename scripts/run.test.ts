@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_EDITION } from "../contracts/index.ts";
+import { CallLedger } from "../lib/call-ledger.ts";
 import type { TargetProfile } from "../lib/target-profile.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
 import { suiteMockOptions } from "../mock/suite-options.ts";
@@ -310,7 +311,8 @@ describe.skipIf(skipLoad)(
         ]);
         expect(result.code).toBe(1);
         expect(result.stderr).toContain("load: CCGW_BUDGET_EXCEEDED");
-        const used = statSync(join(dir, "contract", "raw", "callouts.count")).size;
+        const used = CallLedger.inReportDir(join(dir, "contract")).spent();
+        expect(used).toBeGreaterThan(0);
         expect(used).toBeLessThanOrEqual(30);
         const stats = (await target.admin("/stats")) as { requests: Record<string, Record<string, number>> };
         const sent = Object.values(stats.requests.callout ?? {}).reduce((a, b) => a + b, 0);

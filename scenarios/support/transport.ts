@@ -3,8 +3,7 @@
  * agent), with the safety rails of lib/safety.ts where a callout leaves, and the exchange kept, redacted, as
  * evidence. Reading the answer (envelope, retcode) is lib/gateway's too.
  */
-import { appendFileSync, existsSync, mkdirSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { CallLedger } from "../../lib/call-ledger.ts";
 import {
   type AgentChannel,
   GatewayClient,
@@ -28,22 +27,12 @@ export type RequestSpec = SendSpec;
 const guards = new WeakMap<Target, CallGuard>();
 const clients = new WeakMap<Target, Promise<GatewayClient>>();
 
-/** The call guard of a target; its budget is counted in <report dir>/raw/callouts.count when there is one. */
+/** The call guard of a target; its budget is counted in the run's call ledger when there is a report folder. */
 function guardOf(target: Target): CallGuard {
   let guard = guards.get(target);
   if (!guard) {
     const dir = process.env.CCGW_REPORT_DIR;
-    const file = dir ? join(dir, "raw", "callouts.count") : undefined;
-    const counter = file
-      ? {
-          spent: () => (existsSync(file) ? statSync(file).size : 0),
-          record: () => {
-            mkdirSync(dirname(file), { recursive: true });
-            appendFileSync(file, "1");
-          },
-        }
-      : undefined;
-    guard = new CallGuard(dialPolicy(target), counter ? { counter } : {});
+    guard = new CallGuard(dialPolicy(target), dir ? { counter: CallLedger.inReportDir(dir) } : {});
     guards.set(target, guard);
   }
   return guard;

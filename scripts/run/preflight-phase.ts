@@ -1,0 +1,17 @@
+/**
+ * Phase "preflight" of the main job: one sign-in and sign-out of the first agent, bounded in time, so a wrong
+ * URL, CA, proxy or password is one clear line before anything else is sent.
+ */
+import { HarnessError } from "../../lib/errors.ts";
+import { preflight } from "../../lib/gateway/preflight.ts";
+import { expandAgents } from "../../lib/target-profile.ts";
+import { log, type RunContext, type RunTarget } from "./context.ts";
+
+export async function preflightPhase(ctx: RunContext, target: RunTarget): Promise<void> {
+  const first = expandAgents(target.profile)[0];
+  const started = Date.now();
+  if (!first) throw new HarnessError("CCGW_PROFILE_INVALID", "the target profile lists no agents");
+  await preflight(target.profile, first, ctx.flags.timeoutMs);
+  ctx.record.phases.push({ name: "preflight", status: "pass", durationMs: Date.now() - started });
+  log("preflight: agent signed in and out");
+}
