@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// Projects: "unit" holds the colocated *.test.ts of every part; the functional suite against a gateway lives in
-// scenarios/ and gets its own project when it lands.
+// Projects: "unit" holds the colocated *.test.ts of every part; "scenarios" is the functional suite against a
+// gateway (scenarios/README.md), with its self-test.
 export default defineConfig({
   test: {
     projects: [
@@ -20,7 +20,7 @@ export default defineConfig({
       },
       {
         test: {
-          // The functional suite (scenarios/README): globalSetup starts the embedded mock unless CCGW_TARGET
+          // The functional suite (scenarios/README.md): globalSetup starts the embedded mock unless CCGW_TARGET
           // names a profile; files run one after another because they share the profile's agents.
           name: "scenarios",
           include: ["scenarios/**/*.test.ts"],

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { scanLiterals } from "./contract-literals.ts";
+import { scanLiterals } from "./schema-literals.ts";
 
 const dirs: string[] = [];
 afterAll(async () => {
