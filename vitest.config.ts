@@ -1,9 +1,12 @@
 import { defineConfig } from "vitest/config";
+import { SkipReport } from "./scripts/skip-report.ts";
 
 // Projects: "unit" holds the colocated *.test.ts of every part; "scenarios" is the functional suite against a
 // gateway (scenarios/README.md), with its self-test.
 export default defineConfig({
   test: {
+    // Every skip says why; under CI (.ci/run) a skip fails the run.
+    reporters: ["default", new SkipReport({ strict: process.env.CI !== undefined && process.env.CI !== "" })],
     projects: [
       {
         test: {
