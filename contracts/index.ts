@@ -20,6 +20,7 @@ export {
   type OperationId,
   operation,
   pathFor,
+  platformRefusals,
 } from "./operations.ts";
 export { type SchemaName, schemaFiles } from "./schema-files.ts";
 export {

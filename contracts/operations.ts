@@ -143,3 +143,17 @@ export function pathFor(id: OperationId, agentId: string): string {
 export function documentedRetcodes(id: OperationId): string[] {
   return retcodeData.codes.filter((c) => (c.documentedFor as string[]).includes(id)).map((c) => c.code);
 }
+
+/**
+ * Callout failure codes that say the platform could not place the call, not that the request or the session
+ * was wrong: the documented callout codes less those of an invalid parameter or number and of a bad session.
+ */
+export function platformRefusals(): string[] {
+  const situations = retcodeData.situations as Record<string, { codes: string[] }>;
+  const request = new Set(
+    ["invalid-parameter", "invalid-called", "not-signed-in", "guid-wrong"].flatMap(
+      (n) => situations[n]?.codes ?? [],
+    ),
+  );
+  return documentedRetcodes("callout").filter((code) => code !== "0" && !request.has(code));
+}

@@ -4,7 +4,8 @@
  * sign-out refused while the agent is in a call.
  */
 import { appliedClauses } from "../../contracts/clauses-of.ts";
-import { EVENT, type JsonSchema, signInFlow, situation } from "../../contracts/index.ts";
+import { EVENT, signInFlow, situation } from "../../contracts/index.ts";
+import { signInOptionBodies, signInState } from "../../contracts/sign-in-values.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import { checkFlow } from "../support/event-order.ts";
 import { baseBody, judgeSituation, numberFor, placeCall, recordFlow } from "../support/judges.ts";
@@ -15,52 +16,6 @@ import { retcodeOf } from "../support/transport.ts";
 
 const FAMILY = "sign-in and sign-out";
 const SIGN_IN_HEADERS = { headers: { "content-type": "application/json; charset=UTF-8" } };
-
-function loginSchema(target: Target): { properties: Record<string, JsonSchema>; required: string[] } {
-  const schema = target.contracts.schemas["onlineagent/login.request"] as {
-    properties?: Record<string, JsonSchema>;
-    required?: string[];
-  };
-  return { properties: schema.properties ?? {}, required: schema.required ?? [] };
-}
-
-/** The state code a sign-in leads to: the profile's sign-in status, else the contract's default of that field. */
-function signInState(target: Target): number | undefined {
-  const value = target.profile.signIn?.status ?? loginSchema(target).properties.status?.default;
-  const code = typeof value === "string" ? Number(value) : value;
-  return typeof code === "number" ? code : undefined;
-}
-
-/** Values of one sign-in field the contract names itself (its enum, else its default); none for free text. */
-function documentedValues(field: JsonSchema): unknown[] {
-  const branches = (field.oneOf ?? field.anyOf) as JsonSchema[] | undefined;
-  const typed = branches?.find((b) => b.type === "integer") ?? branches?.[0];
-  const values = Array.isArray(field.enum) ? field.enum : Array.isArray(typed?.enum) ? typed.enum : undefined;
-  if (values) return values;
-  return field.default !== undefined ? [field.default] : [];
-}
-
-// Sign-in fields the harness never sends: with both, the gateway pushes events instead of answering polls.
-const PUSH_FIELDS = new Set(["callBackUri", "serviceToken"]);
-
-/** Sign-in bodies covering every optional field with a value the contract documents (one per value of the widest). */
-function signInBodies(target: Target): Record<string, unknown>[] {
-  const { properties, required } = loginSchema(target);
-  const fields = Object.entries(properties)
-    .filter(([name]) => !required.includes(name) && !PUSH_FIELDS.has(name))
-    .map(([name, schema]) => ({ name, values: documentedValues(schema) }))
-    .filter((f) => f.values.length > 0);
-  const rounds = Math.max(1, ...fields.map((f) => f.values.length));
-  return Array.from({ length: rounds }, (_, i) => {
-    const body: Record<string, unknown> = {};
-    for (const f of fields) {
-      // A field's default when this round has no value of its own (agenttype 11 needs a video agent).
-      const fallback = properties[f.name]?.default;
-      body[f.name] = f.values.length === rounds ? f.values[i] : (fallback ?? f.values[0]);
-    }
-    return body;
-  });
-}
 
 const ONE_SPARE = { signedIn: 0, signedOut: 1 };
 
@@ -77,7 +32,7 @@ export function signInCases(target: Target): Check[] {
       },
       async ({ ctx, rec, spares: [spare] }) => {
         if (!spare) return;
-        for (const options of signInBodies(ctx.target)) {
+        for (const options of signInOptionBodies(ctx.target.contracts)) {
           const body = { ...options, password: spare.agent.password, phonenum: spare.agent.phone };
           const local = ctx.target.contracts.validate("onlineagent/login.request", body);
           if (local.length > 0) throw new Error(`the sign-in body breaks the contract: ${local[0]?.message}`);
@@ -124,7 +79,7 @@ export function signInCases(target: Target): Check[] {
           "the sign-in flow",
         );
         recordFlow(rec, signIn, events, undefined);
-        const expected = signInState(ctx.target);
+        const expected = signInState(ctx.target.contracts, ctx.target.profile.signIn?.status);
         const state = await spare.state();
         rec.check(
           "agent-states",

@@ -3,7 +3,7 @@
  * a method other than PUT, a body that is not JSON, a near-miss path; and the page's own example request.
  */
 import { CALLOUT_EXAMPLE } from "../../contracts/examples.ts";
-import { documentedRetcodes, EVENT, OPERATIONS, pathFor, SITUATIONS } from "../../contracts/index.ts";
+import { EVENT, OPERATIONS, pathFor, platformRefusals } from "../../contracts/index.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import {
   baseBody,
@@ -19,19 +19,6 @@ import type { Target } from "../support/target.ts";
 import { retcodeOf, send } from "../support/transport.ts";
 
 const FAMILY = "callout state";
-
-/**
- * Callout failure codes that say the platform could not place the call (not that the request or the session
- * was wrong): the documented callout codes less those of an invalid parameter and of a bad session.
- */
-function platformRefusals(): string[] {
-  const request = new Set(
-    ["invalid-parameter", "invalid-called", "not-signed-in", "guid-wrong"].flatMap(
-      (n) => SITUATIONS[n]?.codes ?? [],
-    ),
-  );
-  return documentedRetcodes("callout").filter((code) => code !== "0" && !request.has(code));
-}
 
 /** The page's example request for this target: its number from the profile, fields of this edition only. */
 function exampleBody(target: Target, number: string): Record<string, unknown> {
