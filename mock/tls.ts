@@ -46,39 +46,29 @@ export async function makeCertificate(
       { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
     ],
   });
-  const server = await generate([{ name: "commonName", value: names[0] ?? "localhost" }], {
-    keyType: "ec",
-    algorithm: "sha256",
-    notBeforeDate,
-    notAfterDate,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: "basicConstraints", cA: false },
-      { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
-      { name: "extKeyUsage", serverAuth: true },
-      {
-        name: "subjectAltName",
-        altNames: names.map(altName),
-      },
-    ],
-  });
-  const dir = await mkdtemp(join(tmpdir(), "ccgw-mock-tls-"));
-  const caFile = join(dir, "ca.pem");
-  await writeFile(caFile, ca.cert, { mode: 0o644 });
-  let client: MockCertificate["client"];
-  if (options.client) {
-    const made = await generate([{ name: "commonName", value: "ccgw-harness test client" }], {
+  const leaf = (commonName: string, extensions: object[]) =>
+    generate([{ name: "commonName", value: commonName }], {
       keyType: "ec",
       algorithm: "sha256",
       notBeforeDate,
       notAfterDate,
       ca: { key: ca.private, cert: ca.cert },
-      extensions: [
-        { name: "basicConstraints", cA: false },
-        { name: "keyUsage", digitalSignature: true },
-        { name: "extKeyUsage", clientAuth: true },
-      ],
-    });
+      extensions: [{ name: "basicConstraints", cA: false }, ...extensions],
+    } as Parameters<typeof generate>[1]);
+  const server = await leaf(names[0] ?? "localhost", [
+    { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
+    { name: "extKeyUsage", serverAuth: true },
+    { name: "subjectAltName", altNames: names.map(altName) },
+  ]);
+  const dir = await mkdtemp(join(tmpdir(), "ccgw-mock-tls-"));
+  const caFile = join(dir, "ca.pem");
+  await writeFile(caFile, ca.cert, { mode: 0o644 });
+  let client: MockCertificate["client"];
+  if (options.client) {
+    const made = await leaf("ccgw-harness test client", [
+      { name: "keyUsage", digitalSignature: true },
+      { name: "extKeyUsage", clientAuth: true },
+    ]);
     client = { certFile: join(dir, "client.pem"), keyFile: join(dir, "client-key.pem") };
     await writeFile(client.certFile, made.cert, { mode: 0o644 });
     await writeFile(client.keyFile, made.private, { mode: 0o600 });

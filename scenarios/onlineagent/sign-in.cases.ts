@@ -4,11 +4,11 @@
  * sign-out refused while the agent is in a call.
  */
 import { appliedClauses } from "../../contracts/clauses-of.ts";
-import { EVENT, signInFlow, situation } from "../../contracts/index.ts";
+import { signInFlow, situation } from "../../contracts/index.ts";
 import { signInOptionBodies, signInState } from "../../contracts/sign-in-values.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import { checkFlow } from "../support/event-order.ts";
-import { baseBody, judgeSituation, numberFor, placeCall, recordFlow } from "../support/judges.ts";
+import { judgeSituation, numberFor, recordFlow, talkingCall } from "../support/judges.ts";
 import { NotTested } from "../support/recorder.ts";
 import { SignInError } from "../support/suite-agent.ts";
 import type { Target } from "../support/target.ts";
@@ -189,18 +189,9 @@ export function signInCases(target: Target): Check[] {
         title: "sign-out while the agent is talking is refused",
         clause: "logout/prerequisite/not-in-call",
       },
-      async ({ ctx, rec, agents: [s] }) => {
+      async ({ rec, agents: [s] }) => {
         if (!s) return;
-        if (!answered) throw new NotTested("no number with outcome 'answered' in the profile");
-        await s.drain();
-        const call = await placeCall(s, rec, baseBody(ctx.target, answered.number));
-        if (call.code !== "0") throw new NotTested(`the callout was refused (${call.code})`);
-        const talking = await s.pollUntil(
-          (events) => events.some((e) => e.eventType === EVENT.talking),
-          undefined,
-          EVENT.talking,
-        );
-        if (talking.timedOut) throw new NotTested("the call was not answered in time");
+        await talkingCall(s, rec, answered);
         const code = retcodeOf(await s.call("logout"));
         judgeSituation(rec, "sign-out-during-call", "sign-out during a call", code);
         if (code === "0") s.signedIn = false;

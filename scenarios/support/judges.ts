@@ -4,6 +4,7 @@
  * open the code is recorded. Also the request bodies every family builds from the profile.
  */
 import {
+  EVENT,
   EVENT_FLOWS,
   type EventFlow,
   OPEN_CHOICES,
@@ -13,7 +14,7 @@ import {
 } from "../../contracts/index.ts";
 import type { CalledNumber, Outcome } from "../../lib/target-profile.ts";
 import { checkFlow, type PolledEvent } from "./event-order.ts";
-import type { Recorder } from "./recorder.ts";
+import { NotTested, type Recorder } from "./recorder.ts";
 import type { SuiteAgent } from "./suite-agent.ts";
 import type { Target } from "./target.ts";
 import { envelopeOf, type Reply, retcodeOf } from "./transport.ts";
@@ -78,6 +79,29 @@ export async function placeCall(
     if (earlier === undefined) s.target.callIds.set(callId, `agent ${s.id}`);
   }
   return { reply, code, callId };
+}
+
+/**
+ * A call the customer answered, for cases that need the agent talking: drains what is queued, calls the
+ * profile's answered number and waits for AgentEvent_Talking. NotTested when the profile or the gateway cannot
+ * give one (no answered number, a refused callout, no answer in time).
+ */
+export async function talkingCall(
+  s: SuiteAgent,
+  rec: Recorder,
+  number: CalledNumber | undefined,
+): Promise<string | undefined> {
+  if (!number) throw new NotTested("no number with outcome 'answered' in the profile");
+  await s.drain();
+  const call = await placeCall(s, rec, baseBody(s.target, number.number));
+  if (call.code !== "0") throw new NotTested(`the callout was refused (${call.code})`);
+  const talking = await s.pollUntil(
+    (events) => events.some((e) => e.eventType === EVENT.talking),
+    undefined,
+    EVENT.talking,
+  );
+  if (talking.timedOut) throw new NotTested("the call was not answered in time");
+  return call.callId;
 }
 
 /** Judges the answer to a valid callout: retcode 0 and a call id. */

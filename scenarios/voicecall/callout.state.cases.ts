@@ -3,7 +3,7 @@
  * a method other than PUT, a body that is not JSON, a near-miss path; and the page's own example request.
  */
 import { CALLOUT_EXAMPLE } from "../../contracts/examples.ts";
-import { EVENT, OPERATIONS, pathFor, platformRefusals } from "../../contracts/index.ts";
+import { OPERATIONS, pathFor, platformRefusals } from "../../contracts/index.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import {
   baseBody,
@@ -13,6 +13,7 @@ import {
   numberFor,
   placeCall,
   quietNumber,
+  talkingCall,
 } from "../support/judges.ts";
 import { NotTested } from "../support/recorder.ts";
 import type { Target } from "../support/target.ts";
@@ -88,15 +89,13 @@ export function calloutStateCases(target: Target): Check[] {
       },
       async ({ rec, agents: [s] }) => {
         if (!s) return;
-        await s.drain();
-        const first = await placeCall(s, rec, baseBody(target, (answered ?? number).number));
-        if (first.code !== "0") throw new NotTested(`the first callout was refused (${first.code})`);
-        if (answered)
-          await s.pollUntil(
-            (events) => events.some((e) => e.eventType === EVENT.talking),
-            undefined,
-            EVENT.talking,
-          );
+        // The call in progress: an answered one where the profile has such a number, else one still ringing.
+        if (answered) await talkingCall(s, rec, answered);
+        else {
+          await s.drain();
+          const first = await placeCall(s, rec, baseBody(target, number.number));
+          if (first.code !== "0") throw new NotTested(`the first callout was refused (${first.code})`);
+        }
         const second = await s.call("callout", body());
         judgeSituation(rec, "already-in-call", "callout during a call", retcodeOf(second));
       },
@@ -108,18 +107,9 @@ export function calloutStateCases(target: Target): Check[] {
         title: "callout while the only call is on hold is allowed",
         clause: "callout/prerequisite/held-call-allowed",
       },
-      async ({ ctx, rec, agents: [s] }) => {
+      async ({ rec, agents: [s] }) => {
         if (!s) return;
-        if (!answered) throw new NotTested("no number with outcome 'answered' in the profile");
-        await s.drain();
-        const first = await placeCall(s, rec, baseBody(ctx.target, answered.number));
-        if (first.code !== "0") throw new NotTested(`the first callout was refused (${first.code})`);
-        const talking = await s.pollUntil(
-          (events) => events.some((e) => e.eventType === EVENT.talking),
-          undefined,
-          EVENT.talking,
-        );
-        if (talking.timedOut) throw new NotTested("the first call was not answered in time");
+        await talkingCall(s, rec, answered);
         const hold = await s.call("hold");
         if (retcodeOf(hold) !== "0") throw new NotTested(`hold was refused (${retcodeOf(hold)})`);
         const second = await placeCall(s, rec, body());
