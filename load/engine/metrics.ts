@@ -1,0 +1,145 @@
+/**
+ * The Node load engine's metrics: HDR histograms for the timings (3 significant digits, constant memory, exact
+ * merge), exact counters by one tag, and pass/fail rates. A snapshot is plain JSON (histograms encoded as
+ * compressed base64), so worker threads and segments on other machines merge exactly; percentiles of a merged
+ * run come from the merged histograms, never from averaged percentiles. The summary has k6's shape (metrics by
+ * name, `values` per statistic), so k6 users and the report read it as they read k6's.
+ */
+import hdr from "hdr-histogram-js";
+import type { SummaryData } from "../lib/summary.ts";
+
+/** Timings are recorded in whole milliseconds, from 1 ms to an hour. */
+const HISTOGRAM = {
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 3_600_000,
+  numberOfSignificantValueDigits: 3,
+} as const;
+
+/** The k6 statistics of a trend. */
+const TREND_STATS = ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"] as const;
+
+type Histogram = ReturnType<typeof hdr.build>;
+
+/** Plain JSON of a run's metrics: what a worker posts and what a segment writes to its result file. */
+export interface MetricsSnapshot {
+  trends: Record<string, string>;
+  counters: Record<string, Record<string, number>>;
+  rates: Record<string, { passes: number; fails: number }>;
+  durationMs: number;
+}
+
+export class Metrics {
+  private readonly trends = new Map<string, Histogram>();
+  private readonly counters = new Map<string, Map<string, number>>();
+  private readonly rates = new Map<string, { passes: number; fails: number }>();
+  durationMs = 0;
+
+  private histogram(name: string): Histogram {
+    let h = this.trends.get(name);
+    if (!h) {
+      h = hdr.build(HISTOGRAM);
+      this.trends.set(name, h);
+    }
+    return h;
+  }
+
+  /** Records a timing, in ms (rounded, at least 1). */
+  time(name: string, ms: number): void {
+    this.histogram(name).recordValue(Math.min(HISTOGRAM.highestTrackableValue, Math.max(1, Math.round(ms))));
+  }
+
+  /** Adds to a counter, under a tag value ("" for none). */
+  count(name: string, tag = "", n = 1): void {
+    let byTag = this.counters.get(name);
+    if (!byTag) {
+      byTag = new Map();
+      this.counters.set(name, byTag);
+    }
+    byTag.set(tag, (byTag.get(tag) ?? 0) + n);
+  }
+
+  /** Adds one outcome to a rate. */
+  rate(name: string, pass: boolean): void {
+    const r = this.rates.get(name) ?? { passes: 0, fails: 0 };
+    if (pass) r.passes++;
+    else r.fails++;
+    this.rates.set(name, r);
+  }
+
+  /** The value of a counter under each tag. */
+  tally(name: string): Record<string, number> {
+    return Object.fromEntries(this.counters.get(name) ?? []);
+  }
+
+  snapshot(): MetricsSnapshot {
+    const trends: Record<string, string> = {};
+    for (const [name, h] of this.trends) trends[name] = hdr.encodeIntoCompressedBase64(h);
+    const counters: Record<string, Record<string, number>> = {};
+    for (const [name, byTag] of this.counters) counters[name] = Object.fromEntries(byTag);
+    const rates: Record<string, { passes: number; fails: number }> = {};
+    for (const [name, r] of this.rates) rates[name] = { ...r };
+    return { trends, counters, rates, durationMs: this.durationMs };
+  }
+
+  /** Adds another run's snapshot (a worker's, a segment's): histograms added, counters and rates summed. */
+  add(snapshot: MetricsSnapshot): void {
+    for (const [name, encoded] of Object.entries(snapshot.trends)) {
+      this.histogram(name).add(hdr.decodeFromCompressedBase64(encoded));
+    }
+    for (const [name, byTag] of Object.entries(snapshot.counters)) {
+      for (const [tag, n] of Object.entries(byTag)) this.count(name, tag, n);
+    }
+    for (const [name, r] of Object.entries(snapshot.rates)) {
+      const mine = this.rates.get(name) ?? { passes: 0, fails: 0 };
+      this.rates.set(name, { passes: mine.passes + r.passes, fails: mine.fails + r.fails });
+    }
+    this.durationMs = Math.max(this.durationMs, snapshot.durationMs);
+  }
+
+  /** The metrics of several snapshots merged exactly. */
+  static merge(snapshots: readonly MetricsSnapshot[]): Metrics {
+    const merged = new Metrics();
+    for (const s of snapshots) merged.add(s);
+    return merged;
+  }
+
+  /** A statistic of a trend (k6's names: avg, min, med, max, p(95), ...), undefined when nothing was recorded. */
+  stat(name: string, stat: string): number | undefined {
+    const h = this.trends.get(name);
+    if (!h || h.totalCount === 0) return undefined;
+    return trendValue(h, stat);
+  }
+
+  /** The summary in k6's shape: trends in ms, counters with count and rate per second, rates with their share. */
+  summary(): SummaryData {
+    const seconds = Math.max(this.durationMs, 1) / 1000;
+    const metrics: SummaryData["metrics"] = {};
+    for (const [name, h] of this.trends) {
+      if (h.totalCount === 0) continue;
+      const values: Record<string, number> = {};
+      for (const stat of TREND_STATS) values[stat] = trendValue(h, stat) ?? 0;
+      metrics[name] = { type: "trend", contains: "time", values };
+    }
+    for (const [name, byTag] of this.counters) {
+      const count = [...byTag.values()].reduce((a, b) => a + b, 0);
+      metrics[name] = { type: "counter", values: { count, rate: count / seconds } };
+    }
+    for (const [name, r] of this.rates) {
+      const total = r.passes + r.fails;
+      metrics[name] = {
+        type: "rate",
+        values: { rate: total === 0 ? 0 : r.passes / total, passes: r.passes, fails: r.fails },
+      };
+    }
+    return { metrics, state: { testRunDurationMs: this.durationMs } };
+  }
+}
+
+function trendValue(h: Histogram, stat: string): number | undefined {
+  if (stat === "avg") return h.mean;
+  if (stat === "min") return h.minNonZeroValue;
+  if (stat === "max") return h.maxValue;
+  if (stat === "med") return h.getValueAtPercentile(50);
+  const p = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
+  return p ? h.getValueAtPercentile(Number(p[1])) : undefined;
+}
