@@ -1,0 +1,93 @@
+/**
+ * The Node engine against the embedded mock, for real: the smoke profile in one share in this thread and split
+ * over two worker threads adds up to the schedule, calls end answered or not answered, the service levels hold,
+ * summary.json and junit.xml are written, and no agent is left signed in. A mock that stalls every callout
+ * shows in the latency from the intended start (coordinated omission corrected) and breaks the callout SLO.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { mockProfile, type RunningGateway, startGateway } from "../../mock/index.ts";
+import { expectedAttempts } from "../lib/plan.ts";
+import { makePlan } from "../node/run.ts";
+import { LOAD_PROFILES } from "../profiles.ts";
+import { runEngine } from "./engine.ts";
+
+const dirs: string[] = [];
+const gateways: RunningGateway[] = [];
+afterAll(async () => {
+  for (const gw of gateways) await gw.close();
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+async function mock(options: Parameters<typeof startGateway>[0] = {}): Promise<RunningGateway> {
+  const gw = await startGateway({ timing: "brisk", pollWaitMs: 1000, quiet: true, ...options });
+  gateways.push(gw);
+  return gw;
+}
+
+function smokePlan(gw: RunningGateway, reportDir: string, durationS = 4) {
+  return makePlan(mockProfile(gw), LOAD_PROFILES.smoke, {
+    runId: "engine-test",
+    reportDir,
+    durationS,
+    pollWaitMs: 1000,
+    terminalTimeoutMs: 5000,
+    contractSample: 1,
+  });
+}
+
+describe.concurrent("the Node load engine", () => {
+  for (const workers of [0, 2]) {
+    it(`runs the smoke profile ${workers === 0 ? "in one share in this thread" : "over two worker threads"}`, {
+      timeout: 60_000,
+    }, async () => {
+      const gw = await mock();
+      const dir = await mkdtemp(join(tmpdir(), "ccgw-engine-"));
+      dirs.push(dir);
+      const plan = smokePlan(gw, dir);
+      const { summary, broken, metrics } = await runEngine({
+        plan,
+        profile: mockProfile(gw),
+        workers,
+        reportDir: dir,
+      });
+      const attempts = summary.metrics.ccgw_call_attempts?.values.count ?? 0;
+      expect(Math.abs(attempts - expectedAttempts(plan))).toBeLessThanOrEqual(2);
+      const outcomes = metrics.tally("ccgw_call_outcomes");
+      const placed = Object.values(metrics.tally("ccgw_callouts")).reduce((a, b) => a + b, 0);
+      const dropped = summary.metrics.ccgw_call_attempts_dropped?.values.count ?? 0;
+      expect(placed + dropped).toBe(attempts);
+      expect(Object.values(outcomes).reduce((a, b) => a + b, 0)).toBe(placed);
+      expect(outcomes.answered ?? 0).toBeGreaterThan(0);
+      expect(broken.map((t) => `${t.metric} ${t.expression}`)).toEqual([]);
+      expect(summary.metrics.ccgw_contract_violations?.values.fails).toBeGreaterThan(0);
+      const written = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
+      expect(written.metrics.ccgw_callout_duration.thresholds).toEqual({
+        [`p(95)<${plan.slo.calloutP95Ms}`]: { ok: true },
+      });
+      expect(await readFile(join(dir, "junit.xml"), "utf8")).toContain('failures="0"');
+      const stats = (await gw.admin("/stats")) as { agentsSignedIn: number };
+      expect(stats.agentsSignedIn).toBe(0);
+    });
+  }
+
+  it("shows a gateway that stalls in the latency from the intended start, and breaks the callout SLO", {
+    timeout: 60_000,
+  }, async () => {
+    const gw = await mock({ faults: { latency: { callout: { kind: "fixed", ms: 1500 } } } });
+    const dir = await mkdtemp(join(tmpdir(), "ccgw-engine-"));
+    dirs.push(dir);
+    const { summary, broken } = await runEngine({
+      plan: smokePlan(gw, dir, 3),
+      profile: mockProfile(gw),
+      workers: 0,
+    });
+    const fromSend = summary.metrics.ccgw_callout_duration?.values["p(95)"] ?? 0;
+    const fromIntended = summary.metrics.ccgw_callout_duration_intended?.values["p(95)"] ?? 0;
+    expect(fromSend).toBeGreaterThanOrEqual(1500);
+    expect(fromIntended).toBeGreaterThanOrEqual(fromSend);
+    expect(broken.map((t) => t.metric)).toContain("ccgw_callout_duration");
+  });
+});
