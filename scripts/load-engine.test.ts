@@ -1,18 +1,19 @@
 /**
- * The Node engine against the embedded mock, for real: the smoke profile in one share in this thread and split
- * over two worker threads adds up to the schedule, calls end answered or not answered, the service levels hold,
- * summary.json and junit.xml are written, and no agent is left signed in. A mock that stalls every callout
- * shows in the latency from the intended start (coordinated omission corrected) and breaks the callout SLO.
+ * The Node load engine (load/engine/) against the embedded mock, for real (in scripts/, which may start the mock
+ * in-process): the smoke profile in one share in this thread and split over two worker threads adds up to the
+ * schedule, calls end answered or not answered, the service levels hold, summary.json and junit.xml are written,
+ * and no agent is left signed in. A mock that stalls every callout shows in the latency from the intended start
+ * (coordinated omission corrected) and breaks the callout SLO.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { mockProfile, type RunningGateway, startGateway } from "../../mock/index.ts";
-import { expectedAttempts } from "../lib/plan.ts";
-import { makePlan } from "../node/run.ts";
-import { LOAD_PROFILES } from "../profiles.ts";
-import { runEngine } from "./engine.ts";
+import { runEngine } from "../load/engine/engine.ts";
+import { expectedAttempts } from "../load/lib/plan.ts";
+import { makePlan } from "../load/node/run.ts";
+import { LOAD_PROFILES } from "../load/profiles.ts";
+import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
 
 const dirs: string[] = [];
 const gateways: RunningGateway[] = [];
