@@ -6,6 +6,7 @@
 import { appliedClauses } from "../../contracts/clauses-of.ts";
 import { signInFlow, situation } from "../../contracts/index.ts";
 import { signInOptionBodies, signInState } from "../../contracts/sign-in-values.ts";
+import type { CalledNumber } from "../../lib/target-profile.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import { checkFlow } from "../support/event-order.ts";
 import { judgeSituation, numberFor, recordFlow, talkingCall } from "../support/judges.ts";
@@ -15,187 +16,212 @@ import type { Target } from "../support/target.ts";
 import { retcodeOf } from "../support/transport.ts";
 
 const FAMILY = "sign-in and sign-out";
+
+/** What the cases of this family are built from: the target and its answered number. */
+interface SignInContext {
+  target: Target;
+  answered: CalledNumber | undefined;
+}
 const SIGN_IN_HEADERS = { headers: { "content-type": "application/json; charset=UTF-8" } };
 
 const ONE_SPARE = { signedIn: 0, signedOut: 1 };
 
-export function signInCases(target: Target): Check[] {
-  const answered = numberFor(target, "answered");
-  return [
-    defineCase(
-      FAMILY,
-      {
-        id: "login-optional-fields",
-        title: "sign-in with every optional field at a documented value is accepted",
-        clause: "login/body",
-        needs: ONE_SPARE,
-      },
-      async ({ ctx, rec, spares: [spare] }) => {
-        if (!spare) return;
-        for (const options of signInOptionBodies(ctx.target.contracts)) {
-          const body = { ...options, password: spare.agent.password, phonenum: spare.agent.phone };
-          const local = ctx.target.contracts.validate("onlineagent/login.request", body);
-          if (local.length > 0) throw new Error(`the sign-in body breaks the contract: ${local[0]?.message}`);
-          const shown = Object.entries(options)
-            .map(([k, v]) => `${k}=${String(v)}`)
-            .join(", ");
-          try {
-            const reply = await spare.login(options);
-            rec.credit("login/header", "sign-in with Content-Type only was accepted");
-            for (const { clause } of appliedClauses(
-              ctx.target.contracts,
-              "onlineagent/login.request",
-              body,
-            )) {
-              rec.credit(clause, `sign-in with ${shown} answered ${retcodeOf(reply)}`);
-            }
-          } catch (error) {
-            // An answer that cannot be read, or refused credentials, is not about these fields.
-            if (!(error instanceof SignInError) || error.kind !== "refused") throw error;
-            // One refusal is enough: an agent is never signed in again after a refusal (accounts lock).
-            rec.add("login/body", "fail", `sign-in with ${shown} was refused: ${error.message}`);
-            return;
+function loginOptionalFieldsCase(_: SignInContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "login-optional-fields",
+      title: "sign-in with every optional field at a documented value is accepted",
+      clause: "login/body",
+      needs: ONE_SPARE,
+    },
+    async ({ ctx, rec, spares: [spare] }) => {
+      if (!spare) return;
+      for (const options of signInOptionBodies(ctx.target.contracts)) {
+        const body = { ...options, password: spare.agent.password, phonenum: spare.agent.phone };
+        const local = ctx.target.contracts.validate("onlineagent/login.request", body);
+        if (local.length > 0) throw new Error(`the sign-in body breaks the contract: ${local[0]?.message}`);
+        const shown = Object.entries(options)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(", ");
+        try {
+          const reply = await spare.login(options);
+          rec.credit("login/header", "sign-in with Content-Type only was accepted");
+          for (const { clause } of appliedClauses(ctx.target.contracts, "onlineagent/login.request", body)) {
+            rec.credit(clause, `sign-in with ${shown} answered ${retcodeOf(reply)}`);
           }
-          const out = await spare.logout();
-          rec.check("logout/response", retcodeOf(out) === "0", `sign-out answered ${retcodeOf(out)}`);
+        } catch (error) {
+          // An answer that cannot be read, or refused credentials, is not about these fields.
+          if (!(error instanceof SignInError) || error.kind !== "refused") throw error;
+          // One refusal is enough: an agent is never signed in again after a refusal (accounts lock).
+          rec.add("login/body", "fail", `sign-in with ${shown} was refused: ${error.message}`);
+          return;
         }
-      },
-    ),
-    defineCase(
-      FAMILY,
-      {
-        id: "flow-sign-in",
-        title: "sign-in, then InService and Ready, and the state the sign-in asked for",
-        clause: "flows/sign-in",
-        needs: ONE_SPARE,
-      },
-      async ({ ctx, rec, spares: [spare] }) => {
-        if (!spare) return;
-        await spare.login();
-        const signIn = signInFlow(ctx.target.profile.signIn?.status);
-        const { events } = await spare.pollUntil(
-          (evs) => checkFlow(signIn, evs, undefined, false).complete,
-          undefined,
-          "the sign-in flow",
-        );
-        recordFlow(rec, signIn, events, undefined);
-        const expected = signInState(ctx.target.contracts, ctx.target.profile.signIn?.status);
-        const state = await spare.state();
-        rec.check(
-          "agent-states",
-          state === expected,
-          `agent state after sign-in: ${state ?? "none"} (expected ${expected})`,
-        );
         const out = await spare.logout();
         rec.check("logout/response", retcodeOf(out) === "0", `sign-out answered ${retcodeOf(out)}`);
-      },
-    ),
-    defineCase(
-      FAMILY,
-      {
-        id: "login-twice",
-        title: "sign-in of an agent already signed in is refused with the documented code",
-        clause: "login/errors/100-002",
-        needs: ONE_SPARE,
-      },
-      async ({ ctx, rec, spares: [spare] }) => {
-        if (!spare) return;
-        await spare.login();
-        const body = {
-          ...(ctx.target.profile.signIn ?? {}),
-          password: spare.agent.password,
-          phonenum: spare.agent.phone,
-        };
-        const again = await spare.call("login", body, SIGN_IN_HEADERS);
-        const code = retcodeOf(again);
-        judgeSituation(rec, "already-signed-in", "a second sign-in", code);
-        if (code !== "0")
-          rec.check("login/errors", code.startsWith("100-"), `a refused sign-in answered ${code}`);
-      },
-    ),
-    defineCase(
-      FAMILY,
-      {
-        id: "logout-twice",
-        title: "sign-out of an agent already signed out is refused",
-        clause: "logout/errors",
-        needs: ONE_SPARE,
-      },
-      async ({ rec, spares: [spare] }) => {
-        if (!spare) return;
-        await spare.login();
-        const guid = spare.guid;
-        const out = await spare.logout();
-        if (retcodeOf(out) !== "0") throw new NotTested(`the first sign-out was refused (${retcodeOf(out)})`);
-        // Straight to the operation with the old Guid: the sweep would sign the agent in again.
-        spare.guid = guid;
-        judgeSituation(rec, "logout-signed-out", "a second sign-out", retcodeOf(await spare.call("logout")));
-        spare.guid = undefined;
-      },
-    ),
-    defineCase(
-      FAMILY,
-      {
-        id: "force-login-takeover",
-        title: "forced sign-in of a signed-in agent succeeds with a new Guid; the old Guid stops working",
-        clause: "forceLogin/takeover",
-        needs: ONE_SPARE,
-      },
-      async ({ ctx, rec, spares: [spare] }) => {
-        if (!spare) return;
-        if (ctx.target.profile.allowForceLogin !== true)
-          throw new NotTested("the profile does not allow forced sign-in (allowForceLogin)");
-        await spare.login();
-        const old = spare.guid;
-        const forced = await spare.call(
-          "forceLogin",
-          { password: spare.agent.password, phonenum: spare.agent.phone },
-          SIGN_IN_HEADERS,
-        );
-        const code = retcodeOf(forced);
-        if (
-          !rec.check(
-            "forceLogin/takeover",
-            code === "0",
-            `forced sign-in of a signed-in agent answered ${code}`,
-          )
+      }
+    },
+  );
+}
+
+function flowSignInCase(_: SignInContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "flow-sign-in",
+      title: "sign-in, then InService and Ready, and the state the sign-in asked for",
+      clause: "flows/sign-in",
+      needs: ONE_SPARE,
+    },
+    async ({ ctx, rec, spares: [spare] }) => {
+      if (!spare) return;
+      await spare.login();
+      const signIn = signInFlow(ctx.target.profile.signIn?.status);
+      const { events } = await spare.pollUntil(
+        (evs) => checkFlow(signIn, evs, undefined, false).complete,
+        undefined,
+        "the sign-in flow",
+      );
+      recordFlow(rec, signIn, events, undefined);
+      const expected = signInState(ctx.target.contracts, ctx.target.profile.signIn?.status);
+      const state = await spare.state();
+      rec.check(
+        "agent-states",
+        state === expected,
+        `agent state after sign-in: ${state ?? "none"} (expected ${expected})`,
+      );
+      const out = await spare.logout();
+      rec.check("logout/response", retcodeOf(out) === "0", `sign-out answered ${retcodeOf(out)}`);
+    },
+  );
+}
+
+function loginTwiceCase(_: SignInContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "login-twice",
+      title: "sign-in of an agent already signed in is refused with the documented code",
+      clause: "login/errors/100-002",
+      needs: ONE_SPARE,
+    },
+    async ({ ctx, rec, spares: [spare] }) => {
+      if (!spare) return;
+      await spare.login();
+      const body = {
+        ...(ctx.target.profile.signIn ?? {}),
+        password: spare.agent.password,
+        phonenum: spare.agent.phone,
+      };
+      const again = await spare.call("login", body, SIGN_IN_HEADERS);
+      const code = retcodeOf(again);
+      judgeSituation(rec, "already-signed-in", "a second sign-in", code);
+      if (code !== "0")
+        rec.check("login/errors", code.startsWith("100-"), `a refused sign-in answered ${code}`);
+    },
+  );
+}
+
+function logoutTwiceCase(_: SignInContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "logout-twice",
+      title: "sign-out of an agent already signed out is refused",
+      clause: "logout/errors",
+      needs: ONE_SPARE,
+    },
+    async ({ rec, spares: [spare] }) => {
+      if (!spare) return;
+      await spare.login();
+      const guid = spare.guid;
+      const out = await spare.logout();
+      if (retcodeOf(out) !== "0") throw new NotTested(`the first sign-out was refused (${retcodeOf(out)})`);
+      // Straight to the operation with the old Guid: the sweep would sign the agent in again.
+      spare.guid = guid;
+      judgeSituation(rec, "logout-signed-out", "a second sign-out", retcodeOf(await spare.call("logout")));
+      spare.guid = undefined;
+    },
+  );
+}
+
+function forceLoginTakeoverCase(_: SignInContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "force-login-takeover",
+      title: "forced sign-in of a signed-in agent succeeds with a new Guid; the old Guid stops working",
+      clause: "forceLogin/takeover",
+      needs: ONE_SPARE,
+    },
+    async ({ ctx, rec, spares: [spare] }) => {
+      if (!spare) return;
+      if (ctx.target.profile.allowForceLogin !== true)
+        throw new NotTested("the profile does not allow forced sign-in (allowForceLogin)");
+      await spare.login();
+      const old = spare.guid;
+      const forced = await spare.call(
+        "forceLogin",
+        { password: spare.agent.password, phonenum: spare.agent.phone },
+        SIGN_IN_HEADERS,
+      );
+      const code = retcodeOf(forced);
+      if (
+        !rec.check(
+          "forceLogin/takeover",
+          code === "0",
+          `forced sign-in of a signed-in agent answered ${code}`,
         )
-          return;
-        rec.check(
-          "forceLogin/takeover",
-          spare.guid !== undefined && spare.guid !== old,
-          spare.guid !== old
-            ? "the forced sign-in issued a new Guid"
-            : "the forced sign-in kept the old Guid",
-        );
-        const stale = retcodeOf(
-          await spare.call("getAgentStatus", undefined, { headers: spare.headers({ guid: old ?? "" }) }),
-        );
-        const refused = situation("guid-wrong").codes;
-        rec.observed = `forced sign-in ${code}; old Guid answered ${stale}`;
-        rec.check(
-          "forceLogin/takeover",
-          refused.includes(stale),
-          `the old Guid answered ${stale} after the forced sign-in (expected ${refused.join(" or ")})`,
-        );
-        const fresh = retcodeOf(await spare.call("getAgentStatus"));
-        rec.check("forceLogin/takeover", fresh === "0", `the new Guid answered ${fresh}`);
-      },
-    ),
-    defineCase(
-      FAMILY,
-      {
-        id: "logout-during-call",
-        title: "sign-out while the agent is talking is refused",
-        clause: "logout/prerequisite/not-in-call",
-      },
-      async ({ rec, agents: [s] }) => {
-        if (!s) return;
-        await talkingCall(s, rec, answered);
-        const code = retcodeOf(await s.call("logout"));
-        judgeSituation(rec, "sign-out-during-call", "sign-out during a call", code);
-        if (code === "0") s.signedIn = false;
-      },
-    ),
+      )
+        return;
+      rec.check(
+        "forceLogin/takeover",
+        spare.guid !== undefined && spare.guid !== old,
+        spare.guid !== old ? "the forced sign-in issued a new Guid" : "the forced sign-in kept the old Guid",
+      );
+      const stale = retcodeOf(
+        await spare.call("getAgentStatus", undefined, { headers: spare.headers({ guid: old ?? "" }) }),
+      );
+      const refused = situation("guid-wrong").codes;
+      rec.observed = `forced sign-in ${code}; old Guid answered ${stale}`;
+      rec.check(
+        "forceLogin/takeover",
+        refused.includes(stale),
+        `the old Guid answered ${stale} after the forced sign-in (expected ${refused.join(" or ")})`,
+      );
+      const fresh = retcodeOf(await spare.call("getAgentStatus"));
+      rec.check("forceLogin/takeover", fresh === "0", `the new Guid answered ${fresh}`);
+    },
+  );
+}
+
+function logoutDuringCallCase({ answered }: SignInContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "logout-during-call",
+      title: "sign-out while the agent is talking is refused",
+      clause: "logout/prerequisite/not-in-call",
+    },
+    async ({ rec, agents: [s] }) => {
+      if (!s) return;
+      await talkingCall(s, rec, answered);
+      const code = retcodeOf(await s.call("logout"));
+      judgeSituation(rec, "sign-out-during-call", "sign-out during a call", code);
+      if (code === "0") s.signedIn = false;
+    },
+  );
+}
+
+export function signInCases(target: Target): Check[] {
+  const answered = numberFor(target, "answered");
+  const ctx: SignInContext = { target, answered };
+  return [
+    loginOptionalFieldsCase(ctx),
+    flowSignInCase(ctx),
+    loginTwiceCase(ctx),
+    logoutTwiceCase(ctx),
+    forceLoginTakeoverCase(ctx),
+    logoutDuringCallCase(ctx),
   ];
 }

@@ -4,6 +4,7 @@
  */
 import { CALLOUT_EXAMPLE } from "../../contracts/examples.ts";
 import { OPERATIONS, pathFor, platformRefusals } from "../../contracts/index.ts";
+import type { CalledNumber } from "../../lib/target-profile.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import {
   baseBody,
@@ -21,6 +22,14 @@ import { retcodeOf, send } from "../support/transport.ts";
 
 const FAMILY = "callout state";
 
+/** What the cases of this family are built from: the target, its quiet and answered numbers, a valid body. */
+interface StateContext {
+  target: Target;
+  number: CalledNumber;
+  answered: CalledNumber | undefined;
+  body: () => Record<string, unknown>;
+}
+
 /** The page's example request for this target: its number from the profile, fields of this edition only. */
 function exampleBody(target: Target, number: string): Record<string, unknown> {
   const schema = target.contracts.schemas["voicecall/callout.request"] as {
@@ -37,213 +46,238 @@ function exampleBody(target: Target, number: string): Record<string, unknown> {
   return { ...body, ...baseBody(target, number) };
 }
 
+function stateNotSignedInCase({ body }: StateContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "state-not-signed-in",
+      title: "callout for an agent that is not signed in is refused",
+      clause: "callout/prerequisite/signed-in",
+      needs: { signedIn: 0, signedOut: 1 },
+    },
+    async ({ ctx, rec, spares: [spare] }) => {
+      if (!spare) return;
+      spare.guid = `${ctx.faker.string.uuid()}.AgentGateway0`;
+      const code = retcodeOf(await spare.call("callout", body()));
+      judgeSignedOut(rec, code, "callout of an agent that is not signed in");
+      if (code === "0") spare.signedIn = "unknown";
+    },
+  );
+}
+
+function stateAfterSignOutCase({ body }: StateContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "state-after-sign-out",
+      title: "callout after sign-out, with the old Guid, is refused",
+      clause: "callout/prerequisite/signed-in",
+      needs: { signedIn: 0, signedOut: 1 },
+    },
+    async ({ rec, spares: [spare] }) => {
+      if (!spare) return;
+      await spare.login();
+      await spare.drain();
+      const old = spare.guid;
+      const out = await spare.logout();
+      rec.check("logout/response", retcodeOf(out) === "0", `sign-out answered ${retcodeOf(out)}`);
+      spare.guid = old;
+      const code = retcodeOf(await spare.call("callout", body()));
+      judgeSignedOut(rec, code, "callout after sign-out");
+      if (code === "0") spare.signedIn = "unknown";
+    },
+  );
+}
+
+function stateInCallCase({ target, number, answered, body }: StateContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "state-in-call",
+      title: "a second callout during an active call is refused",
+      clause: "callout/prerequisite/not-in-call",
+    },
+    async ({ rec, agents: [s] }) => {
+      if (!s) return;
+      // The call in progress: an answered one where the profile has such a number, else one still ringing.
+      if (answered) await talkingCall(s, rec, answered);
+      else {
+        await s.drain();
+        const first = await placeCall(s, rec, baseBody(target, number.number));
+        if (first.code !== "0") throw new NotTested(`the first callout was refused (${first.code})`);
+      }
+      const second = await s.call("callout", body());
+      judgeSituation(rec, "already-in-call", "callout during a call", retcodeOf(second));
+    },
+  );
+}
+
+function stateHeldCallCase({ answered, body }: StateContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "state-held-call",
+      title: "callout while the only call is on hold is allowed",
+      clause: "callout/prerequisite/held-call-allowed",
+    },
+    async ({ rec, agents: [s] }) => {
+      if (!s) return;
+      await talkingCall(s, rec, answered);
+      const hold = await s.call("hold");
+      if (retcodeOf(hold) !== "0") throw new NotTested(`hold was refused (${retcodeOf(hold)})`);
+      const second = await placeCall(s, rec, body());
+      rec.check(
+        "callout/prerequisite/held-call-allowed",
+        second.code === "0",
+        `callout with a held call answered ${second.code}`,
+      );
+    },
+  );
+}
+
+function methodWrongCase({ body }: StateContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "method-wrong",
+      title: "callout with a method other than PUT is not served",
+      clause: "callout/method",
+    },
+    async ({ ctx, rec, agents: [s] }) => {
+      if (!s) return;
+      for (const method of ["POST", "GET", "DELETE"]) {
+        const reply = await send(ctx.target, {
+          operation: "callout",
+          method,
+          path: pathFor("callout", s.id),
+          headers: s.headers(),
+          ...(method === "POST" ? { body: body() } : {}),
+        });
+        rec.keep(reply.evidence);
+        const code = retcodeOf(reply);
+        rec.check("callout/method", code !== "0", `${method} answered ${code}`);
+      }
+    },
+  );
+}
+
+function headerContentTypeCase({ body }: StateContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "header-content-type",
+      title: "callout with a Content-Type other than JSON is refused",
+      clause: "callout/header/Content-Type",
+    },
+    async ({ rec, agents: [s] }) => {
+      if (!s) return;
+      const reply = await s.call("callout", JSON.stringify(body()), {
+        headers: s.headers({ "content-type": "text/plain" }),
+        expectEnvelope: false,
+      });
+      const code = retcodeOf(reply);
+      rec.observed = `text/plain answered ${code}`;
+      rec.check("callout/header/Content-Type", code !== "0", `a text/plain body answered ${code}`);
+      rec.check("callout/header", code !== "0", `without the JSON Content-Type the callout answered ${code}`);
+    },
+  );
+}
+
+function pageExampleCase({ number }: StateContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "page-example",
+      title:
+        "the page's example request (a number of the profile) is accepted with a call id; its answer conforms",
+      clause: CALLOUT_EXAMPLE.request["x-spec"],
+    },
+    async ({ ctx, rec, agents: [s] }) => {
+      if (!s) return;
+      const example = exampleBody(ctx.target, number.number);
+      const pageAnswer = ctx.target.contracts.validate(
+        "voicecall/callout.response",
+        CALLOUT_EXAMPLE.response.value,
+      );
+      rec.check(
+        CALLOUT_EXAMPLE.response["x-spec"],
+        pageAnswer.length === 0,
+        pageAnswer.length === 0
+          ? "the page's example answer conforms to the response contract"
+          : pageAnswer.map((v) => v.message).join("; "),
+      );
+      const local = ctx.target.contracts.validate("voicecall/callout.request", example);
+      if (local.length > 0) throw new Error(`the example body breaks the contract: ${local[0]?.message}`);
+      const { reply, code, callId } = await placeCall(s, rec, example);
+      rec.observed = `answered ${code}`;
+      const said = `the example request (fields ${Object.keys(example).join(", ")}) answered ${code}${callId ? " with a call id" : ""}`;
+      // A documented callout failure (the deployment may have no video for this agent) is the gateway's
+      // choice for its platform, not a breach of the page: recorded, not failed.
+      if (platformRefusals().includes(code)) {
+        rec.add(CALLOUT_EXAMPLE.request["x-spec"], "open-recorded", `${said} (a documented callout failure)`);
+      } else {
+        rec.check(CALLOUT_EXAMPLE.request["x-spec"], code === "0" && callIdOf(reply) !== undefined, said);
+      }
+      const answer = ctx.target.contracts.validate("voicecall/callout.response", reply.json);
+      rec.check(
+        CALLOUT_EXAMPLE.response["x-spec"],
+        answer.length === 0,
+        `the answer to the example ${answer.length === 0 ? "conforms" : "breaks the contract"} (retcode ${code})`,
+      );
+    },
+  );
+}
+
+function uriNearMissCase({ body }: StateContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "uri-near-miss",
+      title: "callout is served on the documented path only: a near-miss path gives no success",
+      clause: "callout/uri",
+    },
+    async ({ ctx, rec, agents: [s] }) => {
+      if (!s) return;
+      // The same path with one letter's case changed: a gateway that serves it is not on the page.
+      const nearMiss = pathFor("callout", s.id).replace(/\/callout$/, "/callOut");
+      const miss = await send(ctx.target, {
+        operation: "callout",
+        method: OPERATIONS.callout.method,
+        path: nearMiss,
+        headers: s.headers(),
+        body: body(),
+      });
+      rec.keep(miss.evidence);
+      const missCode = retcodeOf(miss);
+      rec.check(
+        "callout/uri",
+        missCode !== "0",
+        `${nearMiss.replace(s.id, "{agentid}")} answered ${missCode}`,
+      );
+      if (miss.status >= 400 && miss.status < 500)
+        rec.add("transport/not-found", "pass", `an undocumented path answered HTTP ${miss.status}`);
+      if (missCode === "0") return;
+      const hit = await placeCall(s, rec, body());
+      rec.observed = `near miss ${missCode}, documented path ${hit.code}`;
+      rec.check("callout/uri", hit.code === "0", `${OPERATIONS.callout.path} answered ${hit.code}`);
+    },
+  );
+}
+
 export function calloutStateCases(target: Target): Check[] {
   const number = quietNumber(target);
   const answered = numberFor(target, "answered");
   if (!number) return [];
   const body = () => baseBody(target, number.number);
+  const ctx: StateContext = { target, number, answered, body };
   return [
-    defineCase(
-      FAMILY,
-      {
-        id: "state-not-signed-in",
-        title: "callout for an agent that is not signed in is refused",
-        clause: "callout/prerequisite/signed-in",
-        needs: { signedIn: 0, signedOut: 1 },
-      },
-      async ({ ctx, rec, spares: [spare] }) => {
-        if (!spare) return;
-        spare.guid = `${ctx.faker.string.uuid()}.AgentGateway0`;
-        const code = retcodeOf(await spare.call("callout", body()));
-        judgeSignedOut(rec, code, "callout of an agent that is not signed in");
-        if (code === "0") spare.signedIn = "unknown";
-      },
-    ),
-    defineCase(
-      FAMILY,
-      {
-        id: "state-after-sign-out",
-        title: "callout after sign-out, with the old Guid, is refused",
-        clause: "callout/prerequisite/signed-in",
-        needs: { signedIn: 0, signedOut: 1 },
-      },
-      async ({ rec, spares: [spare] }) => {
-        if (!spare) return;
-        await spare.login();
-        await spare.drain();
-        const old = spare.guid;
-        const out = await spare.logout();
-        rec.check("logout/response", retcodeOf(out) === "0", `sign-out answered ${retcodeOf(out)}`);
-        spare.guid = old;
-        const code = retcodeOf(await spare.call("callout", body()));
-        judgeSignedOut(rec, code, "callout after sign-out");
-        if (code === "0") spare.signedIn = "unknown";
-      },
-    ),
-    defineCase(
-      FAMILY,
-      {
-        id: "state-in-call",
-        title: "a second callout during an active call is refused",
-        clause: "callout/prerequisite/not-in-call",
-      },
-      async ({ rec, agents: [s] }) => {
-        if (!s) return;
-        // The call in progress: an answered one where the profile has such a number, else one still ringing.
-        if (answered) await talkingCall(s, rec, answered);
-        else {
-          await s.drain();
-          const first = await placeCall(s, rec, baseBody(target, number.number));
-          if (first.code !== "0") throw new NotTested(`the first callout was refused (${first.code})`);
-        }
-        const second = await s.call("callout", body());
-        judgeSituation(rec, "already-in-call", "callout during a call", retcodeOf(second));
-      },
-    ),
-    defineCase(
-      FAMILY,
-      {
-        id: "state-held-call",
-        title: "callout while the only call is on hold is allowed",
-        clause: "callout/prerequisite/held-call-allowed",
-      },
-      async ({ rec, agents: [s] }) => {
-        if (!s) return;
-        await talkingCall(s, rec, answered);
-        const hold = await s.call("hold");
-        if (retcodeOf(hold) !== "0") throw new NotTested(`hold was refused (${retcodeOf(hold)})`);
-        const second = await placeCall(s, rec, body());
-        rec.check(
-          "callout/prerequisite/held-call-allowed",
-          second.code === "0",
-          `callout with a held call answered ${second.code}`,
-        );
-      },
-    ),
-    defineCase(
-      FAMILY,
-      {
-        id: "method-wrong",
-        title: "callout with a method other than PUT is not served",
-        clause: "callout/method",
-      },
-      async ({ ctx, rec, agents: [s] }) => {
-        if (!s) return;
-        for (const method of ["POST", "GET", "DELETE"]) {
-          const reply = await send(ctx.target, {
-            operation: "callout",
-            method,
-            path: pathFor("callout", s.id),
-            headers: s.headers(),
-            ...(method === "POST" ? { body: body() } : {}),
-          });
-          rec.keep(reply.evidence);
-          const code = retcodeOf(reply);
-          rec.check("callout/method", code !== "0", `${method} answered ${code}`);
-        }
-      },
-    ),
-    defineCase(
-      FAMILY,
-      {
-        id: "header-content-type",
-        title: "callout with a Content-Type other than JSON is refused",
-        clause: "callout/header/Content-Type",
-      },
-      async ({ rec, agents: [s] }) => {
-        if (!s) return;
-        const reply = await s.call("callout", JSON.stringify(body()), {
-          headers: s.headers({ "content-type": "text/plain" }),
-          expectEnvelope: false,
-        });
-        const code = retcodeOf(reply);
-        rec.observed = `text/plain answered ${code}`;
-        rec.check("callout/header/Content-Type", code !== "0", `a text/plain body answered ${code}`);
-        rec.check(
-          "callout/header",
-          code !== "0",
-          `without the JSON Content-Type the callout answered ${code}`,
-        );
-      },
-    ),
-    defineCase(
-      FAMILY,
-      {
-        id: "page-example",
-        title:
-          "the page's example request (a number of the profile) is accepted with a call id; its answer conforms",
-        clause: CALLOUT_EXAMPLE.request["x-spec"],
-      },
-      async ({ ctx, rec, agents: [s] }) => {
-        if (!s) return;
-        const example = exampleBody(ctx.target, number.number);
-        const pageAnswer = ctx.target.contracts.validate(
-          "voicecall/callout.response",
-          CALLOUT_EXAMPLE.response.value,
-        );
-        rec.check(
-          CALLOUT_EXAMPLE.response["x-spec"],
-          pageAnswer.length === 0,
-          pageAnswer.length === 0
-            ? "the page's example answer conforms to the response contract"
-            : pageAnswer.map((v) => v.message).join("; "),
-        );
-        const local = ctx.target.contracts.validate("voicecall/callout.request", example);
-        if (local.length > 0) throw new Error(`the example body breaks the contract: ${local[0]?.message}`);
-        const { reply, code, callId } = await placeCall(s, rec, example);
-        rec.observed = `answered ${code}`;
-        const said = `the example request (fields ${Object.keys(example).join(", ")}) answered ${code}${callId ? " with a call id" : ""}`;
-        // A documented callout failure (the deployment may have no video for this agent) is the gateway's
-        // choice for its platform, not a breach of the page: recorded, not failed.
-        if (platformRefusals().includes(code)) {
-          rec.add(
-            CALLOUT_EXAMPLE.request["x-spec"],
-            "open-recorded",
-            `${said} (a documented callout failure)`,
-          );
-        } else {
-          rec.check(CALLOUT_EXAMPLE.request["x-spec"], code === "0" && callIdOf(reply) !== undefined, said);
-        }
-        const answer = ctx.target.contracts.validate("voicecall/callout.response", reply.json);
-        rec.check(
-          CALLOUT_EXAMPLE.response["x-spec"],
-          answer.length === 0,
-          `the answer to the example ${answer.length === 0 ? "conforms" : "breaks the contract"} (retcode ${code})`,
-        );
-      },
-    ),
-    defineCase(
-      FAMILY,
-      {
-        id: "uri-near-miss",
-        title: "callout is served on the documented path only: a near-miss path gives no success",
-        clause: "callout/uri",
-      },
-      async ({ ctx, rec, agents: [s] }) => {
-        if (!s) return;
-        // The same path with one letter's case changed: a gateway that serves it is not on the page.
-        const nearMiss = pathFor("callout", s.id).replace(/\/callout$/, "/callOut");
-        const miss = await send(ctx.target, {
-          operation: "callout",
-          method: OPERATIONS.callout.method,
-          path: nearMiss,
-          headers: s.headers(),
-          body: body(),
-        });
-        rec.keep(miss.evidence);
-        const missCode = retcodeOf(miss);
-        rec.check(
-          "callout/uri",
-          missCode !== "0",
-          `${nearMiss.replace(s.id, "{agentid}")} answered ${missCode}`,
-        );
-        if (miss.status >= 400 && miss.status < 500)
-          rec.add("transport/not-found", "pass", `an undocumented path answered HTTP ${miss.status}`);
-        if (missCode === "0") return;
-        const hit = await placeCall(s, rec, body());
-        rec.observed = `near miss ${missCode}, documented path ${hit.code}`;
-        rec.check("callout/uri", hit.code === "0", `${OPERATIONS.callout.path} answered ${hit.code}`);
-      },
-    ),
+    stateNotSignedInCase(ctx),
+    stateAfterSignOutCase(ctx),
+    stateInCallCase(ctx),
+    stateHeldCallCase(ctx),
+    methodWrongCase(ctx),
+    headerContentTypeCase(ctx),
+    pageExampleCase(ctx),
+    uriNearMissCase(ctx),
   ];
 }
