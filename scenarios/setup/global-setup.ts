@@ -1,6 +1,6 @@
 /**
  * globalSetup of the "scenarios" project: selects the target (CCGW_TARGET, or the embedded mock started here
- * with CCGW_EDITION, CCGW_AUTH_MODE and CCGW_DEFECTS), prints the seed, hands the run configuration to the
+ * with CCGW_EDITION, CCGW_AUTH_MODE, CCGW_DEFECTS and CCGW_ALTERNATE_CHOICES), prints the seed, hands the run configuration to the
  * workers, and at the end signs out every agent the suite left signed in and writes the conformance report.
  * With setup/mock-target.ts, the only files of scenarios/ that may import the mock.
  */
@@ -52,35 +52,83 @@ function envAuthMode(value: string | undefined): AuthMode | undefined {
   return value;
 }
 
+/** The run's gateway: the profile of CCGW_TARGET (edition and mode overridable), or the embedded mock started here. */
+async function openTarget(
+  env: NodeJS.ProcessEnv,
+  seed: number,
+  defects: string[],
+): Promise<{ profile: TargetProfile; gateway?: RunningGateway }> {
+  const edition = envEdition(env.CCGW_EDITION);
+  const authMode = envAuthMode(env.CCGW_AUTH_MODE);
+  if (env.CCGW_TARGET) {
+    let profile = await loadTargetProfile(env.CCGW_TARGET);
+    if (edition) profile = { ...profile, edition };
+    if (authMode) profile = { ...profile, authMode };
+    return { profile };
+  }
+  const alternate = env.CCGW_ALTERNATE_CHOICES === "1";
+  const gateway = await startGateway(
+    suiteMockOptions(edition ?? DEFAULT_EDITION, authMode ?? "dynamic", seed, defects, alternate),
+  );
+  return { profile: suiteProfile(gateway, seed), gateway };
+}
+
+/** Agents a worker left signed in (a crash, a timeout, Ctrl-C), signed out with lib/gateway's sweep. */
+async function signOutLeftovers(config: SuiteConfig): Promise<void> {
+  const left = stillSignedIn(config.runDir);
+  if (left.length === 0) return;
+  const target = makeTarget(config.profile, config.deadlines);
+  await Promise.all(
+    left.map(async (id) => {
+      const agent = target.agents.find((a) => a.id === id);
+      if (!agent) return;
+      const session = new SuiteAgent(target, agent);
+      session.signedIn = "unknown";
+      await session.logout().catch(() => undefined);
+    }),
+  );
+  await closeTransport(target);
+  console.log(`ccgw contract suite: signed out ${left.length} agent(s) left signed in`);
+}
+
+/** Writes conformance.json and conformance.html from the results the workers appended. */
+async function writeSuiteReport(config: SuiteConfig, runId: string, startedAt: Date): Promise<void> {
+  const results = readResults(config.runDir);
+  if (results.length === 0) return;
+  const { profile, seed, defects } = config;
+  const finishedAt = new Date();
+  const report = buildReport(
+    {
+      runId,
+      edition: profileEdition(profile),
+      authMode: profileAuthMode(profile),
+      target: { ...(profile.name ? { name: profile.name } : {}), baseUrl: profile.baseUrl },
+      seed,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      ...(defects.length > 0 ? { defects } : {}),
+    },
+    results,
+    clausesOf(profileEdition(profile)),
+  );
+  const paths = await writeConformance(config.runDir, report, makeTarget(profile, config.deadlines).secrets);
+  console.log(`ccgw contract suite: ${report.totals.fail} clause(s) failed; report ${paths.html}`);
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const env = process.env;
   const seed = env.CCGW_SEED ? Number(env.CCGW_SEED) : randomInt(1, 2 ** 31 - 1);
   if (!Number.isSafeInteger(seed))
     throw new HarnessError("CCGW_USAGE", `CCGW_SEED: not an integer: ${env.CCGW_SEED}`);
   const runId = env.CCGW_RUN_ID ?? new Date().toISOString().replace(/[:.]/g, "-");
-  const runDir = env.CCGW_REPORT_DIR ?? join("reports", runId);
-  const edition = envEdition(env.CCGW_EDITION);
-  const authMode = envAuthMode(env.CCGW_AUTH_MODE);
   const defects = (env.CCGW_DEFECTS ?? "").split(",").filter((d) => d.length > 0);
-  const alternate = env.CCGW_ALTERNATE_CHOICES === "1";
   const startedAt = new Date();
-
-  let gateway: RunningGateway | undefined;
-  let profile: TargetProfile;
-  if (env.CCGW_TARGET) {
-    profile = await loadTargetProfile(env.CCGW_TARGET);
-    if (edition) profile = { ...profile, edition };
-    if (authMode) profile = { ...profile, authMode };
-  } else {
-    gateway = await startGateway(
-      suiteMockOptions(edition ?? DEFAULT_EDITION, authMode ?? "dynamic", seed, defects, alternate),
-    );
-    profile = suiteProfile(gateway, seed);
-  }
+  const { profile, gateway } = await openTarget(env, seed, defects);
   const config: SuiteConfig = {
     profile,
     seed,
-    runDir,
+    runDir: env.CCGW_REPORT_DIR ?? join("reports", runId),
     deadlines: gateway ? MOCK_DEADLINES : TARGET_DEADLINES,
     poolSize: 10,
     defects,
@@ -94,32 +142,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw error;
   }
   console.log(
-    `ccgw contract suite: target ${profile.name ?? profile.baseUrl} (${profile.baseUrl}), edition ${profileEdition(profile)}, ${profileAuthMode(profile)} authentication, seed ${seed} (CCGW_SEED=${seed} replays it), report in ${runDir}`,
+    `ccgw contract suite: target ${profile.name ?? profile.baseUrl} (${profile.baseUrl}), edition ${profileEdition(profile)}, ${profileAuthMode(profile)} authentication, seed ${seed} (CCGW_SEED=${seed} replays it), report in ${config.runDir}`,
   );
   if (profile.tls?.insecure)
     console.warn("WARNING: tls.insecure is set: the gateway's certificate is NOT verified");
   project.provide("ccgwSuite", config);
 
-  let cleaned = false;
-  const cleanup = async (): Promise<void> => {
-    if (cleaned) return;
-    cleaned = true;
-    // Agents a worker left signed in (a crash, a timeout, Ctrl-C): forced sign-in, then sign-out.
-    const left = stillSignedIn(runDir);
-    if (left.length > 0) {
-      const target = makeTarget(profile, config.deadlines);
-      await Promise.all(
-        left.map(async (id) => {
-          const agent = target.agents.find((a) => a.id === id);
-          if (!agent) return;
-          const session = new SuiteAgent(target, agent);
-          session.signedIn = "unknown";
-          await session.logout().catch(() => undefined);
-        }),
-      );
-      await closeTransport(target);
-      console.log(`ccgw contract suite: signed out ${left.length} agent(s) left signed in`);
-    }
+  let cleaned: Promise<void> | undefined;
+  const cleanup = (): Promise<void> => {
+    cleaned ??= signOutLeftovers(config);
+    return cleaned;
   };
   const onSignal = (): void => {
     void cleanup().finally(() => gateway?.close());
@@ -131,28 +163,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await cleanup();
-    const results = readResults(runDir);
-    if (results.length > 0) {
-      const finishedAt = new Date();
-      const report = buildReport(
-        {
-          runId,
-          edition: profileEdition(profile),
-          authMode: profileAuthMode(profile),
-          target: { ...(profile.name ? { name: profile.name } : {}), baseUrl: profile.baseUrl },
-          seed,
-          startedAt: startedAt.toISOString(),
-          finishedAt: finishedAt.toISOString(),
-          durationMs: finishedAt.getTime() - startedAt.getTime(),
-          ...(defects.length > 0 ? { defects } : {}),
-        },
-        results,
-        clausesOf(profileEdition(profile)),
-      );
-      const secrets = makeTarget(profile, config.deadlines).secrets;
-      const paths = await writeConformance(runDir, report, secrets);
-      console.log(`ccgw contract suite: ${report.totals.fail} clause(s) failed; report ${paths.html}`);
-    }
+    await writeSuiteReport(config, runId, startedAt);
     await gateway?.close();
   };
 }
