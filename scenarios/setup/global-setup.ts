@@ -1,7 +1,8 @@
 /**
  * globalSetup of the "scenarios" project: selects the target (CCGW_TARGET, or the embedded mock started here
- * with CCGW_EDITION, CCGW_AUTH_MODE, CCGW_DEFECTS and CCGW_ALTERNATE_CHOICES), prints the seed, hands the run configuration to the
- * workers, and at the end signs out every agent the suite left signed in and writes the conformance report.
+ * with CCGW_EDITION, CCGW_AUTH_MODE, CCGW_DEFECTS and CCGW_ALTERNATE_CHOICES), prints the seed, hands the run
+ * configuration to the workers, and at the end signs out every agent the suite left signed in and writes the
+ * conformance report.
  * With setup/mock-target.ts, the only files of scenarios/ that may import the mock.
  */
 import { randomInt } from "node:crypto";
