@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runScript } from "../lib/script-process.ts";
 import { runEngine } from "../load/engine/engine.ts";
 import { expectedAttempts } from "../load/lib/plan.ts";
 import { makePlan } from "../load/node/run.ts";
@@ -73,6 +74,34 @@ describe.concurrent("the Node load engine", () => {
       expect(stats.agentsSignedIn).toBe(0);
     });
   }
+
+  it("is what npm run load -- --engine node runs: summary.json and junit.xml with every SLO judged", {
+    timeout: 60_000,
+  }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ccgw-engine-cli-"));
+    dirs.push(dir);
+    const run = await runScript("scripts/load.ts", [
+      ...["--engine", "node", "--workers", "2", "--profile", "smoke", "--duration", "3", "--report-dir", dir],
+    ]);
+    expect(run.code, run.output).toBe(0);
+    const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
+    const judged = Object.values(summary.metrics as Record<string, { thresholds?: object }>).filter(
+      (m) => m.thresholds,
+    );
+    expect(judged).toHaveLength(5);
+    expect(summary.metrics["ccgw_callouts{retcode:0}"].values.count).toBeGreaterThan(0);
+    expect(await readFile(join(dir, "junit.xml"), "utf8")).toContain('tests="5" failures="0"');
+    const refused = await runScript("scripts/load.ts", [
+      "--engine",
+      "node",
+      "--instances",
+      "2",
+      "--report-dir",
+      dir,
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.output).toContain("CCGW_USAGE");
+  });
 
   it("shows a gateway that stalls in the latency from the intended start, and breaks the callout SLO", {
     timeout: 60_000,

@@ -7,10 +7,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import { assertPlanWithinCaps, formatPlan, policyFromProfile } from "../lib/safety.ts";
 import { isLoopback, loadTargetProfile, type TargetProfile } from "../lib/target-profile.ts";
+import { runEngine } from "../load/engine/engine.ts";
 import { expectedAttempts, type LoadPlan, peakRate, scheduleSeconds } from "../load/lib/plan.ts";
 import { buildBundles } from "../load/node/build.ts";
 import { formatCurve, judge, searchCapacity } from "../load/node/capacity.ts";
@@ -46,6 +47,8 @@ interface Flags {
   mockTiming?: "brisk" | "realistic";
   seed: number;
   quiet?: boolean;
+  engine: "k6" | "node";
+  workers?: number;
 }
 
 const program = new Command("load")
@@ -95,6 +98,19 @@ const program = new Command("load")
   )
   .option("--seed <n>", "seed of the mock and the scenario's data", positive("--seed", true), 1)
   .option("--quiet", "do not pass k6 output through")
+  .addOption(
+    new Option(
+      "--engine <engine>",
+      "k6, or the Node engine that replaces it (load/engine/; no --instances yet)",
+    )
+      .choices(["k6", "node"])
+      .default("k6"),
+  )
+  .option(
+    "--workers <n>",
+    "node engine: worker threads (default: the cores less one)",
+    positive("--workers", true),
+  )
   .exitOverride();
 
 async function confirm(question: string): Promise<boolean> {
@@ -168,7 +184,7 @@ async function main(argv: string[]): Promise<number> {
         const { mockProfile } = await import("../mock/index.ts");
         target = mockProfile(gw);
         log(
-          `embedded mock at ${gw.url}${gw.caFile ? " (HTTPS, CA passed to k6 as SSL_CERT_FILE)" : " (HTTP)"}`,
+          `embedded mock at ${gw.url}${gw.caFile ? (flags.engine === "k6" ? " (HTTPS, CA passed to k6 as SSL_CERT_FILE)" : " (HTTPS)") : " (HTTP)"}`,
         );
       }
     }
@@ -237,14 +253,27 @@ async function main(argv: string[]): Promise<number> {
       log(`signed out ${n} of ${plan.agentCount} agent(s)`);
       return EXIT.PASS;
     }
-    const k6 = ensureK6(log);
-    const bundles = await buildBundles(plan.edition as "2025-03");
-    const bundle = bundles["call-cycle"];
-    if (!bundle) throw new Error("bundle call-cycle.k6.js was not built");
+    if (flags.engine === "node" && flags.instances > 1) {
+      throw new HarnessError("CCGW_USAGE", "--instances is for k6; the node engine uses --workers");
+    }
+    const k6 = flags.engine === "k6" ? ensureK6(log) : "";
+    const bundle = flags.engine === "k6" ? (await buildBundles(plan.edition as "2025-03"))["call-cycle"] : "";
+    if (bundle === undefined) throw new Error("bundle call-cycle.k6.js was not built");
     mkdirSync(reportDir, { recursive: true });
 
     const runOne = async (p: LoadPlan): Promise<number> => {
       mkdirSync(p.reportDir, { recursive: true });
+      if (flags.engine === "node") {
+        const { broken } = await runEngine({
+          plan: p,
+          profile: target,
+          reportDir: p.reportDir,
+          ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+        });
+        for (const t of broken) log(`threshold broke: ${t.metric} ${t.expression}`);
+        // k6's code for broken thresholds, so the capacity search reads both engines alike.
+        return broken.length > 0 ? 99 : 0;
+      }
       if (flags.instances === 1) {
         return runK6(
           k6,
@@ -326,7 +355,7 @@ main(process.argv).then(
   (error: unknown) => {
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.PASS : EXIT.USAGE);
     if (error instanceof HarnessError) {
-      process.stderr.write(`load: ${error.message}${error.hint ? ` (${error.hint})` : ""}\n`);
+      process.stderr.write(`load: ${error.toLine()}\n`);
       process.exit(EXIT.USAGE);
     }
     process.stderr.write(`load: ${(error as Error).stack ?? String(error)}\n`);

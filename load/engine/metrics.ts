@@ -15,6 +15,15 @@ const HISTOGRAM = {
   numberOfSignificantValueDigits: 3,
 } as const;
 
+/** The tag each tagged counter is broken down by, as k6 names sub-metrics (`ccgw_callouts{retcode:0}`). */
+const TAG_KEYS: Record<string, string> = {
+  ccgw_callouts: "retcode",
+  ccgw_events: "type",
+  ccgw_call_attempts_dropped: "reason",
+  ccgw_call_outcomes: "outcome",
+  ccgw_sign_in_failures: "retcode",
+};
+
 /** The k6 statistics of a trend. */
 const TREND_STATS = ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"] as const;
 
@@ -123,6 +132,13 @@ export class Metrics {
     for (const [name, byTag] of this.counters) {
       const count = [...byTag.values()].reduce((a, b) => a + b, 0);
       metrics[name] = { type: "counter", values: { count, rate: count / seconds } };
+      for (const [tag, n] of byTag) {
+        if (tag !== "")
+          metrics[`${name}{${TAG_KEYS[name] ?? "tag"}:${tag}}`] = {
+            type: "counter",
+            values: { count: n, rate: n / seconds },
+          };
+      }
     }
     for (const [name, r] of this.rates) {
       const total = r.passes + r.fails;
