@@ -7,6 +7,8 @@
 export interface ProgressFigures {
   calls?: number;
   errors?: number;
+  /** p95 of the callout latency so far, ms. */
+  p95Ms?: number;
 }
 
 /** Options of a progress ticker. */
@@ -50,6 +52,7 @@ export function progressLine(
     }
   }
   if (current?.errors !== undefined) parts.push(`${current.errors} ${errorLabel}`);
+  if (current?.p95Ms !== undefined) parts.push(`p95 ${Math.round(current.p95Ms)} ms`);
   return parts.join(", ");
 }
 

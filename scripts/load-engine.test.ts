@@ -103,6 +103,44 @@ describe.concurrent("the Node load engine", () => {
     expect(refused.output).toContain("CCGW_USAGE");
   });
 
+  it("stops early when a threshold with abortOnFail breaks, or when told to, and signs every agent out", {
+    timeout: 60_000,
+  }, async () => {
+    const stalled = await mock({ faults: { latency: { callout: { kind: "fixed", ms: 1500 } } } });
+    const dir = await mkdtemp(join(tmpdir(), "ccgw-engine-"));
+    dirs.push(dir);
+    const long = smokePlan(stalled, dir, 30);
+    const started = Date.now();
+    const aborted = await runEngine({
+      plan: long,
+      profile: mockProfile(stalled),
+      workers: 0,
+      abortDelayS: 1,
+      everyMs: 250,
+    });
+    expect(aborted.stopped).toMatch(/threshold ccgw_callout_duration p\(95\)<1000 broke/);
+    expect(Date.now() - started).toBeLessThan(25_000);
+    expect(((await stalled.admin("/stats")) as { agentsSignedIn: number }).agentsSignedIn).toBe(0);
+
+    const calm = await mock();
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 2500);
+    const figures: { calls: number }[] = [];
+    const interrupted = await runEngine({
+      plan: smokePlan(calm, dir, 30),
+      profile: mockProfile(calm),
+      workers: 2,
+      signal: stop.signal,
+      everyMs: 250,
+      onProgress: (f) => figures.push(f),
+    });
+    expect(interrupted.stopped).toBe("interrupted");
+    const attempts = interrupted.summary.metrics.ccgw_call_attempts?.values.count ?? 0;
+    expect(attempts).toBeLessThan(expectedAttempts(smokePlan(calm, dir, 30)) / 2);
+    expect(figures.length).toBeGreaterThan(0);
+    expect(((await calm.admin("/stats")) as { agentsSignedIn: number }).agentsSignedIn).toBe(0);
+  });
+
   it("shows a gateway that stalls in the latency from the intended start, and breaks the callout SLO", {
     timeout: 60_000,
   }, async () => {

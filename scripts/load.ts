@@ -9,6 +9,7 @@ import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, HarnessError } from "../lib/errors.ts";
+import { type ProgressFigures, startProgress } from "../lib/progress.ts";
 import { assertPlanWithinCaps, formatPlan, policyFromProfile } from "../lib/safety.ts";
 import { isLoopback, loadTargetProfile, type TargetProfile } from "../lib/target-profile.ts";
 import { runEngine } from "../load/engine/engine.ts";
@@ -263,17 +264,7 @@ async function main(argv: string[]): Promise<number> {
 
     const runOne = async (p: LoadPlan): Promise<number> => {
       mkdirSync(p.reportDir, { recursive: true });
-      if (flags.engine === "node") {
-        const { broken } = await runEngine({
-          plan: p,
-          profile: target,
-          reportDir: p.reportDir,
-          ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
-        });
-        for (const t of broken) log(`threshold broke: ${t.metric} ${t.expression}`);
-        // k6's code for broken thresholds, so the capacity search reads both engines alike.
-        return broken.length > 0 ? 99 : 0;
-      }
+      if (flags.engine === "node") return runNodeEngine(p, target, flags, log);
       if (flags.instances === 1) {
         return runK6(
           k6,
@@ -343,10 +334,51 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     log(`reports in ${reportDir}`);
-    // k6 exits 99 when thresholds broke; everything non-zero is a failed run for us.
-    return code === 0 ? EXIT.PASS : EXIT.FAIL;
+    // k6 exits 99 when thresholds broke; everything non-zero is a failed run for us (130: interrupted).
+    return code === 0 ? EXIT.PASS : code === 130 ? 130 : EXIT.FAIL;
   } finally {
     await gw?.close();
+  }
+}
+
+/**
+ * A run (or a capacity step) on the Node engine: a progress line every 5 s (calls, rate, errors, p95), Ctrl-C
+ * stops the schedule and signs every agent out. Returns k6's codes, so the capacity search reads both engines
+ * alike: 0 pass, 99 a threshold broke, 130 interrupted.
+ */
+async function runNodeEngine(
+  plan: LoadPlan,
+  target: TargetProfile,
+  flags: Flags,
+  log: (line: string) => void,
+): Promise<number> {
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let latest: ProgressFigures = {};
+  const ticker = flags.quiet
+    ? undefined
+    : startProgress("load", { everyMs: 5000, figures: async () => latest });
+  try {
+    const result = await runEngine({
+      plan,
+      profile: target,
+      reportDir: plan.reportDir,
+      signal: interrupt.signal,
+      onProgress: (figures) => {
+        latest = figures;
+      },
+      ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+    });
+    if (result.stopped) log(`stopped early: ${result.stopped}; every agent signed out`);
+    for (const t of result.broken) log(`threshold broke: ${t.metric} ${t.expression}`);
+    if (result.stopped === "interrupted") return 130;
+    return result.broken.length > 0 ? 99 : 0;
+  } finally {
+    ticker?.stop();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }
 

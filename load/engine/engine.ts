@@ -12,16 +12,20 @@ import type { LoadPlan } from "../lib/plan.ts";
 import { junit, type SummaryData } from "../lib/summary.ts";
 import { Metrics, type MetricsSnapshot } from "./metrics.ts";
 import { judge, parseThresholds, type Threshold } from "./thresholds.ts";
-import { runShare, type ShareSpec } from "./worker.ts";
+import { runShare, type ShareControl, type ShareSpec } from "./worker.ts";
 
-/** The plan's service levels as k6 thresholds (p95 setup and callout, error, lost and violation rates). */
-export function sloThresholds(plan: LoadPlan): Threshold[] {
+/**
+ * The plan's service levels as k6 thresholds (p95 setup and callout, error, lost and violation rates), each
+ * stopping the run when it breaks, after 10 s of the schedule (k6's abortOnFail with delayAbortEval).
+ */
+export function sloThresholds(plan: LoadPlan, abortDelayS = 10): Threshold[] {
+  const abort = (threshold: string) => [{ threshold, abortOnFail: true, delayAbortEval: `${abortDelayS}s` }];
   return parseThresholds({
-    ccgw_call_setup_alerting: [`p(95)<${plan.slo.setupP95Ms}`],
-    ccgw_callout_duration: [`p(95)<${plan.slo.calloutP95Ms}`],
-    ccgw_call_errors: [`rate<=${plan.slo.errorRate}`],
-    ccgw_call_lost: [`rate<=${plan.slo.lostRate}`],
-    ccgw_contract_violations: [`rate<=${plan.slo.violationRate}`],
+    ccgw_call_setup_alerting: abort(`p(95)<${plan.slo.setupP95Ms}`),
+    ccgw_callout_duration: abort(`p(95)<${plan.slo.calloutP95Ms}`),
+    ccgw_call_errors: abort(`rate<=${plan.slo.errorRate}`),
+    ccgw_call_lost: abort(`rate<=${plan.slo.lostRate}`),
+    ccgw_contract_violations: abort(`rate<=${plan.slo.violationRate}`),
   });
 }
 
@@ -34,12 +38,22 @@ export interface EngineOptions {
   reportDir?: string;
   /** Epoch ms at which every share starts signing in. @default now plus 200 ms */
   startAt?: number;
+  /** Stops the run (Ctrl-C): no more attempts, calls drain, every agent signs out. */
+  signal?: AbortSignal;
+  /** Every `everyMs`, the merged figures so far (for a progress line). */
+  onProgress?: (figures: { calls: number; errors: number; p95Ms?: number }) => void;
+  /** Progress interval of the shares, ms. @default 2000 */
+  everyMs?: number;
+  /** Seconds of the schedule before a broken threshold stops the run (k6's delayAbortEval). @default 10 */
+  abortDelayS?: number;
 }
 
 export interface EngineResult {
   summary: SummaryData;
   broken: Threshold[];
   metrics: Metrics;
+  /** Why the run stopped before its schedule ended (a threshold with abortOnFail, or the signal). */
+  stopped?: string;
 }
 
 /** The shares of a run: agent slices as even as they can be, the schedule cut into as many slices. */
@@ -59,13 +73,25 @@ export function shares(plan: LoadPlan, profile: TargetProfile, count: number, st
 }
 
 /** Runs one share in a worker thread (worker-entry.mjs registers tsx's loader there). */
-function inWorker(spec: ShareSpec): Promise<MetricsSnapshot> {
+function inWorker(spec: ShareSpec, control: ShareControl): Promise<MetricsSnapshot> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), { workerData: spec });
-    worker.once("message", (message: { snapshot?: MetricsSnapshot; error?: string }) => {
-      if (message.snapshot) resolve(message.snapshot);
-      else reject(new Error(`load worker ${spec.index}: ${message.error ?? "no result"}`));
+    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), {
+      workerData: { ...spec, everyMs: control.everyMs },
     });
+    const stop = () => worker.postMessage({ stop: true });
+    control.signal?.addEventListener("abort", stop, { once: true });
+    worker.on(
+      "message",
+      (message: { snapshot?: MetricsSnapshot; progress?: MetricsSnapshot; error?: string }) => {
+        if (message.progress) {
+          control.onProgress?.(message.progress);
+          return;
+        }
+        control.signal?.removeEventListener("abort", stop);
+        if (message.snapshot) resolve(message.snapshot);
+        else reject(new Error(`load worker ${spec.index}: ${message.error ?? "no result"}`));
+      },
+    );
     worker.once("error", reject);
     worker.once("exit", (code) => {
       if (code !== 0) reject(new Error(`load worker ${spec.index} exited with ${code}`));
@@ -73,20 +99,61 @@ function inWorker(spec: ShareSpec): Promise<MetricsSnapshot> {
   });
 }
 
-/** Runs a load plan to the end; resolves with the merged summary and the thresholds that broke. */
+/** The figures of a progress line from merged metrics: callouts, failed attempts, callout p95. */
+function figuresOf(metrics: Metrics): { calls: number; errors: number; p95Ms?: number } {
+  const callouts = metrics.tally("ccgw_callouts");
+  const calls = Object.values(callouts).reduce((a, b) => a + b, 0);
+  const errors = calls - (callouts["0"] ?? 0) + (metrics.tally("ccgw_call_outcomes").lost ?? 0);
+  const p95Ms = metrics.stat("ccgw_callout_duration", "p(95)");
+  return { calls, errors, ...(p95Ms !== undefined ? { p95Ms } : {}) };
+}
+
+/**
+ * Runs a load plan to the end (or until a threshold with abortOnFail breaks, or the signal stops it); resolves
+ * with the merged summary and the thresholds that broke.
+ */
 export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const { plan, profile } = options;
   const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
   const startAt = options.startAt ?? Date.now() + 200;
   const specs = shares(plan, profile, Math.max(1, workers), startAt);
-  const snapshots = await Promise.all(specs.map((spec) => (workers === 0 ? runShare(spec) : inWorker(spec))));
+  const thresholds = sloThresholds(plan, options.abortDelayS);
+  const stopper = new AbortController();
+  let stopped: string | undefined;
+  const stop = (why: string) => {
+    stopped ??= why;
+    stopper.abort();
+  };
+  options.signal?.addEventListener("abort", () => stop("interrupted"), { once: true });
+  // The latest snapshot of each share, merged for progress and for the thresholds that stop the run.
+  const latest = new Map<number, MetricsSnapshot>();
+  const scheduleStart = startAt + plan.signInS * 1000;
+  const onShareProgress = (index: number) => (snapshot: MetricsSnapshot) => {
+    latest.set(index, snapshot);
+    const merged = Metrics.merge([...latest.values()]);
+    options.onProgress?.(figuresOf(merged));
+    const sinceStart = (Date.now() - scheduleStart) / 1000;
+    const due = thresholds.filter((t) => t.abortOnFail && sinceStart >= t.delayAbortS);
+    const broke = judge(merged.summary(), due);
+    if (broke.length > 0) stop(`threshold ${broke[0]?.metric} ${broke[0]?.expression} broke`);
+  };
+  const control = (index: number): ShareControl => ({
+    signal: stopper.signal,
+    onProgress: onShareProgress(index),
+    everyMs: options.everyMs ?? 2000,
+  });
+  const snapshots = await Promise.all(
+    specs.map((spec) =>
+      workers === 0 ? runShare(spec, control(spec.index)) : inWorker(spec, control(spec.index)),
+    ),
+  );
   const metrics = Metrics.merge(snapshots);
   const summary = metrics.summary();
-  const broken = judge(summary, sloThresholds(plan));
+  const broken = judge(summary, thresholds);
   if (options.reportDir) {
     await mkdir(options.reportDir, { recursive: true });
     await writeFile(join(options.reportDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     await writeFile(join(options.reportDir, "junit.xml"), junit(summary, plan));
   }
-  return { summary, broken, metrics };
+  return { summary, broken, metrics, ...(stopped ? { stopped } : {}) };
 }

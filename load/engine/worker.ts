@@ -36,54 +36,76 @@ function calloutBody(plan: LoadPlan, k: number): Record<string, unknown> {
   };
 }
 
-async function until(epochMs: number): Promise<void> {
+/** Waits until an epoch time; false when the share was stopped first. */
+async function until(epochMs: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return false;
   const wait = epochMs - Date.now();
-  if (wait > 0) await sleep(wait);
+  if (wait <= 0) return true;
+  try {
+    await sleep(wait, undefined, signal ? { signal } : {});
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-/** Runs one share; resolves with its metrics. */
-export async function runShare(spec: ShareSpec): Promise<MetricsSnapshot> {
+/** How the engine talks to a running share: progress out, a stop in. */
+export interface ShareControl {
+  /** Aborted to stop the share: no more attempts; calls in progress drain, then every agent signs out. */
+  signal?: AbortSignal;
+  /** Receives the share's metrics so far, every `everyMs`. */
+  onProgress?: (snapshot: MetricsSnapshot) => void;
+  everyMs?: number;
+}
+
+/** The agents' shared context: the worker's client, metrics, dial policy, contracts and contract sampling. */
+async function agentContext(spec: ShareSpec, metrics: Metrics): Promise<AgentContext> {
   const { plan, profile } = spec;
-  const metrics = new Metrics();
   const size = spec.agents.to - spec.agents.from;
   const client = await GatewayClient.open(profile, {
     timeoutMs: plan.pollTimeoutMs,
     connections: 2 * size + 4,
   });
-  const policy = policyFromProfile(profile);
-  // This share's part of the caps: the shares together never exceed the profile's rate or budget.
-  const guard = new CallGuard(policy, { share: 1 / spec.count });
   let draws = plan.seed >>> 0 || 1;
-  const ctx: AgentContext = {
+  return {
     plan,
     profile,
     client,
     metrics,
-    policy,
+    policy: policyFromProfile(profile),
     contracts: contractsFor(plan.edition as Parameters<typeof contractsFor>[0]),
     sample: () => {
       draws = (draws * 1103515245 + 12345) % 2 ** 31;
       return draws / 2 ** 31 < plan.contractSample;
     },
   };
-  const agents = Array.from(
-    { length: size },
-    (_, i) => new LoadAgent(agentAt(plan, spec.agents.from + i), ctx),
-  );
-  // Sign-ins spread over signInS, as a shift starts.
-  await Promise.all(
-    agents.map(async (agent, i) => {
-      await until(spec.startAt + (plan.signInS * 1000 * i) / Math.max(1, size));
-      await agent.signIn();
-    }),
-  );
+}
+
+/** The next idle agent after `from`, round robin, or undefined when all are busy. */
+function idleAgent(agents: readonly LoadAgent[], from: number): LoadAgent | undefined {
+  for (let i = 0; i < agents.length; i++) {
+    const candidate = agents[(from + i) % agents.length] as LoadAgent;
+    if (candidate.idle) return candidate;
+  }
+  return undefined;
+}
+
+/** The share's slice of the open-model schedule: each attempt at its intended time, or dropped. */
+async function schedule(
+  spec: ShareSpec,
+  ctx: AgentContext,
+  agents: LoadAgent[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const { plan, metrics } = ctx;
+  // This share's part of the caps: the shares together never exceed the profile's rate or budget.
+  const guard = new CallGuard(ctx.policy, { share: 1 / spec.count });
   const scheduleStart = spec.startAt + plan.signInS * 1000;
-  const started = Date.now();
   let next = 0;
   let k = 0;
   for (const t of arrivals(plan, 1 / spec.count, (spec.index + 1) / spec.count)) {
     const intendedAt = scheduleStart + t;
-    await until(intendedAt);
+    if (!(await until(intendedAt, signal))) break;
     k++;
     metrics.count("ccgw_call_attempts");
     metrics.time("ccgw_call_attempt_lag", Date.now() - intendedAt);
@@ -91,11 +113,7 @@ export async function runShare(spec: ShareSpec): Promise<MetricsSnapshot> {
       metrics.count("ccgw_call_attempts_dropped", "cap");
       continue;
     }
-    let agent: LoadAgent | undefined;
-    for (let i = 0; i < agents.length && !agent; i++) {
-      const candidate = agents[(next + i) % agents.length] as LoadAgent;
-      if (candidate.idle) agent = candidate;
-    }
+    const agent = idleAgent(agents, next);
     if (!agent) {
       metrics.count("ccgw_call_attempts_dropped", "no idle agent");
       continue;
@@ -107,18 +125,58 @@ export async function runShare(spec: ShareSpec): Promise<MetricsSnapshot> {
       metrics.count("ccgw_call_attempts_dropped", `error: ${(error as Error).message.slice(0, 40)}`);
     });
   }
-  await sleep(plan.drainMs);
-  await Promise.all(agents.map((a) => a.signOut().catch(() => undefined)));
+}
+
+/** Runs one share; resolves with its metrics. */
+export async function runShare(spec: ShareSpec, control: ShareControl = {}): Promise<MetricsSnapshot> {
+  const { plan } = spec;
+  const metrics = new Metrics();
+  const ctx = await agentContext(spec, metrics);
+  const size = spec.agents.to - spec.agents.from;
+  const agents = Array.from(
+    { length: size },
+    (_, i) => new LoadAgent(agentAt(plan, spec.agents.from + i), ctx),
+  );
+  const progress = control.onProgress
+    ? setInterval(() => control.onProgress?.(metrics.snapshot()), control.everyMs ?? 2000)
+    : undefined;
+  const started = Date.now();
+  try {
+    // Sign-ins spread over signInS, as a shift starts.
+    await Promise.all(
+      agents.map(async (agent, i) => {
+        const at = spec.startAt + (plan.signInS * 1000 * i) / Math.max(1, size);
+        if (await until(at, control.signal)) await agent.signIn();
+      }),
+    );
+    await schedule(spec, ctx, agents, control.signal);
+    await sleep(plan.drainMs);
+  } finally {
+    await Promise.all(agents.map((a) => a.signOut().catch(() => undefined)));
+    clearInterval(progress);
+    await ctx.client.close();
+  }
   metrics.durationMs = Date.now() - started;
-  await client.close();
   return metrics.snapshot();
 }
 
-// In a worker thread: run the share handed over and post its metrics back.
+// In a worker thread: run the share handed over, post progress and the final metrics, stop when told to.
 if (parentPort && workerData) {
   const port = parentPort;
-  runShare(workerData as ShareSpec).then(
-    (snapshot) => port.postMessage({ snapshot }),
+  const stop = new AbortController();
+  port.on("message", (message: { stop?: boolean }) => {
+    if (message.stop) stop.abort();
+  });
+  const { everyMs } = workerData as { everyMs?: number };
+  runShare(workerData as ShareSpec, {
+    signal: stop.signal,
+    onProgress: (snapshot) => port.postMessage({ progress: snapshot }),
+    ...(everyMs !== undefined ? { everyMs } : {}),
+  }).then(
+    (snapshot) => {
+      port.postMessage({ snapshot });
+      port.close();
+    },
     (error: unknown) => port.postMessage({ error: (error as Error).message }),
   );
 }
