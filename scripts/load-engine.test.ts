@@ -110,7 +110,6 @@ describe.concurrent("the Node load engine", () => {
     const dir = await mkdtemp(join(tmpdir(), "ccgw-engine-"));
     dirs.push(dir);
     const long = smokePlan(stalled, dir, 30);
-    const started = Date.now();
     const aborted = await runEngine({
       plan: long,
       profile: mockProfile(stalled),
@@ -119,7 +118,9 @@ describe.concurrent("the Node load engine", () => {
       everyMs: 250,
     });
     expect(aborted.stopped).toMatch(/threshold ccgw_callout_duration p\(95\)<1000 broke/);
-    expect(Date.now() - started).toBeLessThan(25_000);
+    expect(aborted.summary.metrics.ccgw_call_attempts?.values.count ?? 0).toBeLessThan(
+      expectedAttempts(long) / 2,
+    );
     expect(((await stalled.admin("/stats")) as { agentsSignedIn: number }).agentsSignedIn).toBe(0);
 
     const calm = await mock();
