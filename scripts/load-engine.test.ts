@@ -5,7 +5,7 @@
  * and no agent is left signed in. A mock that stalls every callout shows in the latency from the intended start
  * (coordinated omission corrected) and breaks the callout SLO.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -140,6 +140,89 @@ describe.concurrent("the Node load engine", () => {
     expect(attempts).toBeLessThan(expectedAttempts(smokePlan(calm, dir, 30)) / 2);
     expect(figures.length).toBeGreaterThan(0);
     expect(((await calm.admin("/stats")) as { agentsSignedIn: number }).agentsSignedIn).toBe(0);
+  });
+
+  it("2 and 4 segments as separate processes add up to one run: the schedule's counts exact", {
+    timeout: 120_000,
+  }, async () => {
+    const gw = await mock();
+    const dir = await mkdtemp(join(tmpdir(), "ccgw-engine-seg-"));
+    dirs.push(dir);
+    // The password stays in the environment (the mock put it in CCGW_MOCK_PASSWORD; the children inherit it).
+    const base = mockProfile(gw);
+    const profilePath = join(dir, "profile.json");
+    await writeFile(
+      profilePath,
+      JSON.stringify({ ...base, agentRange: { ...base.agentRange, password: `\${CCGW_MOCK_PASSWORD}` } }),
+    );
+    const run = (args: string[]) =>
+      runScript("scripts/load.ts", [
+        ...[
+          "--engine",
+          "node",
+          "--workers",
+          "1",
+          "--target",
+          profilePath,
+          "--profile",
+          "smoke",
+          "--duration",
+          "3",
+        ],
+        ...["--yes", "--quiet", ...args],
+      ]);
+    const counts = async (reportDir: string) => {
+      const metrics = JSON.parse(await readFile(join(reportDir, "summary.json"), "utf8")).metrics as Record<
+        string,
+        { values: { count?: number } }
+      >;
+      return Object.fromEntries(
+        Object.entries(metrics)
+          .filter(
+            ([name]) =>
+              name === "ccgw_call_attempts" ||
+              name.startsWith("ccgw_callouts") ||
+              name.startsWith("ccgw_call_outcomes"),
+          )
+          .map(([name, m]) => [name, m.values.count]),
+      );
+    };
+    const single = await run(["--run-id", "seg-1", "--report-dir", join(dir, "single")]);
+    expect(single.code, single.output).toBe(0);
+    const expected = await counts(join(dir, "single"));
+    expect(expected.ccgw_call_attempts).toBeGreaterThan(0);
+    for (const n of [2, 4]) {
+      const startAt = String(Date.now() + 3000);
+      const parts = Array.from({ length: n }, (_, i) => join(dir, `seg${n}-${i}`));
+      const runs = await Promise.all(
+        parts.map((part, i) =>
+          run([
+            "--run-id",
+            `seg-${n}`,
+            "--segment",
+            `${i}/${n}`,
+            "--start-at",
+            startAt,
+            "--report-dir",
+            part,
+          ]),
+        ),
+      );
+      for (const r of runs) expect(r.code, r.output).toBe(0);
+      const merged = await run([
+        "--run-id",
+        `seg-${n}`,
+        "--merge",
+        ...parts,
+        "--report-dir",
+        join(dir, `merged${n}`),
+      ]);
+      expect(merged.code, merged.output).toBe(0);
+      expect(await counts(join(dir, `merged${n}`)), `${n} segments`).toEqual(expected);
+    }
+    const incomplete = await run(["--merge", join(dir, "seg4-0"), "--report-dir", join(dir, "bad")]);
+    expect(incomplete.code).toBe(2);
+    expect(incomplete.output).toContain("CCGW_USAGE");
   });
 
   it("shows a gateway that stalls in the latency from the intended start, and breaks the callout SLO", {

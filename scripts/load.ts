@@ -7,12 +7,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import { type ProgressFigures, startProgress } from "../lib/progress.ts";
 import { assertPlanWithinCaps, formatPlan, policyFromProfile } from "../lib/safety.ts";
 import { isLoopback, loadTargetProfile, type TargetProfile } from "../lib/target-profile.ts";
-import { runEngine } from "../load/engine/engine.ts";
+import { mergeResults, runEngine, type Segment } from "../load/engine/engine.ts";
 import { expectedAttempts, type LoadPlan, peakRate, scheduleSeconds } from "../load/lib/plan.ts";
 import { buildBundles } from "../load/node/build.ts";
 import { formatCurve, judge, searchCapacity } from "../load/node/capacity.ts";
@@ -50,6 +50,27 @@ interface Flags {
   quiet?: boolean;
   engine: "k6" | "node";
   workers?: number;
+  segment?: Segment;
+  startAt?: number;
+  merge?: string[];
+}
+
+/** `i/N` of --segment: this process runs segment i (0-based, as JOB_COMPLETION_INDEX) of N. */
+function segmentValue(value: string): Segment {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count)
+    throw new InvalidArgumentError("expected i/N with 0 <= i < N, e.g. 0/4");
+  return { index, count };
+}
+
+/** --start-at: an ISO time or epoch milliseconds, so every segment starts together. */
+function startAtValue(value: string): number {
+  const at = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(at))
+    throw new InvalidArgumentError("expected an ISO time (2026-12-01T18:00:00Z) or epoch ms");
+  return at;
 }
 
 const program = new Command("load")
@@ -112,6 +133,20 @@ const program = new Command("load")
     "node engine: worker threads (default: the cores less one)",
     positive("--workers", true),
   )
+  .option(
+    "--segment <i/N>",
+    "node engine: run segment i (0-based) of a run split into N (disjoint agents, 1/N of the schedule)",
+    segmentValue,
+  )
+  .option(
+    "--start-at <time>",
+    "node engine: when every segment starts signing in (ISO time or epoch ms)",
+    startAtValue,
+  )
+  .option(
+    "--merge <dirs...>",
+    "node engine: merge the result.json of every segment into one summary and junit.xml in --report-dir",
+  )
   .exitOverride();
 
 async function confirm(question: string): Promise<boolean> {
@@ -151,6 +186,15 @@ async function main(argv: string[]): Promise<number> {
   const runId = flags.runId ?? `load-${profile.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
   const reportDir = resolve(flags.reportDir ?? join(ROOT, "reports", runId));
   const log = (line: string) => process.stderr.write(`load: ${line}\n`);
+  if ((flags.segment || flags.startAt || flags.merge) && flags.engine !== "node") {
+    throw new HarnessError("CCGW_USAGE", "--segment, --start-at and --merge are for --engine node");
+  }
+  if (flags.merge) {
+    const merged = await mergeResults(flags.merge, reportDir);
+    for (const t of merged.broken) log(`threshold broke: ${t.metric} ${t.expression}`);
+    log(`merged ${flags.merge.length} segment(s) into ${reportDir}`);
+    return merged.broken.length > 0 ? EXIT.FAIL : EXIT.PASS;
+  }
 
   let gw: RunningGateway | undefined;
   let target: TargetProfile;
@@ -366,6 +410,8 @@ async function runNodeEngine(
       profile: target,
       reportDir: plan.reportDir,
       signal: interrupt.signal,
+      ...(flags.segment ? { segment: flags.segment } : {}),
+      ...(flags.startAt !== undefined ? { startAt: flags.startAt } : {}),
       onProgress: (figures) => {
         latest = figures;
       },

@@ -3,10 +3,11 @@
  * share in a worker thread so every core is used, merges their metrics exactly, judges the plan's service
  * levels as k6 thresholds, and writes summary.json (k6's shape) and junit.xml (one case per threshold).
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import { HarnessError } from "../../lib/errors.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import type { LoadPlan } from "../lib/plan.ts";
 import { junit, type SummaryData } from "../lib/summary.ts";
@@ -46,6 +47,8 @@ export interface EngineOptions {
   everyMs?: number;
   /** Seconds of the schedule before a broken threshold stops the run (k6's delayAbortEval). @default 10 */
   abortDelayS?: number;
+  /** This process's segment of a run split over processes or machines. @default the whole run */
+  segment?: Segment;
 }
 
 export interface EngineResult {
@@ -56,20 +59,46 @@ export interface EngineResult {
   stopped?: string;
 }
 
-/** The shares of a run: agent slices as even as they can be, the schedule cut into as many slices. */
-export function shares(plan: LoadPlan, profile: TargetProfile, count: number, startAt: number): ShareSpec[] {
-  const n = Math.max(1, Math.min(count, plan.agentCount));
-  return Array.from({ length: n }, (_, index) => ({
-    plan,
-    profile,
-    index,
-    count: n,
-    startAt,
-    agents: {
-      from: Math.floor((plan.agentCount * index) / n),
-      to: Math.floor((plan.agentCount * (index + 1)) / n),
-    },
-  }));
+/** One segment of a run split over processes or machines: index i of count (`--segment i/N`). */
+export interface Segment {
+  index: number;
+  count: number;
+}
+
+/**
+ * The shares a process runs: a segment's slice of the run (agents disjoint, the schedule sliced and
+ * interleaved), cut again into one share per worker. Every process of a segmented run must use the same number
+ * of workers, so the run's shares (segments × workers) are the same everywhere.
+ */
+export function shares(
+  plan: LoadPlan,
+  profile: TargetProfile,
+  workers: number,
+  startAt: number,
+  segment: Segment = { index: 0, count: 1 },
+): ShareSpec[] {
+  const total = segment.count * Math.max(1, workers);
+  if (total > plan.agentCount) {
+    throw new HarnessError(
+      "CCGW_USAGE",
+      `${total} shares (segments × workers) for ${plan.agentCount} agents: every share needs an agent`,
+      "fewer --workers or segments, or more --agents",
+    );
+  }
+  return Array.from({ length: Math.max(1, workers) }, (_, w) => {
+    const index = segment.index * Math.max(1, workers) + w;
+    return {
+      plan,
+      profile,
+      index,
+      count: total,
+      startAt,
+      agents: {
+        from: Math.floor((plan.agentCount * index) / total),
+        to: Math.floor((plan.agentCount * (index + 1)) / total),
+      },
+    };
+  });
 }
 
 /** Runs one share in a worker thread (worker-entry.mjs registers tsx's loader there). */
@@ -116,7 +145,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const { plan, profile } = options;
   const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
   const startAt = options.startAt ?? Date.now() + 200;
-  const specs = shares(plan, profile, Math.max(1, workers), startAt);
+  const specs = shares(plan, profile, Math.max(1, workers), startAt, options.segment);
   const thresholds = sloThresholds(plan, options.abortDelayS);
   const stopper = new AbortController();
   let stopped: string | undefined;
@@ -152,8 +181,68 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const broken = judge(summary, thresholds);
   if (options.reportDir) {
     await mkdir(options.reportDir, { recursive: true });
+    const result: SegmentResult = {
+      runId: plan.runId,
+      profile: plan.profile,
+      slo: plan.slo,
+      segment: options.segment ?? { index: 0, count: 1 },
+      snapshot: metrics.snapshot(),
+    };
+    await writeFile(join(options.reportDir, "result.json"), `${JSON.stringify(result)}\n`);
     await writeFile(join(options.reportDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     await writeFile(join(options.reportDir, "junit.xml"), junit(summary, plan));
   }
   return { summary, broken, metrics, ...(stopped ? { stopped } : {}) };
+}
+
+/** What a run (or a segment of one) leaves for a merge: its metrics as a snapshot, with what judging needs. */
+export interface SegmentResult {
+  runId: string;
+  profile: string;
+  slo: LoadPlan["slo"];
+  segment: Segment;
+  snapshot: MetricsSnapshot;
+}
+
+/**
+ * Merges the result.json of every segment of a run into one summary, one set of threshold verdicts and one
+ * junit.xml: percentiles from the merged histograms, never averaged. Refuses segments of other runs or a
+ * segment missing.
+ */
+export async function mergeResults(dirs: readonly string[], reportDir: string): Promise<EngineResult> {
+  const results = await Promise.all(
+    dirs.map(async (dir) => {
+      try {
+        return JSON.parse(await readFile(join(dir, "result.json"), "utf8")) as SegmentResult;
+      } catch (error) {
+        throw new HarnessError(
+          "CCGW_USAGE",
+          `--merge ${dir}: no result.json of a segment (${(error as Error).message})`,
+        );
+      }
+    }),
+  );
+  const first = results[0];
+  if (!first) throw new HarnessError("CCGW_USAGE", "--merge needs the report folders of the segments");
+  const count = first.segment.count;
+  const seen = new Set(results.map((r) => r.segment.index));
+  if (
+    results.some((r) => r.runId !== first.runId || r.segment.count !== count) ||
+    seen.size !== count ||
+    results.length !== count
+  ) {
+    throw new HarnessError(
+      "CCGW_USAGE",
+      `--merge: ${results.length} result(s) of segments ${[...seen].join(", ")} of ${count}, run ids ${[...new Set(results.map((r) => r.runId))].join(", ")}`,
+      "give the report folder of every segment of one run, once each",
+    );
+  }
+  const metrics = Metrics.merge(results.map((r) => r.snapshot));
+  const summary = metrics.summary();
+  const plan = { runId: first.runId, profile: first.profile, slo: first.slo } as LoadPlan;
+  const broken = judge(summary, sloThresholds(plan));
+  await mkdir(reportDir, { recursive: true });
+  await writeFile(join(reportDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFile(join(reportDir, "junit.xml"), junit(summary, plan));
+  return { summary, broken, metrics };
 }

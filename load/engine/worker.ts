@@ -119,7 +119,8 @@ async function schedule(
       continue;
     }
     next = (agents.indexOf(agent) + 1) % agents.length;
-    const body = calloutBody(plan, k * spec.count + spec.index);
+    // The run's attempt index (shares interleave): the same attempt dials the same number however the run is split.
+    const body = calloutBody(plan, (k - 1) * spec.count + spec.index);
     guard.admitBody(body);
     void agent.placeCall(body, intendedAt).catch((error: unknown) => {
       metrics.count("ccgw_call_attempts_dropped", `error: ${(error as Error).message.slice(0, 40)}`);
