@@ -3,7 +3,7 @@
  * when missing, bundles the scenarios for the target's edition, checks the plan against the profile's caps, and
  * writes summary.json, junit.xml and the dashboard's report.html into reports/<run-id>/.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ import { type ProgressFigures, startProgress } from "../lib/progress.ts";
 import { assertPlanWithinCaps, formatPlan, policyFromProfile } from "../lib/safety.ts";
 import { isLoopback, loadTargetProfile, type TargetProfile } from "../lib/target-profile.ts";
 import { mergeResults, runEngine, type Segment } from "../load/engine/engine.ts";
+import { loadJobManifest } from "../load/engine/k8s-job.ts";
 import { expectedAttempts, type LoadPlan, peakRate, scheduleSeconds } from "../load/lib/plan.ts";
 import { buildBundles } from "../load/node/build.ts";
 import { formatCurve, judge, searchCapacity } from "../load/node/capacity.ts";
@@ -53,6 +54,8 @@ interface Flags {
   segment?: Segment;
   startAt?: number;
   merge?: string[];
+  image?: string;
+  resultsClaim?: string;
 }
 
 /** `i/N` of --segment: this process runs segment i (0-based, as JOB_COMPLETION_INDEX) of N. */
@@ -146,6 +149,12 @@ const program = new Command("load")
   .option(
     "--merge <dirs...>",
     "node engine: merge the result.json of every segment into one summary and junit.xml in --report-dir",
+  )
+  .option("--image <ref>", "node engine, --k8s-manifest: the image with this project (npm ci done, in /app)")
+  .option(
+    "--results-claim <name>",
+    "node engine, --k8s-manifest: the ReadWriteMany claim for results",
+    "ccgw-results",
   )
   .exitOverride();
 
@@ -270,6 +279,26 @@ async function main(argv: string[]): Promise<number> {
       );
       return EXIT.PASS;
     }
+    if (flags.k8sManifest && flags.engine === "node") {
+      if (!flags.target || !flags.image) {
+        throw new HarnessError("CCGW_USAGE", "--k8s-manifest with --engine node needs --target and --image");
+      }
+      const startAt = new Date(flags.startAt ?? Date.now() + 10 * 60_000).toISOString();
+      const yaml = loadJobManifest(plan, target, {
+        segments: flags.instances,
+        image: flags.image,
+        startAt,
+        secret: "ccgw-agents",
+        resultsClaim: flags.resultsClaim ?? "ccgw-results",
+        ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+        ...(target.tls?.caFile ? { ca: readFileSync(target.tls.caFile, "utf8") } : {}),
+      });
+      writeFileSync(flags.k8sManifest, yaml);
+      log(
+        `wrote ${flags.k8sManifest} (Indexed Job of ${flags.instances} segments starting at ${startAt}, and its merge Job)`,
+      );
+      return EXIT.PASS;
+    }
     if (flags.k8sManifest) {
       await buildBundles(plan.edition as "2025-03");
       const yaml = testRunManifest(plan, {
@@ -298,7 +327,7 @@ async function main(argv: string[]): Promise<number> {
       log(`signed out ${n} of ${plan.agentCount} agent(s)`);
       return EXIT.PASS;
     }
-    if (flags.engine === "node" && flags.instances > 1) {
+    if (flags.engine === "node" && flags.instances > 1 && !flags.k8sManifest) {
       throw new HarnessError("CCGW_USAGE", "--instances is for k6; the node engine uses --workers");
     }
     const k6 = flags.engine === "k6" ? ensureK6(log) : "";
