@@ -14,6 +14,8 @@ import { assertPlanWithinCaps, formatPlan, policyFromProfile } from "../lib/safe
 import { isLoopback, loadTargetProfile, type TargetProfile } from "../lib/target-profile.ts";
 import { mergeResults, runEngine, type Segment } from "../load/engine/engine.ts";
 import { loadJobManifest } from "../load/engine/k8s-job.ts";
+import { LiveMetrics } from "../load/engine/live-metrics.ts";
+import type { Metrics } from "../load/engine/metrics.ts";
 import { expectedAttempts, type LoadPlan, peakRate, scheduleSeconds } from "../load/lib/plan.ts";
 import { buildBundles } from "../load/node/build.ts";
 import { formatCurve, judge, searchCapacity } from "../load/node/capacity.ts";
@@ -56,6 +58,7 @@ interface Flags {
   merge?: string[];
   image?: string;
   resultsClaim?: string;
+  metricsPort?: number;
 }
 
 /** `i/N` of --segment: this process runs segment i (0-based, as JOB_COMPLETION_INDEX) of N. */
@@ -149,6 +152,11 @@ const program = new Command("load")
   .option(
     "--merge <dirs...>",
     "node engine: merge the result.json of every segment into one summary and junit.xml in --report-dir",
+  )
+  .option(
+    "--metrics-port <n>",
+    "node engine: serve live metrics (Prometheus) on this port while the run lasts",
+    Number,
   )
   .option("--image <ref>", "node engine, --k8s-manifest: the image with this project (npm ci done, in /app)")
   .option(
@@ -430,6 +438,11 @@ async function runNodeEngine(
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   let latest: ProgressFigures = {};
+  const live =
+    flags.metricsPort !== undefined
+      ? new LiveMetrics(flags.segment ? { segment: `${flags.segment.index}/${flags.segment.count}` } : {})
+      : undefined;
+  if (live) log(`live metrics on :${await live.listen(flags.metricsPort ?? 0)}/metrics`);
   const ticker = flags.quiet
     ? undefined
     : startProgress("load", { everyMs: 5000, figures: async () => latest });
@@ -444,6 +457,7 @@ async function runNodeEngine(
       onProgress: (figures) => {
         latest = figures;
       },
+      ...(live ? { onMetrics: (merged: Metrics) => live.update(merged) } : {}),
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
     });
     if (result.stopped) log(`stopped early: ${result.stopped}; every agent signed out`);
@@ -452,6 +466,7 @@ async function runNodeEngine(
     return result.broken.length > 0 ? 99 : 0;
   } finally {
     ticker?.stop();
+    await live?.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }

@@ -43,6 +43,8 @@ export interface EngineOptions {
   signal?: AbortSignal;
   /** Every `everyMs`, the merged figures so far (for a progress line). */
   onProgress?: (figures: { calls: number; errors: number; p95Ms?: number }) => void;
+  /** Every `everyMs` and at the end, the merged metrics so far (for a live metrics endpoint). */
+  onMetrics?: (merged: Metrics) => void;
   /** Progress interval of the shares, ms. @default 2000 */
   everyMs?: number;
   /** Seconds of the schedule before a broken threshold stops the run (k6's delayAbortEval). @default 10 */
@@ -161,6 +163,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     latest.set(index, snapshot);
     const merged = Metrics.merge([...latest.values()]);
     options.onProgress?.(figuresOf(merged));
+    options.onMetrics?.(merged);
     const sinceStart = (Date.now() - scheduleStart) / 1000;
     const due = thresholds.filter((t) => t.abortOnFail && sinceStart >= t.delayAbortS);
     const broke = judge(merged.summary(), due);
@@ -177,6 +180,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     ),
   );
   const metrics = Metrics.merge(snapshots);
+  options.onMetrics?.(metrics);
   const summary = metrics.summary();
   const broken = judge(summary, thresholds);
   if (options.reportDir) {

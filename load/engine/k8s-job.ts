@@ -26,6 +26,9 @@ export interface JobOptions {
   namespace?: string;
 }
 
+/** Port of each pod's live metrics (Prometheus exposition), scraped through the pod annotations. */
+const METRICS_PORT = 9464;
+
 function nameOf(plan: LoadPlan, suffix: string): string {
   return (
     `ccgw-${plan.profile}-${plan.runId}`
@@ -69,9 +72,13 @@ export function loadJobObjects(plan: LoadPlan, profile: TargetProfile, o: JobOpt
     "npx tsx scripts/load.ts --engine node --yes --quiet --target /etc/ccgw/profile.json",
     `--profile ${plan.profile} --run-id ${plan.runId} --workers ${o.workers ?? 1} --start-at ${o.startAt}`,
     "--segment $(JOB_COMPLETION_INDEX)/$(SEGMENTS) --report-dir /results/segment-$(JOB_COMPLETION_INDEX)",
+    `--metrics-port ${METRICS_PORT}`,
   ].join(" ");
   const segmentDirs = Array.from({ length: o.segments }, (_, i) => `/results/segment-${i}`).join(" ");
   const pod = (command: string) => ({
+    metadata: {
+      annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(METRICS_PORT) },
+    },
     spec: {
       restartPolicy: "Never",
       containers: [
@@ -82,6 +89,7 @@ export function loadJobObjects(plan: LoadPlan, profile: TargetProfile, o: JobOpt
           command: ["sh", "-c", command],
           env,
           volumeMounts: mounts,
+          ports: [{ name: "metrics", containerPort: METRICS_PORT }],
         },
       ],
       volumes,
