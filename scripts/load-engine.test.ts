@@ -145,17 +145,18 @@ describe.concurrent("the Node load engine", () => {
   it("2 and 4 segments as separate processes add up to one run: the schedule's counts exact", {
     timeout: 120_000,
   }, async () => {
-    const gw = await mock();
     const dir = await mkdtemp(join(tmpdir(), "ccgw-engine-seg-"));
     dirs.push(dir);
-    // The password stays in the environment (the mock put it in CCGW_MOCK_PASSWORD; the children inherit it).
-    const base = mockProfile(gw);
-    const profilePath = join(dir, "profile.json");
-    await writeFile(
-      profilePath,
-      JSON.stringify({ ...base, agentRange: { ...base.agentRange, password: `\${CCGW_MOCK_PASSWORD}` } }),
-    );
-    const run = (args: string[]) =>
+    // One mock per way of splitting (the runs go at once and must not share agents); passwords stay in the
+    // environment (the mock put it in CCGW_MOCK_PASSWORD; the children inherit it).
+    const profileOf = async (name: string) => {
+      const base = mockProfile(await mock());
+      const path = join(dir, `${name}.json`);
+      const password = `\${CCGW_MOCK_PASSWORD}`;
+      await writeFile(path, JSON.stringify({ ...base, agentRange: { ...base.agentRange, password } }));
+      return path;
+    };
+    const run = (profilePath: string, args: string[]) =>
       runScript("scripts/load.ts", [
         ...[
           "--engine",
@@ -167,60 +168,60 @@ describe.concurrent("the Node load engine", () => {
           "--profile",
           "smoke",
           "--duration",
-          "3",
+          "2",
         ],
         ...["--yes", "--quiet", ...args],
       ]);
     const counts = async (reportDir: string) => {
-      const metrics = JSON.parse(await readFile(join(reportDir, "summary.json"), "utf8")).metrics as Record<
-        string,
-        { values: { count?: number } }
-      >;
-      return Object.fromEntries(
-        Object.entries(metrics)
-          .filter(
-            ([name]) =>
-              name === "ccgw_call_attempts" ||
-              name.startsWith("ccgw_callouts") ||
-              name.startsWith("ccgw_call_outcomes"),
-          )
-          .map(([name, m]) => [name, m.values.count]),
+      const text = await readFile(join(reportDir, "summary.json"), "utf8");
+      const metrics = JSON.parse(text).metrics as Record<string, { values: { count?: number } }>;
+      const kept = Object.entries(metrics).filter(
+        ([name]) => name === "ccgw_call_attempts" || /^ccgw_(callouts|call_outcomes)\b/.test(name),
       );
+      return Object.fromEntries(kept.map(([name, m]) => [name, m.values.count]));
     };
-    const single = await run(["--run-id", "seg-1", "--report-dir", join(dir, "single")]);
-    expect(single.code, single.output).toBe(0);
-    const expected = await counts(join(dir, "single"));
-    expect(expected.ccgw_call_attempts).toBeGreaterThan(0);
-    for (const n of [2, 4]) {
-      const startAt = String(Date.now() + 3000);
-      const parts = Array.from({ length: n }, (_, i) => join(dir, `seg${n}-${i}`));
-      const runs = await Promise.all(
-        parts.map((part, i) =>
-          run([
-            "--run-id",
-            `seg-${n}`,
-            "--segment",
-            `${i}/${n}`,
-            "--start-at",
-            startAt,
-            "--report-dir",
-            part,
-          ]),
-        ),
-      );
-      for (const r of runs) expect(r.code, r.output).toBe(0);
-      const merged = await run([
-        "--run-id",
-        `seg-${n}`,
-        "--merge",
-        ...parts,
-        "--report-dir",
-        join(dir, `merged${n}`),
-      ]);
-      expect(merged.code, merged.output).toBe(0);
-      expect(await counts(join(dir, `merged${n}`)), `${n} segments`).toEqual(expected);
-    }
-    const incomplete = await run(["--merge", join(dir, "seg4-0"), "--report-dir", join(dir, "bad")]);
+    // Every run of the three starts at the same time, so the whole test takes one run's time.
+    const startAt = String(Date.now() + 5000);
+    const splits = [1, 2, 4];
+    const runs = await Promise.all(
+      splits.map(async (n) => {
+        const profilePath = await profileOf(`split-${n}`);
+        const parts = Array.from({ length: n }, (_, i) => join(dir, `split${n}-${i}`));
+        const segmentArgs = (i: number) => (n === 1 ? [] : ["--segment", `${i}/${n}`]);
+        const results = await Promise.all(
+          parts.map((part, i) =>
+            run(profilePath, [
+              ...["--run-id", `split-${n}`, "--start-at", startAt, "--report-dir", part],
+              ...segmentArgs(i),
+            ]),
+          ),
+        );
+        // Three runs at once on a small machine may break a latency SLO (exit 1); the counts are what is compared.
+        for (const r of results) expect([0, 1], r.output.slice(-600)).toContain(r.code);
+        if (n === 1) return counts(parts[0] as string);
+        const mergedDir = join(dir, `merged${n}`);
+        const merged = await run(profilePath, [
+          "--run-id",
+          `split-${n}`,
+          "--merge",
+          ...parts,
+          "--report-dir",
+          mergedDir,
+        ]);
+        expect([0, 1], merged.output).toContain(merged.code);
+        return counts(mergedDir);
+      }),
+    );
+    const [single, two, four] = runs;
+    expect(single?.ccgw_call_attempts).toBeGreaterThan(0);
+    expect(two, "2 segments").toEqual(single);
+    expect(four, "4 segments").toEqual(single);
+    const incomplete = await run(await profileOf("bad"), [
+      "--merge",
+      join(dir, "split4-0"),
+      "--report-dir",
+      join(dir, "bad"),
+    ]);
     expect(incomplete.code).toBe(2);
     expect(incomplete.output).toContain("CCGW_USAGE");
   });

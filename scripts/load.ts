@@ -411,7 +411,7 @@ async function main(argv: string[]): Promise<number> {
       code = await runOne(plan);
       if (code !== 0) {
         const n = await signOutAll(plan, target);
-        log(`k6 exited with ${code}; signed out ${n} agent(s) left signed in`);
+        log(`the run ended with ${code}; signed out ${n} agent(s) left signed in`);
       }
     }
     log(`reports in ${reportDir}`);

@@ -4,13 +4,19 @@
  * test that skips quietly checks nothing. Not strict (a contract run against a gateway): cases the profile
  * cannot support are listed with their reasons and the run is judged as usual.
  */
-import type { Reporter, TestModule } from "vitest/node";
+import type { Reporter, TestModule, Vitest } from "vitest/node";
 
 export class SkipReport implements Reporter {
   private readonly strict: boolean;
+  /** A run filtered by test name (-t): the tests left out are skipped by the filter, not by themselves. */
+  private filtered = false;
 
   constructor(options: { strict: boolean }) {
     this.strict = options.strict;
+  }
+
+  onInit(vitest: Vitest): void {
+    this.filtered = vitest.config.testNamePattern !== undefined;
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
@@ -21,7 +27,7 @@ export class SkipReport implements Reporter {
         if (result.state === "skipped") skipped.push({ name: test.fullName, note: result.note });
       }
     }
-    if (skipped.length === 0) return;
+    if (skipped.length === 0 || this.filtered) return;
     const lines = skipped.map((s) => `  skipped: ${s.name}: ${s.note ?? "NO REASON GIVEN"}`);
     process.stdout.write(`\n${skipped.length} test(s) skipped:\n${lines.join("\n")}\n`);
     const unexplained = skipped.filter((s) => !s.note).length;
