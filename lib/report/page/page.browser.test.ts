@@ -34,7 +34,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-it("renders the verdict, the clause table and every chart, with no console error", async ({ skip }) => {
+it("renders the verdict, the clause table and every chart, with no console error", {
+  timeout: 60_000,
+}, async ({ skip }) => {
   if (!existsSync(CHROMIUM)) {
     if (process.env.CI)
       throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package`);
