@@ -75,12 +75,14 @@ function flowSignInCase(_: SignInContext): Check {
     },
     async ({ ctx, rec, spares: [spare] }) => {
       if (!spare) return;
+      const mark = spare.events.length;
       await spare.login();
       const signIn = signInFlow(ctx.target.profile.signIn?.status);
       const { events } = await spare.pollUntil(
         (evs) => checkFlow(signIn, evs, undefined, false).complete,
         undefined,
         "the sign-in flow",
+        mark,
       );
       recordFlow(rec, signIn, events, undefined);
       const expected = signInState(ctx.target.contracts, ctx.target.profile.signIn?.status);

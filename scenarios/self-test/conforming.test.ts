@@ -94,7 +94,8 @@ describe.concurrent("conforming gateways", () => {
       deadlines: { heartbeatMs: 250 },
     });
     expect(report.signOutsByTimeout).toBe(0);
-    expect(failingClauses(report)).toEqual([]);
+    const notes = report.clauses.filter((c) => c.verdict === "fail").flatMap((c) => c.notes);
+    expect(failingClauses(report), notes.join("\n")).toEqual([]);
     expect(report.stalled).toEqual([]);
   });
 

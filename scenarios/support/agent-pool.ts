@@ -121,11 +121,13 @@ export class AgentPool {
       if (slot.agent.signedIn === true) continue;
       slot.agent.recorder = rec;
       try {
+        const mark = slot.agent.events.length;
         await slot.agent.login();
         await slot.agent.pollUntil(
           (events) => events.some((e) => e.eventType === EVENT.ready),
           undefined,
           "AgentState_Ready after sign-in",
+          mark,
         );
       } finally {
         slot.agent.recorder = undefined;

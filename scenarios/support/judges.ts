@@ -93,12 +93,14 @@ export async function talkingCall(
 ): Promise<string | undefined> {
   if (!number) throw new NotTested("no number with outcome 'answered' in the profile");
   await s.drain();
+  const mark = s.events.length;
   const call = await placeCall(s, rec, baseBody(s.target, number.number));
   if (call.code !== "0") throw new NotTested(`the callout was refused (${call.code})`);
   const talking = await s.pollUntil(
     (events) => events.some((e) => e.eventType === EVENT.talking),
     undefined,
     EVENT.talking,
+    mark,
   );
   if (talking.timedOut) throw new NotTested("the call was not answered in time");
   return call.callId;

@@ -309,15 +309,18 @@ export class SuiteAgent {
   }
 
   /**
-   * Polls until `done` says so, the deadline passes or the run is stopped; returns the events of this wait.
-   * @param done called with the events of this wait after each poll
+   * Polls until `done` says so, the deadline passes or the run is stopped; returns the events since `from`.
+   * @param done called with the events since `from` after each poll
+   * @param from index in `events` to read from: where the action began (a heartbeat poll may have read its first
+   * events before this wait started)
    */
   async pollUntil(
     done: (events: PolledEvent[]) => boolean,
     deadlineMs = this.target.deadlines.flowMs,
     what = "events",
+    from = this.events.length,
   ): Promise<{ events: PolledEvent[]; timedOut: boolean }> {
-    const start = this.events.length;
+    const start = from;
     const deadline = Date.now() + deadlineMs;
     this.waiting = `${what} on agent ${this.id} (deadline ${deadlineMs} ms)`;
     try {

@@ -54,6 +54,8 @@ async function runFlow(
   // Events of earlier cases of this agent must not count for this call.
   await s.drain();
   const body = baseBody(target, number.number);
+  // Events are read from the moment the call is placed, whichever poll (the case's or a heartbeat) reads them.
+  const mark = s.events.length;
   const { reply, code, callId } = await placeCall(s, rec, body);
   if (
     !rec.check(
@@ -66,16 +68,19 @@ async function runFlow(
   judgeValid(rec, "callout/body/called", `a callout to ${number.number}`, reply, code);
   // With the outcome unknown, the first terminal event decides which documented flow applies.
   const candidates = flowName ? [flow(flowName)] : [flow("callout-answered"), flow("callout-not-answered")];
-  const { events } = await s.pollUntil(
+  const setup = await s.pollUntil(
     (evs) => candidates.some((f) => checkFlow(f, evs, undefined, false).complete),
     undefined,
     `the end of call ${callId ?? "(no call id)"}'s setup`,
+    mark,
   );
   const chosen =
-    candidates.find((f) => checkFlow(f, events, undefined, false).complete) ?? (candidates[0] as EventFlow);
+    candidates.find((f) => checkFlow(f, setup.events, undefined, false).complete) ??
+    (candidates[0] as EventFlow);
   const answered = chosen["x-spec"] === "flows/callout-answered";
   // Optional steps may follow the terminal one (Connect_Fail, Ready): read what is queued, then judge.
-  if (!answered) events.push(...(await s.drain()));
+  if (!answered) await s.drain();
+  const events = s.events.slice(mark);
   rec.observed = `outcome ${answered ? "answered" : "not answered"}: ${events.map((e) => e.eventType).join(", ")}`;
   const complete = recordFlow(rec, chosen, events, callId);
   if (!complete) return;
@@ -88,6 +93,7 @@ async function runFlow(
       state === talking,
       `agent state while talking: ${state ?? "none"} (expected ${talking})`,
     );
+    const released = s.events.length;
     const release = await s.call("release");
     if (!rec.check("release/response", retcodeOf(release) === "0", `release answered ${retcodeOf(release)}`))
       return;
@@ -96,6 +102,7 @@ async function runFlow(
       (evs) => checkFlow(releaseFlow, evs, undefined, false).complete,
       undefined,
       "the release flow",
+      released,
     );
     recordFlow(rec, releaseFlow, after.events, callId);
   }
