@@ -2,7 +2,7 @@
  * The capacity profile, end to end and for real: scripts/load.ts runs k6 step by step against the embedded mock
  * whose capacity model refuses callouts beyond 20 per second, and must find a knee: a highest sustainable rate,
  * a failing step above it, and the curve of every step. How close the knee comes to 20 is a benchmark figure
- * (README, Performance), not asserted here: wall-clock runs on a shared machine vary. Short steps (5 s) need a
+ * (README, Performance), not asserted here: wall-clock runs on a shared machine vary. Short steps (3 s) need a
  * small burst in the mock (0.1 s). Skipped, saying why, only when no k6 binary exists and CI is not set.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -33,7 +33,7 @@ describe.skipIf(skip)(`capacity search against the mock's knee${reason}`, () => 
       "--mock-burst",
       "0.1",
       "--step-duration",
-      "5",
+      "3",
       "--start-rate",
       "10",
       "--agents",
