@@ -3,19 +3,16 @@
  * when missing, bundles the scenarios for the target's edition, checks the plan against the profile's caps, and
  * writes summary.json, junit.xml and the dashboard's report.html into reports/<run-id>/.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { EXIT, HarnessError } from "../lib/errors.ts";
-import { type ProgressFigures, startProgress } from "../lib/progress.ts";
 import { assertPlanWithinCaps, formatPlan, policyFromProfile } from "../lib/safety.ts";
 import { isLoopback, loadTargetProfile, type TargetProfile } from "../lib/target-profile.ts";
-import { mergeResults, runEngine, type Segment } from "../load/engine/engine.ts";
-import { loadJobManifest } from "../load/engine/k8s-job.ts";
-import { LiveMetrics } from "../load/engine/live-metrics.ts";
-import type { Metrics } from "../load/engine/metrics.ts";
+import { runNodeEngine, segmentValue, startAtValue, writeEngineManifest } from "../load/engine/command.ts";
+import { mergeResults, type Segment } from "../load/engine/engine.ts";
 import { expectedAttempts, type LoadPlan, peakRate, scheduleSeconds } from "../load/lib/plan.ts";
 import { buildBundles } from "../load/node/build.ts";
 import { formatCurve, judge, searchCapacity } from "../load/node/capacity.ts";
@@ -59,24 +56,6 @@ interface Flags {
   image?: string;
   resultsClaim?: string;
   metricsPort?: number;
-}
-
-/** `i/N` of --segment: this process runs segment i (0-based, as JOB_COMPLETION_INDEX) of N. */
-function segmentValue(value: string): Segment {
-  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
-  const index = Number(m?.[1]);
-  const count = Number(m?.[2]);
-  if (!m || count < 1 || index >= count)
-    throw new InvalidArgumentError("expected i/N with 0 <= i < N, e.g. 0/4");
-  return { index, count };
-}
-
-/** --start-at: an ISO time or epoch milliseconds, so every segment starts together. */
-function startAtValue(value: string): number {
-  const at = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(at))
-    throw new InvalidArgumentError("expected an ISO time (2026-12-01T18:00:00Z) or epoch ms");
-  return at;
 }
 
 const program = new Command("load")
@@ -288,23 +267,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.PASS;
     }
     if (flags.k8sManifest && flags.engine === "node") {
-      if (!flags.target || !flags.image) {
-        throw new HarnessError("CCGW_USAGE", "--k8s-manifest with --engine node needs --target and --image");
-      }
-      const startAt = new Date(flags.startAt ?? Date.now() + 10 * 60_000).toISOString();
-      const yaml = loadJobManifest(plan, target, {
-        segments: flags.instances,
-        image: flags.image,
-        startAt,
-        secret: "ccgw-agents",
-        resultsClaim: flags.resultsClaim ?? "ccgw-results",
-        ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
-        ...(target.tls?.caFile ? { ca: readFileSync(target.tls.caFile, "utf8") } : {}),
-      });
-      writeFileSync(flags.k8sManifest, yaml);
-      log(
-        `wrote ${flags.k8sManifest} (Indexed Job of ${flags.instances} segments starting at ${startAt}, and its merge Job)`,
-      );
+      writeEngineManifest(flags.k8sManifest, plan, target, flags, log);
       return EXIT.PASS;
     }
     if (flags.k8sManifest) {
@@ -419,56 +382,6 @@ async function main(argv: string[]): Promise<number> {
     return code === 0 ? EXIT.PASS : code === 130 ? 130 : EXIT.FAIL;
   } finally {
     await gw?.close();
-  }
-}
-
-/**
- * A run (or a capacity step) on the Node engine: a progress line every 5 s (calls, rate, errors, p95), Ctrl-C
- * stops the schedule and signs every agent out. Returns k6's codes, so the capacity search reads both engines
- * alike: 0 pass, 99 a threshold broke, 130 interrupted.
- */
-async function runNodeEngine(
-  plan: LoadPlan,
-  target: TargetProfile,
-  flags: Flags,
-  log: (line: string) => void,
-): Promise<number> {
-  const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  let latest: ProgressFigures = {};
-  const live =
-    flags.metricsPort !== undefined
-      ? new LiveMetrics(flags.segment ? { segment: `${flags.segment.index}/${flags.segment.count}` } : {})
-      : undefined;
-  if (live) log(`live metrics on :${await live.listen(flags.metricsPort ?? 0)}/metrics`);
-  const ticker = flags.quiet
-    ? undefined
-    : startProgress("load", { everyMs: 5000, figures: async () => latest });
-  try {
-    const result = await runEngine({
-      plan,
-      profile: target,
-      reportDir: plan.reportDir,
-      signal: interrupt.signal,
-      ...(flags.segment ? { segment: flags.segment } : {}),
-      ...(flags.startAt !== undefined ? { startAt: flags.startAt } : {}),
-      onProgress: (figures) => {
-        latest = figures;
-      },
-      ...(live ? { onMetrics: (merged: Metrics) => live.update(merged) } : {}),
-      ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
-    });
-    if (result.stopped) log(`stopped early: ${result.stopped}; every agent signed out`);
-    for (const t of result.broken) log(`threshold broke: ${t.metric} ${t.expression}`);
-    if (result.stopped === "interrupted") return 130;
-    return result.broken.length > 0 ? 99 : 0;
-  } finally {
-    ticker?.stop();
-    await live?.close();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
   }
 }
 
