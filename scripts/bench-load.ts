@@ -9,7 +9,7 @@
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { EXIT } from "../lib/errors.ts";
 import type { LoadPlan } from "../load/lib/plan.ts";
 import { buildBundles } from "../load/node/build.ts";
@@ -17,6 +17,7 @@ import { k6Env, makePlan, readSummary, runK6 } from "../load/node/run.ts";
 import { LOAD_PROFILES, type LoadProfile } from "../load/profiles.ts";
 import { mockProfile, startGateway } from "../mock/index.ts";
 import { positive } from "./cli-args.ts";
+import { exitWith } from "./cli-exit.ts";
 import { ensureK6 } from "./k6-build.ts";
 
 const program = new Command("bench:load")
@@ -265,11 +266,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.PASS : EXIT.USAGE);
-    process.stderr.write(`bench:load: ${(error as Error).message}\n`);
-    process.exit(EXIT.FAIL);
-  },
-);
+await exitWith("bench:load", () => main(process.argv));

@@ -9,7 +9,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command } from "commander";
 import { EXIT } from "../lib/errors.ts";
-import { reportCommand, runCli } from "./report.ts";
+import { runCli } from "./cli-exit.ts";
+import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");

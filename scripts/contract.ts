@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { startVitest } from "vitest/node";
 import { EDITIONS } from "../contracts/index.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
@@ -15,6 +15,7 @@ import { DEFECTS } from "../mock/index.ts";
 import { buildChecks, checkAgents } from "../scenarios/suite.ts";
 import { TARGET_DEADLINES } from "../scenarios/support/run-files.ts";
 import { makeTarget } from "../scenarios/support/target.ts";
+import { exitWith } from "./cli-exit.ts";
 import { SkipReport } from "./skip-report.ts";
 
 interface Flags {
@@ -80,12 +81,7 @@ const program = new Command("contract")
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
 async function main(): Promise<number> {
-  try {
-    program.parse();
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.PASS : EXIT.USAGE;
-    throw error;
-  }
+  program.parse();
   const flags = program.opts<Flags>();
   if (flags.target && (flags.defect.length > 0 || flags.selfTest || flags.alternateChoices)) {
     console.error(
@@ -153,10 +149,4 @@ async function main(): Promise<number> {
   return EXIT.PASS;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`contract: ${error instanceof HarnessError ? error.toLine() : String(error)}`);
-    process.exit(error instanceof HarnessError ? EXIT.USAGE : EXIT.FAIL);
-  },
-);
+await exitWith("contract", main);

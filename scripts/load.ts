@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
-import { Command, CommanderError, Option } from "commander";
+import { Command, Option } from "commander";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import { assertPlanWithinCaps, formatPlan, policyFromProfile } from "../lib/safety.ts";
 import { isLoopback, loadTargetProfile, type TargetProfile } from "../lib/target-profile.ts";
@@ -21,6 +21,7 @@ import { k6Env, makePlan, mergedCounts, readSummary, runK6, segments, signOutAll
 import { isLoadProfileName, LOAD_PROFILES, type LoadProfile } from "../load/profiles.ts";
 import { type RunningGateway, startGateway } from "../mock/index.ts";
 import { positive } from "./cli-args.ts";
+import { exitWith } from "./cli-exit.ts";
 import { ensureK6 } from "./k6-build.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -385,15 +386,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.PASS : EXIT.USAGE);
-    if (error instanceof HarnessError) {
-      process.stderr.write(`load: ${error.toLine()}\n`);
-      process.exit(EXIT.USAGE);
-    }
-    process.stderr.write(`load: ${(error as Error).stack ?? String(error)}\n`);
-    process.exit(EXIT.FAIL);
-  },
-);
+await exitWith("load", () => main(process.argv));

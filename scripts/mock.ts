@@ -3,7 +3,7 @@
  * listens (harnesses wait for it); logs go to stderr; SIGINT/SIGTERM close it cleanly.
  */
 import { readFile } from "node:fs/promises";
-import { Command, CommanderError, Option } from "commander";
+import { Command, Option } from "commander";
 import { EDITIONS, type Edition, OPEN_CHOICES } from "../contracts/index.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import {
@@ -21,6 +21,7 @@ import {
   validateFaults,
 } from "../mock/index.ts";
 import { integer, positive } from "./cli-args.ts";
+import { exitWith } from "./cli-exit.ts";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -184,14 +185,6 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    // Commander has printed the message or the help already.
-    process.exit(error.exitCode === 0 ? EXIT.PASS : EXIT.USAGE);
-  }
-  if (error instanceof HarnessError) process.stderr.write(`mock: ${error.toLine()}\n`);
-  else if (error instanceof MockConfigError)
-    process.stderr.write(`mock: bad configuration: ${error.message}\n`);
-  else process.stderr.write(`mock: ${(error as Error).message}\n`);
-  process.exit(error instanceof HarnessError || error instanceof MockConfigError ? EXIT.USAGE : EXIT.FAIL);
-});
+await exitWith("mock", main, (error) =>
+  error instanceof MockConfigError ? `bad configuration: ${error.message}` : undefined,
+);

@@ -5,11 +5,12 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Command, CommanderError } from "commander";
-import { EXIT, HarnessError } from "../lib/errors.ts";
+import { Command } from "commander";
+import { HarnessError } from "../lib/errors.ts";
 import { writeFixtureRun } from "../lib/report/page/fixtures.ts";
 import { writeReport } from "../lib/report/page/index.ts";
 import { loadTargetProfile, profileSecrets } from "../lib/target-profile.ts";
+import { runCli } from "./cli-exit.ts";
 
 /** The commander definition, shared with `ccgw report`. */
 export function reportCommand(): Command {
@@ -35,21 +36,6 @@ export function reportCommand(): Command {
       const { summary } = await writeReport(dir, { secrets });
       process.stdout.write(`${summary}\n`);
     });
-}
-
-/** Runs a commander program and maps errors to one line and the documented exit codes. */
-export async function runCli(program: Command, argv: string[], name: string): Promise<void> {
-  try {
-    await program.parseAsync(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.PASS : EXIT.USAGE);
-    if (error instanceof HarnessError) {
-      process.stderr.write(`${name}: ${error.toLine()}\n`);
-      process.exit(EXIT.USAGE);
-    }
-    process.stderr.write(`${name}: ${(error as Error).message}\n`);
-    process.exit(EXIT.FAIL);
-  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

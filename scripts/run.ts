@@ -12,7 +12,7 @@ import { EXIT, type HarnessError } from "../lib/errors.ts";
 import { formatPlan } from "../lib/safety.ts";
 import { expandAgents } from "../lib/target-profile.ts";
 import { integer } from "./cli-args.ts";
-import { runCli } from "./report.ts";
+import { runCli } from "./cli-exit.ts";
 import { log, RunContext, type RunFlags, type RunTarget } from "./run/context.ts";
 import { checkCaps, confirmRemoteLoad, LOAD_PROFILE_NAMES, planRun, SUITE_AGENTS } from "./run/plan.ts";
 import { preflightPhase } from "./run/preflight-phase.ts";
