@@ -1,6 +1,6 @@
 /**
  * The one ajv configuration of the project: JSON Schema 2020-12, strict mode, ajv-formats, and the project's
- * own keywords. The mock, the functional suite, the scripts and the k6 bundles all build their validators here,
+ * own keywords. The mock, the functional suite, the scripts and the load engine all build their validators here,
  * so a schema means the same thing everywhere.
  */
 import { Ajv2020, type KeywordDefinition, type Options } from "ajv/dist/2020.js";
@@ -42,7 +42,7 @@ const digitsRange: KeywordDefinition = {
 
 /**
  * `x-maxUtf8Bytes`: the string's UTF-8 encoding is at most N bytes. Written as generated code (not a
- * validate function) so ajv's standalone output for k6 carries it without a runtime import. A lone surrogate
+ * validate function), so a standalone validator carries it without a runtime import. A lone surrogate
  * counts as 3 bytes, as it does once replaced by U+FFFD.
  */
 const maxUtf8Bytes: KeywordDefinition = {

@@ -1,7 +1,7 @@
 /**
  * The operation registry: every interface the harness calls, keyed by the method name the vendor writes in the
  * gateway log (agentgateway-rest.log). That name is the operation id everywhere: mock routes, scenario files,
- * k6 request tags, metric tags and report rows.
+ * metric tags and report rows.
  */
 import retcodeData from "./data/retcodes.json" with { type: "json" };
 import type { SchemaName } from "./schema-files.ts";

@@ -1,6 +1,6 @@
 /**
- * Every schema file of contracts/schemas, imported statically so that Node, vitest and the esbuild bundles for k6
- * all see the same objects. `npm run contracts:check` fails when a file on disk is missing here.
+ * Every schema file of contracts/schemas, imported statically so that every part of the harness sees the same
+ * objects. `npm run contracts:check` fails when a file on disk is missing here.
  */
 import agenteventGetAgentEventResponse from "./schemas/agentevent/getAgentEvent.response.schema.json" with {
   type: "json",

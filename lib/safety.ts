@@ -1,7 +1,7 @@
 /**
  * Safety rails for runs against a real gateway: only the profile's numbers may be dialled, the call rate and
- * the total number of calls stay under the profile's caps. Pure and k6-safe (no node:* imports), so the
- * functional suite and the k6 scenarios enforce the same rules where they send a callout.
+ * the total number of calls stay under the profile's caps. The functional suite and the load engine's agents
+ * enforce the same rules where they send a callout.
  */
 import type { TargetProfile } from "../contracts/types.gen.ts";
 import { HarnessError } from "./errors.ts";
@@ -58,8 +58,7 @@ export function assertNumberAllowed(policy: SafetyPolicy, called: unknown): void
 }
 
 /**
- * True when a base URL's host is this machine (127.0.0.0/8, ::1 or localhost). Written without the URL class,
- * which k6 does not have, so the load scenarios can use it as well.
+ * True when a base URL's host is this machine (127.0.0.0/8, ::1 or localhost).
  */
 export function isLoopback(baseUrl: string): boolean {
   const match = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/i.exec(baseUrl);
@@ -102,8 +101,9 @@ export interface CallGuardOptions {
   /** Time source in milliseconds. @default Date.now */
   now?: () => number;
   /**
-   * The fraction of the run's caps this guard owns. A k6 virtual user has its own guard, so with N VUs each one
-   * gets 1/N of the rate and of the budget, and the sum can never exceed the profile's caps. @default 1
+   * The fraction of the run's caps this guard owns. Each share of a load run (worker, segment) has its own
+   * guard, so with N shares each gets 1/N of the rate and of the budget, and the sum can never exceed the
+   * profile's caps. @default 1
    */
   share?: number;
   /**
@@ -114,7 +114,7 @@ export interface CallGuardOptions {
 }
 
 /**
- * Guards every callout of one process (or one k6 VU): the number must be allowed, the budget must not be spent,
+ * Guards every callout of one process (or one share of a load run): the number must be allowed, the budget must not be spent,
  * and no more than the rate cap may start inside any one-second window. Call `admit()` right before sending.
  */
 export class CallGuard {

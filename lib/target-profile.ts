@@ -141,5 +141,5 @@ export function profileSecrets(profile: TargetProfile): string[] {
   return secrets.filter((s) => s.length > 0);
 }
 
-// Lives in lib/safety.ts, which k6 bundles too (the benchmark's baselines refuse a gateway that is not loopback).
+// Lives in lib/safety.ts, beside the other rules of what may be sent where.
 export { isLoopback } from "./safety.ts";

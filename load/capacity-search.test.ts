@@ -1,25 +1,21 @@
 /**
- * The capacity profile, end to end and for real: scripts/load.ts runs k6 step by step against the embedded mock
- * whose capacity model refuses callouts beyond 20 per second, and must find a knee: a highest sustainable rate,
- * a failing step above it, and the curve of every step. How close the knee comes to 20 is a benchmark figure
- * (README, Performance), not asserted here: wall-clock runs on a shared machine vary. Short steps (3 s) need a
- * small burst in the mock (0.1 s). Skipped, saying why, only when no k6 binary exists and CI is not set.
+ * The capacity profile, end to end and for real: scripts/load.ts runs the engine step by step against the
+ * embedded mock whose capacity model refuses callouts beyond 20 per second, and must find a knee: a highest
+ * sustainable rate, a failing step above it, and the curve of every step. How close the knee comes to 20 is a
+ * benchmark figure (npm run bench:load, README), not asserted here: wall-clock runs on a shared machine vary.
+ * Short steps (3 s) need a small burst in the mock (0.1 s).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runScript } from "../lib/script-process.ts";
-import { findK6 } from "../scripts/k6-build.ts";
-import type { CapacityResult } from "./node/capacity.ts";
+import type { CapacityResult } from "./capacity.ts";
 
-const k6 = findK6();
-const skip = !k6 && !process.env.CI;
-const reason = skip ? " (SKIPPED: no k6 binary; run `npm run k6:build` or set K6_BIN)" : "";
 const work = mkdtempSync(join(tmpdir(), "ccgw-capacity-test-"));
 const KNEE = 20;
 
-describe.skipIf(skip)(`capacity search against the mock's knee${reason}`, () => {
+describe("capacity search against the mock's knee", () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it(`finds a knee against a mock that refuses beyond ${KNEE} calls/s, and reports the curve`, {

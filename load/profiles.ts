@@ -2,7 +2,7 @@
  * Load profiles as data: how many agents, which call-attempt schedule, and the service levels a run must hold.
  * scripts/load.ts turns one of them plus a target profile into a run plan; nothing here names a gateway.
  */
-import type { RateStage, Slo } from "./lib/plan.ts";
+import type { RateStage, Slo } from "./plan.ts";
 
 /** A capacity search: constant-rate steps, raised until a service level breaks, then refined by bisection. */
 export interface CapacitySearch {
@@ -23,8 +23,6 @@ export interface LoadProfile {
   description: string;
   /** Agents signed in (fewer when the target has fewer). */
   agents: number;
-  /** Agents per k6 virtual user (each VU runs its agents' loops concurrently). */
-  agentsPerVu: number;
   startRate: number;
   stages: RateStage[];
   signInS: number;
@@ -52,7 +50,6 @@ export const LOAD_PROFILES = {
     description: "CI check: a few agents, a low constant rate, about 20 s",
     agents: 10,
     // Two groups, so a run split over two instances gives each one a real share.
-    agentsPerVu: 5,
     startRate: 2,
     stages: [{ rate: 2, durationS: 12 }],
     signInS: 1,
@@ -65,7 +62,6 @@ export const LOAD_PROFILES = {
     name: "load",
     description: "expected production load: ramp to 20 calls/s and hold it for 5 minutes",
     agents: 400,
-    agentsPerVu: 100,
     startRate: 1,
     stages: [
       { rate: 20, durationS: 60 },
@@ -82,7 +78,6 @@ export const LOAD_PROFILES = {
     name: "stress",
     description: "beyond expected load: ramp in steps to 80 calls/s",
     agents: 2000,
-    agentsPerVu: 250,
     startRate: 5,
     stages: [
       { rate: 20, durationS: 60 },
@@ -103,7 +98,6 @@ export const LOAD_PROFILES = {
     name: "spike",
     description: "a sudden burst: 5 calls/s, jump to 60 calls/s for 30 s, back to 5",
     agents: 1500,
-    agentsPerVu: 250,
     startRate: 5,
     stages: [
       { rate: 5, durationS: 30 },
@@ -122,7 +116,6 @@ export const LOAD_PROFILES = {
     name: "soak",
     description: "steady 10 calls/s for 2 hours: leaks, Guid rotation, heartbeats",
     agents: 300,
-    agentsPerVu: 100,
     startRate: 10,
     stages: [{ rate: 10, durationS: 7200 }],
     signInS: 20,
@@ -136,7 +129,6 @@ export const LOAD_PROFILES = {
     description:
       "raise the call rate in steps until a service level breaks; report the highest sustainable rate",
     agents: 600,
-    agentsPerVu: 150,
     startRate: 5,
     stages: [{ rate: 5, durationS: 20 }],
     signInS: 2,

@@ -133,7 +133,7 @@ export interface GatewayOptions {
 
 /**
  * Password of the default agent pool: CCGW_MOCK_PASSWORD when set, otherwise made up when this module loads and
- * put into the environment, so the child processes a run starts (the suite, k6) agree with this one. Never a
+ * put into the environment, so the child processes a run starts (the suite, the load run) agree with this one. Never a
  * literal in the repository, and a value no output may contain (the redaction tests look for it).
  */
 function defaultPoolPassword(): string {

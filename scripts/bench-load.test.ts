@@ -1,59 +1,47 @@
 /**
- * npm run bench:load still runs end to end: a very short throughput pass (2 s per run) against the mock, with the
- * breakdown. It asserts that every run made requests and the figures were printed, never how fast they were
- * (speed is the benchmark's business). Skipped only when no k6 binary exists and CI is not set.
+ * npm run bench:load still runs end to end, in very short runs: the call cycle and the wrk baseline (or the
+ * reason wrk is missing), and the fidelity pair, where a 2 s stall of the mock must show in the latency from the
+ * intended start. It asserts what the figures mean, never how fast anything was (speed is the benchmark's
+ * business). The wrk baseline refuses a gateway that is not on loopback.
  */
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { runScript } from "../lib/script-process.ts";
-import { buildBundles } from "../load/node/build.ts";
-import { findK6 } from "./k6-build.ts";
+import type { TargetProfile } from "../lib/target-profile.ts";
+import type { Fidelity, Throughput } from "./bench-load/sections.ts";
+import { wrkRate } from "./bench-load/wrk.ts";
 
-const k6 = findK6();
-const skip = !k6 && !process.env.CI;
-const reason = skip ? " (SKIPPED: no k6 binary; run `npm run k6:build` or set K6_BIN)" : "";
-
-describe.skipIf(skip)(`bench:load, throughput pass${reason}`, () => {
-  it("runs the call cycle, the raw baseline and the three request-mix runs", {
-    timeout: 120_000,
+describe("bench:load, short runs", () => {
+  it("measures the call cycle beside wrk, and a stall in the fidelity runs", {
+    timeout: 180_000,
   }, async () => {
     const { code, stdout, stderr } = await runScript("scripts/bench-load.ts", [
-      "--throughput-only",
-      "--seconds",
-      "2",
-      "--offered",
-      "20",
+      ...["--only", "throughput", "fidelity", "--json", "--seconds", "2", "--offered", "40"],
+      ...["--throughput-agents", "20", "--fidelity-rate", "20", "--fidelity-seconds", "4"],
     ]);
     expect(code, stderr).toBe(0);
-    const cycle = /^call-cycle: (\d+) req\/s .*raw callout script: (\d+) req\/s; ratio ([\d.]+)/m.exec(
-      stdout,
-    );
-    expect(cycle, stdout).not.toBeNull();
-    expect(Number(cycle?.[1])).toBeGreaterThan(0);
-    expect(Number(cycle?.[2])).toBeGreaterThan(0);
-    for (const mode of ["sync", "async", "parse"]) {
-      const line = new RegExp(`request mix without the scenario's logic \\(${mode}\\): (\\d+) req/s`).exec(
-        stdout,
-      );
-      expect(line, `${mode}\n${stdout}`).not.toBeNull();
-      expect(Number(line?.[1])).toBeGreaterThan(0);
-    }
-    // Every k6 run reported its request count and CPU per request on stderr.
-    for (const run of ["cycle-20", "raw", "mix-sync", "mix-async", "mix-parse"])
-      expect(stderr).toMatch(new RegExp(`${run}: [1-9]\\d* requests`));
+    const figures = JSON.parse(stdout) as { throughput: Throughput; fidelity: Fidelity };
+    const [cycle] = figures.throughput.engine;
+    expect(cycle?.requestsPerSecond).toBeGreaterThan(0);
+    expect(cycle?.cpuUsPerRequest).toBeGreaterThan(0);
+    // Either wrk ran (a rate and a ratio) or the figure says why it did not.
+    if (figures.throughput.wrk) expect(figures.throughput.ratio).toBeGreaterThan(0);
+    else expect(figures.throughput.wrkSkipped).toMatch(/wrk/);
+    const f = figures.fidelity;
+    expect(f.reported.p50).toBeGreaterThan(0);
+    expect(f.reported.p99).toBeGreaterThanOrEqual(f.reported.p50);
+    // Callouts sent while the mock was stopped waited for it: the stall is in the tail, never averaged away.
+    expect(f.stall.max).toBeGreaterThanOrEqual(1000);
+    expect(f.stall.p99Intended).toBeGreaterThanOrEqual(f.stall.p99);
   });
 
-  it("has baselines that refuse a gateway that is not on loopback (they have no rate cap)", async () => {
-    const bundles = await buildBundles("2025-03");
-    const plan = JSON.stringify({ baseUrl: "https://gateway.example:8043", agents: [], called: [] });
-    for (const name of ["callout-raw", "request-mix"]) {
-      const run = spawnSync(k6 ?? "k6", ["run", "--quiet", "--address", "", bundles[name] ?? ""], {
-        env: { ...process.env, CCGW_PLAN: plan, K6_NO_USAGE_REPORT: "true" },
-        encoding: "utf8",
-        timeout: 60_000,
-      });
-      expect(run.status, name).not.toBe(0);
-      expect(`${run.stdout}${run.stderr}`, name).toContain("only against the embedded mock on loopback");
-    }
+  it("has a wrk baseline that refuses a gateway that is not on loopback (it has no rate cap)", async () => {
+    const profile = {
+      baseUrl: "https://gateway.example:8043",
+      called: ["4000001"],
+      agentRange: { from: 1001, count: 1, password: "x", phoneFrom: 700001 },
+    } as TargetProfile;
+    await expect(
+      wrkRate("wrk", profile, { agents: 1, connections: 1, seconds: 1, dir: "/nonexistent" }),
+    ).rejects.toThrow(/only against a mock on loopback/);
   });
 });

@@ -46,7 +46,7 @@ const PARTS = {
     "scripts/contract.ts",
     "the functional suite: every clause of the callout page, JUnit and conformance.json",
   ],
-  load: ["scripts/load.ts", "a k6 load run (smoke, load, stress, spike, soak, capacity) against a target"],
+  load: ["scripts/load.ts", "a load run (smoke, load, stress, spike, soak, capacity) against a target"],
   mock: ["scripts/mock.ts", "run the embedded mock gateway on loopback"],
 } as const;
 

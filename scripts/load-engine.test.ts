@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runScript } from "../lib/script-process.ts";
 import { runEngine } from "../load/engine/engine.ts";
-import { expectedAttempts } from "../load/lib/plan.ts";
-import { makePlan } from "../load/node/run.ts";
+import { makePlan } from "../load/make-plan.ts";
+import { expectedAttempts } from "../load/plan.ts";
 import { LOAD_PROFILES } from "../load/profiles.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
 
@@ -83,13 +83,13 @@ describe.concurrent("the Node load engine", () => {
     });
   }
 
-  it("is what npm run load -- --engine node runs: summary.json and junit.xml with every SLO judged", {
+  it("is what npm run load runs: summary.json, junit.xml with every SLO judged, series.json and the page", {
     timeout: 60_000,
   }, async () => {
     const dir = await mkdtemp(join(tmpdir(), "ccgw-engine-cli-"));
     dirs.push(dir);
     const run = await runScript("scripts/load.ts", [
-      ...["--engine", "node", "--workers", "2", "--profile", "smoke", "--duration", "3", "--report-dir", dir],
+      ...["--workers", "2", "--profile", "smoke", "--duration", "3", "--report-dir", dir],
     ]);
     // 0, or 1 when a latency SLO broke on this loaded machine; never 2 (usage).
     expect([0, 1], run.output).toContain(run.code);
@@ -100,14 +100,13 @@ describe.concurrent("the Node load engine", () => {
     expect(judged).toHaveLength(5);
     expect(summary.metrics["ccgw_callouts{retcode:0}"].values.count).toBeGreaterThan(0);
     expect(await readFile(join(dir, "junit.xml"), "utf8")).toContain('tests="5"');
-    const refused = await runScript("scripts/load.ts", [
-      "--engine",
-      "node",
-      "--instances",
-      "2",
-      "--report-dir",
-      dir,
-    ]);
+    // The charts' series, second by second, counts every callout of the summary once, in whichever second.
+    const { series, histogram } = JSON.parse(await readFile(join(dir, "series.json"), "utf8"));
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    expect(sum(series.callsPerSecond)).toBe(summary.metrics.ccgw_callouts.values.count);
+    expect(sum(histogram.counts)).toBe(summary.metrics.ccgw_callouts.values.count);
+    expect(await readFile(join(dir, "index.html"), "utf8")).toContain('id="chart-throughput"');
+    const refused = await runScript("scripts/load.ts", ["--step-duration", "3", "--report-dir", dir]);
     expect(refused.code).toBe(2);
     expect(refused.output).toContain("CCGW_USAGE");
   });
@@ -167,18 +166,7 @@ describe.concurrent("the Node load engine", () => {
     };
     const run = (profilePath: string, args: string[]) =>
       runScript("scripts/load.ts", [
-        ...[
-          "--engine",
-          "node",
-          "--workers",
-          "1",
-          "--target",
-          profilePath,
-          "--profile",
-          "smoke",
-          "--duration",
-          "2",
-        ],
+        ...["--workers", "1", "--target", profilePath, "--profile", "smoke", "--duration", "2"],
         ...["--yes", "--quiet", ...args],
       ]);
     const counts = async (reportDir: string) => {

@@ -16,7 +16,7 @@ import { runCli } from "./cli-exit.ts";
 export function reportCommand(): Command {
   return new Command("report")
     .description(
-      "Write <run-dir>/index.html from a run folder (run.json, conformance.json, k6 summary and points, JUnit)\n" +
+      "Write <run-dir>/index.html from a run folder (run.json, conformance.json, load summary and series, JUnit)\n" +
         "and print the summary. Exit code: 0 when the page was written, 2 when the folder cannot be read.",
     )
     .requiredOption("--run-dir <dir>", "the run folder, e.g. reports/20260101-120000-ab12")

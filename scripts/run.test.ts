@@ -17,12 +17,9 @@ import { CallLedger } from "../lib/call-ledger.ts";
 import type { TargetProfile } from "../lib/target-profile.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
 import { suiteMockOptions } from "../mock/suite-options.ts";
-import { findK6 } from "./k6-build.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const GUID_SHAPE = /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/;
-const k6 = findK6();
-const skipLoad = !k6 && !process.env.CI;
 
 let work: string;
 let gateway: RunningGateway;
@@ -250,114 +247,108 @@ async function signedIn(gw: RunningGateway): Promise<number> {
   return ((await gw.admin("/stats")) as { agentsSignedIn: number }).agentsSignedIn;
 }
 
-describe.skipIf(skipLoad)(
-  `the main job with its load phase${skipLoad ? " (SKIPPED: no k6 binary)" : ""}`,
-  () => {
-    it("leaves no password and no Guid in any output file, stdout or stderr", {
-      timeout: 120_000,
-    }, async () => {
-      // The functional suite's mock settings (200 ms long poll), so its cases settle quickly.
-      const target = await startGateway({
-        ...suiteMockOptions(DEFAULT_EDITION, "dynamic", 1, []),
-        quiet: true,
-      });
-      try {
-        const profile: TargetProfile = mockProfile(target);
-        const password = profile.agentRange?.password ?? "";
-        expect(password.length).toBeGreaterThan(3);
-        const dir = join(work, "secrets");
-        const args = ["--target", await profileFile(profile), "--report-dir", dir, "--load-duration", "4"];
-        const result = await run(args);
-        expect([0, 1]).toContain(result.code);
-        const outputs: [string, string][] = [
-          ["stdout", result.stdout],
-          ["stderr", result.stderr],
-        ];
-        for (const file of filesUnder(dir)) {
-          const raw = readFileSync(file);
-          outputs.push([
-            file,
-            file.endsWith(".gz") ? gunzipSync(raw).toString("utf8") : raw.toString("utf8"),
-          ]);
-        }
-        expect(outputs.map(([name]) => name).some((n) => n.endsWith("summary.json"))).toBe(true);
-        expect(outputs.map(([name]) => name).some((n) => n.endsWith("conformance.json"))).toBe(true);
-        for (const [name, text] of outputs) {
-          expect(text.includes(password), `${name} contains the agents' password`).toBe(false);
-          expect(GUID_SHAPE.test(text), `${name} contains a Guid-shaped string`).toBe(false);
-        }
-        expect(await signedIn(target)).toBe(0);
-      } finally {
-        await target.close();
-      }
+describe("the main job with its load phase", () => {
+  it("leaves no password and no Guid in any output file, stdout or stderr", {
+    timeout: 120_000,
+  }, async () => {
+    // The functional suite's mock settings (200 ms long poll), so its cases settle quickly.
+    const target = await startGateway({
+      ...suiteMockOptions(DEFAULT_EDITION, "dynamic", 1, []),
+      quiet: true,
     });
-
-    it("keeps one maxTotalCalls for the whole run: the load phase gets what the suite left", async () => {
-      const target = await startGateway({
-        ...suiteMockOptions(DEFAULT_EDITION, "dynamic", 1, []),
-        quiet: true,
-      });
-      try {
-        const dir = join(work, "budget-run");
-        // 30 calls: the load plan alone (8) fits, but not after the suite's callouts.
-        const profile = { ...mockProfile(target), maxTotalCalls: 30 };
-        const result = await run([
-          "--target",
-          await profileFile(profile),
-          "--report-dir",
-          dir,
-          "--load-duration",
-          "4",
-        ]);
-        expect(result.code).toBe(1);
-        expect(result.stderr).toContain("load: CCGW_BUDGET_EXCEEDED");
-        const used = CallLedger.inReportDir(join(dir, "contract")).spent();
-        expect(used).toBeGreaterThan(0);
-        expect(used).toBeLessThanOrEqual(30);
-        const stats = (await target.admin("/stats")) as { requests: Record<string, Record<string, number>> };
-        const sent = Object.values(stats.requests.callout ?? {}).reduce((a, b) => a + b, 0);
-        expect(sent).toBeLessThanOrEqual(30);
-        expect(existsSync(join(dir, "load", "summary.json"))).toBe(false);
-      } finally {
-        await target.close();
+    try {
+      const profile: TargetProfile = mockProfile(target);
+      const password = profile.agentRange?.password ?? "";
+      expect(password.length).toBeGreaterThan(3);
+      const dir = join(work, "secrets");
+      const args = ["--target", await profileFile(profile), "--report-dir", dir, "--load-duration", "4"];
+      const result = await run(args);
+      expect([0, 1]).toContain(result.code);
+      const outputs: [string, string][] = [
+        ["stdout", result.stdout],
+        ["stderr", result.stderr],
+      ];
+      for (const file of filesUnder(dir)) {
+        const raw = readFileSync(file);
+        outputs.push([file, file.endsWith(".gz") ? gunzipSync(raw).toString("utf8") : raw.toString("utf8")]);
       }
-    }, 120_000);
-
-    it("signs every agent out after Ctrl-C in the middle of the load phase", {
-      timeout: 120_000,
-    }, async () => {
-      const target = await startGateway({ quiet: true, timing: "fast", selfCheck: false });
-      try {
-        const dir = join(work, "sigint");
-        const job = start([
-          "--target",
-          await profileFile(mockProfile(target)),
-          "--report-dir",
-          dir,
-          "--skip-contract",
-          "--load-duration",
-          "30",
-          "--progress-ms",
-          "500",
-        ]);
-        // Mid-run: the load phase has agents signed in.
-        const deadline = Date.now() + 60_000;
-        while ((await signedIn(target)) === 0) {
-          if (Date.now() > deadline) throw new Error(`no agent signed in within 60 s:\n${job.output()}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        job.child.kill("SIGINT");
-        const result = await job.done;
-        expect(result.code).toBe(130);
-        expect(await signedIn(target)).toBe(0);
-        const page = readFileSync(join(dir, "index.html"), "utf8");
-        expect(page).toContain("interrupted");
-      } finally {
-        await target.close();
+      expect(outputs.map(([name]) => name).some((n) => n.endsWith("summary.json"))).toBe(true);
+      expect(outputs.map(([name]) => name).some((n) => n.endsWith("conformance.json"))).toBe(true);
+      for (const [name, text] of outputs) {
+        expect(text.includes(password), `${name} contains the agents' password`).toBe(false);
+        expect(GUID_SHAPE.test(text), `${name} contains a Guid-shaped string`).toBe(false);
       }
+      expect(await signedIn(target)).toBe(0);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("keeps one maxTotalCalls for the whole run: the load phase gets what the suite left", async () => {
+    const target = await startGateway({
+      ...suiteMockOptions(DEFAULT_EDITION, "dynamic", 1, []),
+      quiet: true,
     });
-  },
-);
+    try {
+      const dir = join(work, "budget-run");
+      // 30 calls: the load plan alone (8) fits, but not after the suite's callouts.
+      const profile = { ...mockProfile(target), maxTotalCalls: 30 };
+      const result = await run([
+        "--target",
+        await profileFile(profile),
+        "--report-dir",
+        dir,
+        "--load-duration",
+        "4",
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("load: CCGW_BUDGET_EXCEEDED");
+      const used = CallLedger.inReportDir(join(dir, "contract")).spent();
+      expect(used).toBeGreaterThan(0);
+      expect(used).toBeLessThanOrEqual(30);
+      const stats = (await target.admin("/stats")) as { requests: Record<string, Record<string, number>> };
+      const sent = Object.values(stats.requests.callout ?? {}).reduce((a, b) => a + b, 0);
+      expect(sent).toBeLessThanOrEqual(30);
+      expect(existsSync(join(dir, "load", "summary.json"))).toBe(false);
+    } finally {
+      await target.close();
+    }
+  }, 120_000);
+
+  it("signs every agent out after Ctrl-C in the middle of the load phase", {
+    timeout: 120_000,
+  }, async () => {
+    const target = await startGateway({ quiet: true, timing: "fast", selfCheck: false });
+    try {
+      const dir = join(work, "sigint");
+      const job = start([
+        "--target",
+        await profileFile(mockProfile(target)),
+        "--report-dir",
+        dir,
+        "--skip-contract",
+        "--load-duration",
+        "30",
+        "--progress-ms",
+        "500",
+      ]);
+      // Mid-run: the load phase has agents signed in.
+      const deadline = Date.now() + 60_000;
+      while ((await signedIn(target)) === 0) {
+        if (Date.now() > deadline) throw new Error(`no agent signed in within 60 s:\n${job.output()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      job.child.kill("SIGINT");
+      const result = await job.done;
+      expect(result.code).toBe(130);
+      expect(await signedIn(target)).toBe(0);
+      const page = readFileSync(join(dir, "index.html"), "utf8");
+      expect(page).toContain("interrupted");
+    } finally {
+      await target.close();
+    }
+  });
+});
 
 describe("Ctrl-C during the functional suite", () => {
   it("signs every agent out and writes the page", { timeout: 120_000 }, async () => {

@@ -4,11 +4,11 @@
  * the answer read into the vendor's envelope. Network failures come back as a reply with `error`, never thrown,
  * so a caller can judge them; `classifyNetworkError` names them when a caller must stop.
  */
-import { request } from "undici";
 import { OPERATIONS, type OperationId, pathFor } from "../../contracts/index.ts";
 import type { TargetProfile } from "../target-profile.ts";
 import { type Connection, type OpenOptions, openConnection } from "./connection.ts";
 import { CookieJar } from "./cookies.ts";
+import { exchange } from "./exchange.ts";
 import { guidOfSetGuid, setGuidHeader } from "./guid.ts";
 
 /** What one agent carries to the gateway: its Guid (the latest Set-GUID) and its cookies. */
@@ -85,15 +85,16 @@ export class GatewayClient {
     const started = Date.now();
     const base = { method, path };
     try {
-      const response = await request(`${this.connection.baseUrl}${path}`, {
+      // The dispatcher's headers and body timeouts are the request's time limit (no timer per request).
+      const response = await exchange(this.connection.dispatcher, {
+        origin: this.connection.origin,
+        path: `${this.connection.prefix}${path}`,
         method: method as "GET",
         headers,
-        dispatcher: this.connection.dispatcher,
-        signal: AbortSignal.timeout(this.connection.timeoutMs),
         ...(body === undefined ? {} : { body }),
       });
-      const text = await response.body.text();
-      const responseHeaders = response.headers as GatewayReply["headers"];
+      const { text } = response;
+      const responseHeaders = response.headers;
       channel?.cookies.take(responseHeaders);
       const setGuid = guidOfSetGuid(setGuidHeader(responseHeaders));
       if (channel && setGuid && setGuid !== channel.guid) {
@@ -102,7 +103,7 @@ export class GatewayClient {
       }
       return {
         ...base,
-        status: response.statusCode,
+        status: response.status,
         headers: responseHeaders,
         json: parseJson(text),
         text,

@@ -6,13 +6,17 @@
  */
 import { readFile } from "node:fs/promises";
 import type { ConnectionOptions } from "node:tls";
-import { type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from "undici";
+import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from "undici";
 import { HarnessError } from "../errors.ts";
 import { profileSecrets, type TargetProfile } from "../target-profile.ts";
 
 export interface Connection {
   /** The profile's baseUrl without a trailing slash. */
   baseUrl: string;
+  /** Scheme, host and port of baseUrl (what the dispatcher connects to). */
+  origin: string;
+  /** The path of baseUrl without a trailing slash ("" for none), put before every operation's path. */
+  prefix: string;
   dispatcher: Dispatcher;
   timeoutMs: number;
   /** Values no log, error or report may show (the profile's passwords). */
@@ -25,6 +29,11 @@ export interface OpenOptions {
   timeoutMs: number;
   /** Keep-alive connections per origin. @default 16 */
   connections?: number;
+  /**
+   * Source address of the connections (one machine opens at most about 28,000 to one gateway port from one
+   * address; a large load run spreads its shares over several). @default the system's choice
+   */
+  localAddress?: string;
 }
 
 async function pem(file: string, field: string): Promise<string> {
@@ -61,12 +70,24 @@ export async function openConnection(profile: TargetProfile, options: OpenOption
     pipelining: 1,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
+    ...(options.localAddress ? { localAddress: options.localAddress } : {}),
   };
+  // The environment's proxy variables are read only when one is set: a direct agent skips that per request.
+  const envProxy = ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"].some(
+    (name) => process.env[name],
+  );
+  const connect = { ...tls, timeout: timeoutMs };
   const dispatcher: Dispatcher = profile.proxy
     ? new ProxyAgent({ uri: profile.proxy, requestTls: tls, ...pool })
-    : new EnvHttpProxyAgent({ connect: { ...tls, timeout: timeoutMs }, requestTls: tls, ...pool });
+    : envProxy
+      ? new EnvHttpProxyAgent({ connect, requestTls: tls, ...pool })
+      : new Agent({ connect, ...pool });
+  const baseUrl = profile.baseUrl.replace(/\/+$/, "");
+  const url = new URL(baseUrl);
   return {
-    baseUrl: profile.baseUrl.replace(/\/+$/, ""),
+    baseUrl,
+    origin: url.origin,
+    prefix: url.pathname.replace(/\/+$/, ""),
     dispatcher,
     timeoutMs,
     secrets: profileSecrets(profile),

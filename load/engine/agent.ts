@@ -20,7 +20,7 @@ import {
 } from "../../lib/gateway/index.ts";
 import { assertCalloutAllowed, type SafetyPolicy } from "../../lib/safety.ts";
 import type { Agent, TargetProfile } from "../../lib/target-profile.ts";
-import type { LoadPlan } from "../lib/plan.ts";
+import type { LoadPlan } from "../plan.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** Terminal event of the answered flow (AgentEvent_Talking), read from the documented flows. */
@@ -165,7 +165,10 @@ export class LoadAgent {
     const call = this.call;
     if (call && !call.done && this.state === "dialing") {
       if (type === EVENT.customerAlerting) {
-        if (!call.alerted) metrics.time("ccgw_call_setup_alerting", at - call.sentAt);
+        if (!call.alerted) {
+          metrics.time("ccgw_call_setup_alerting", at - call.sentAt);
+          metrics.series.setup(at, at - call.sentAt);
+        }
         call.alerted = true;
       } else if (type === EVENT.busy) call.agentBusy = true;
       else if (type === TALKING) {
@@ -208,6 +211,7 @@ export class LoadAgent {
     // Every placed call ends here exactly once: one sample of the lost rate and of the error rate.
     this.ctx.metrics.rate("ccgw_call_lost", outcome === "lost");
     this.ctx.metrics.rate("ccgw_call_errors", outcome === "lost");
+    if (outcome === "lost") this.ctx.metrics.series.error(Date.now());
   }
 
   /**
@@ -227,6 +231,7 @@ export class LoadAgent {
     metrics.time("ccgw_callout_duration_intended", answeredAt - call.intendedAt);
     const code = retcodeOf(reply);
     metrics.count("ccgw_callouts", code);
+    metrics.series.callout(answeredAt, answeredAt - call.sentAt, code !== "0");
     if (code !== "0") {
       if (!call.done) {
         call.done = true;

@@ -1,13 +1,20 @@
 /**
- * The Node engine as `npm run load -- --engine node` drives it: the values of its own flags, and one run (or
- * one capacity step) with a progress line, live metrics and a clean stop on Ctrl-C.
+ * The engine as `npm run load` drives it: the values of its own flags, one run (or one capacity step) with a
+ * progress line, live metrics and a clean stop on Ctrl-C, the capacity search step by step, the sign-out sweep
+ * after an aborted run, and the Kubernetes manifest of a run split into segments.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { HarnessError } from "../../lib/errors.ts";
+import { sweepSignOut } from "../../lib/gateway/preflight.ts";
 import { type ProgressFigures, startProgress } from "../../lib/progress.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
-import type { LoadPlan } from "../lib/plan.ts";
+import { type CapacityResult, judge, searchCapacity } from "../capacity.ts";
+import { agentAt, agentPoolSize, type LoadPlan } from "../plan.ts";
+import type { CapacitySearch } from "../profiles.ts";
+import type { SummaryData } from "../summary.ts";
 import { runEngine, type Segment } from "./engine.ts";
 import { loadJobManifest } from "./k8s-job.ts";
 import { LiveMetrics } from "./live-metrics.ts";
@@ -20,7 +27,8 @@ export interface EngineFlags {
   segment?: Segment;
   startAt?: number;
   metricsPort?: number;
-  instances: number;
+  localAddresses?: string[];
+  segments: number;
   target?: string;
   image?: string;
   resultsClaim?: string;
@@ -44,10 +52,12 @@ export function startAtValue(value: string): number {
   return at;
 }
 
+/** What a run (or a step) ended with: every threshold held, one broke, or Ctrl-C stopped it. */
+export const RUN_END = { pass: 0, broke: 99, interrupted: 130 } as const;
+
 /**
- * A run (or a capacity step) on the Node engine: a progress line every 5 s (calls, rate, errors, p95), Ctrl-C
- * stops the schedule and signs every agent out. Returns k6's codes, so the capacity search reads both engines
- * alike: 0 pass, 99 a threshold broke, 130 interrupted.
+ * A run (or a capacity step): a progress line every 5 s (calls, rate, errors, p95), Ctrl-C stops the schedule
+ * and signs every agent out. Returns one of RUN_END.
  */
 export async function runNodeEngine(
   plan: LoadPlan,
@@ -81,11 +91,12 @@ export async function runNodeEngine(
       },
       ...(live ? { onMetrics: (merged: Metrics) => live.update(merged) } : {}),
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+      ...(flags.localAddresses ? { localAddresses: flags.localAddresses } : {}),
     });
     if (result.stopped) log(`stopped early: ${result.stopped}; every agent signed out`);
     for (const t of result.broken) log(`threshold broke: ${t.metric} ${t.expression}`);
-    if (result.stopped === "interrupted") return 130;
-    return result.broken.length > 0 ? 99 : 0;
+    if (result.stopped === "interrupted") return RUN_END.interrupted;
+    return result.broken.length > 0 ? RUN_END.broke : RUN_END.pass;
   } finally {
     ticker?.stop();
     await live?.close();
@@ -103,11 +114,11 @@ export function writeEngineManifest(
   log: (line: string) => void,
 ): void {
   if (!flags.target || !flags.image) {
-    throw new HarnessError("CCGW_USAGE", "--k8s-manifest with --engine node needs --target and --image");
+    throw new HarnessError("CCGW_USAGE", "--k8s-manifest needs --target and --image");
   }
   const startAt = new Date(flags.startAt ?? Date.now() + 10 * 60_000).toISOString();
   const yaml = loadJobManifest(plan, target, {
-    segments: flags.instances,
+    segments: flags.segments,
     image: flags.image,
     startAt,
     secret: "ccgw-agents",
@@ -116,5 +127,59 @@ export function writeEngineManifest(
     ...(target.tls?.caFile ? { ca: readFileSync(target.tls.caFile, "utf8") } : {}),
   });
   writeFileSync(file, yaml);
-  log(`wrote ${file} (Indexed Job of ${flags.instances} segments starting at ${startAt}, and its merge Job)`);
+  log(`wrote ${file} (Indexed Job of ${flags.segments} segments starting at ${startAt}, and its merge Job)`);
+}
+
+/** Thrown by a capacity step that Ctrl-C stopped: the search ends there. */
+class Interrupted extends Error {}
+
+/**
+ * The capacity search, one engine run per step at a constant rate; every step's files go to step-<rate>/. A
+ * step that broke is followed by a sign-out sweep, so the next step starts with every agent signed out.
+ * @returns the result, or undefined when Ctrl-C stopped the search
+ */
+export async function runCapacitySearch(
+  plan: LoadPlan,
+  target: TargetProfile,
+  search: CapacitySearch,
+  flags: EngineFlags,
+  log: (line: string) => void,
+): Promise<CapacityResult | undefined> {
+  const step = async (rate: number) => {
+    const stepPlan: LoadPlan = {
+      ...plan,
+      startRate: rate,
+      stages: [{ rate, durationS: search.stepS }],
+      reportDir: join(plan.reportDir, `step-${rate}`),
+    };
+    const end = await runNodeEngine(stepPlan, target, flags, log);
+    if (end === RUN_END.interrupted) throw new Interrupted();
+    const summary = JSON.parse(
+      await readFile(join(stepPlan.reportDir, "summary.json"), "utf8"),
+    ) as SummaryData;
+    // A breaking step is cut short by abortOnFail: its achieved rate is over the time it actually ran.
+    const ranS = (summary.state?.testRunDurationMs ?? 0) / 1000;
+    const activeS = Math.max(1, Math.min(search.stepS, ranS - plan.signInS));
+    const point = judge(rate, summary, plan.slo, activeS);
+    log(`step ${rate} calls/s: ${point.pass ? "pass" : `FAIL (${point.broke.join("; ")})`}`);
+    if (end !== RUN_END.pass) await signOutAll(stepPlan, target);
+    return point;
+  };
+  try {
+    return await searchCapacity(search, plan.maxCallsPerSecond, step);
+  } catch (error) {
+    if (error instanceof Interrupted) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Signs out every agent of a plan that is still signed in (after an aborted run), with lib/gateway's sweep (a
+ * forced sign-in only where the profile allows it); returns how many were signed out.
+ */
+export async function signOutAll(plan: LoadPlan, profile: TargetProfile): Promise<number> {
+  const count = Math.min(plan.agentCount, agentPoolSize(plan));
+  const agents = Array.from({ length: count }, (_, i) => agentAt(plan, i));
+  const { signedOut } = await sweepSignOut(profile, agents, { timeoutMs: 10_000, concurrency: 16 });
+  return signedOut;
 }

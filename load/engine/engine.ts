@@ -1,23 +1,24 @@
 /**
  * The Node load engine: splits a run into shares (agents disjoint, the open-model schedule sliced), runs each
  * share in a worker thread so every core is used, merges their metrics exactly, judges the plan's service
- * levels as k6 thresholds, and writes summary.json (k6's shape) and junit.xml (one case per threshold).
+ * levels as thresholds, and writes summary.json, junit.xml (one case per threshold) and series.json.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { HarnessError } from "../../lib/errors.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
-import type { LoadPlan } from "../lib/plan.ts";
-import { junit, type SummaryData } from "../lib/summary.ts";
+import type { LoadPlan } from "../plan.ts";
+import type { SummaryData } from "../summary.ts";
 import { Metrics, type MetricsSnapshot } from "./metrics.ts";
+import { type Segment, type SegmentResult, writeRunFiles } from "./outputs.ts";
 import { judge, parseThresholds, type Threshold } from "./thresholds.ts";
 import { runShare, type ShareControl, type ShareSpec } from "./worker.ts";
 
 /**
- * The plan's service levels as k6 thresholds (p95 setup and callout, error, lost and violation rates), each
- * stopping the run when it breaks, after 10 s of the schedule (k6's abortOnFail with delayAbortEval).
+ * The plan's service levels as thresholds (p95 setup and callout, error, lost and violation rates), each
+ * stopping the run when it breaks, after 10 s of the schedule (abortOnFail with delayAbortEval).
  */
 export function sloThresholds(plan: LoadPlan, abortDelayS = 10): Threshold[] {
   const abort = (threshold: string) => [{ threshold, abortOnFail: true, delayAbortEval: `${abortDelayS}s` }];
@@ -47,11 +48,15 @@ export interface EngineOptions {
   onMetrics?: (merged: Metrics) => void;
   /** Progress interval of the shares, ms. @default 2000 */
   everyMs?: number;
-  /** Seconds of the schedule before a broken threshold stops the run (k6's delayAbortEval). @default 10 */
+  /** Seconds of the schedule before a broken threshold stops the run (delayAbortEval). @default 10 */
   abortDelayS?: number;
   /** This process's segment of a run split over processes or machines. @default the whole run */
   segment?: Segment;
+  /** Source addresses the shares take in turn (beyond ~28,000 connections to one gateway port). */
+  localAddresses?: readonly string[];
 }
+
+export type { Segment } from "./outputs.ts";
 
 export interface EngineResult {
   summary: SummaryData;
@@ -59,12 +64,6 @@ export interface EngineResult {
   metrics: Metrics;
   /** Why the run stopped before its schedule ended (a threshold with abortOnFail, or the signal). */
   stopped?: string;
-}
-
-/** One segment of a run split over processes or machines: index i of count (`--segment i/N`). */
-export interface Segment {
-  index: number;
-  count: number;
 }
 
 /**
@@ -147,7 +146,11 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const { plan, profile } = options;
   const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
   const startAt = options.startAt ?? Date.now() + 200;
-  const specs = shares(plan, profile, Math.max(1, workers), startAt, options.segment);
+  const addresses = options.localAddresses ?? [];
+  const specs = shares(plan, profile, Math.max(1, workers), startAt, options.segment).map((spec, i) => {
+    const localAddress = addresses[i % Math.max(1, addresses.length)];
+    return localAddress ? { ...spec, localAddress } : spec;
+  });
   const thresholds = sloThresholds(plan, options.abortDelayS);
   const stopper = new AbortController();
   let stopped: string | undefined;
@@ -184,28 +187,9 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const summary = metrics.summary();
   const broken = judge(summary, thresholds);
   if (options.reportDir) {
-    await mkdir(options.reportDir, { recursive: true });
-    const result: SegmentResult = {
-      runId: plan.runId,
-      profile: plan.profile,
-      slo: plan.slo,
-      segment: options.segment ?? { index: 0, count: 1 },
-      snapshot: metrics.snapshot(),
-    };
-    await writeFile(join(options.reportDir, "result.json"), `${JSON.stringify(result)}\n`);
-    await writeFile(join(options.reportDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    await writeFile(join(options.reportDir, "junit.xml"), junit(summary, plan));
+    await writeRunFiles(options.reportDir, metrics, summary, plan, options.segment ?? { index: 0, count: 1 });
   }
   return { summary, broken, metrics, ...(stopped ? { stopped } : {}) };
-}
-
-/** What a run (or a segment of one) leaves for a merge: its metrics as a snapshot, with what judging needs. */
-export interface SegmentResult {
-  runId: string;
-  profile: string;
-  slo: LoadPlan["slo"];
-  segment: Segment;
-  snapshot: MetricsSnapshot;
 }
 
 /**
@@ -245,8 +229,6 @@ export async function mergeResults(dirs: readonly string[], reportDir: string): 
   const summary = metrics.summary();
   const plan = { runId: first.runId, profile: first.profile, slo: first.slo } as LoadPlan;
   const broken = judge(summary, sloThresholds(plan));
-  await mkdir(reportDir, { recursive: true });
-  await writeFile(join(reportDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  await writeFile(join(reportDir, "junit.xml"), junit(summary, plan));
+  await writeRunFiles(reportDir, metrics, summary, plan);
   return { summary, broken, metrics };
 }

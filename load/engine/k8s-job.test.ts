@@ -9,7 +9,7 @@ import { ConfigMap } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { TargetProfile } from "../../lib/target-profile.ts";
-import type { LoadPlan } from "../lib/plan.ts";
+import type { LoadPlan } from "../plan.ts";
 import { loadJobManifest, loadJobObjects } from "./k8s-job.ts";
 
 const profile = {

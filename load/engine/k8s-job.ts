@@ -6,7 +6,7 @@
  */
 import { stringify } from "yaml";
 import type { TargetProfile } from "../../lib/target-profile.ts";
-import type { LoadPlan } from "../lib/plan.ts";
+import type { LoadPlan } from "../plan.ts";
 
 export interface JobOptions {
   /** Pods, one segment each. */
@@ -69,7 +69,7 @@ export function loadJobObjects(plan: LoadPlan, profile: TargetProfile, o: JobOpt
     { name: "SEGMENTS", value: String(o.segments) },
   ];
   const load = [
-    "npx tsx scripts/load.ts --engine node --yes --quiet --target /etc/ccgw/profile.json",
+    "npx tsx scripts/load.ts --yes --quiet --target /etc/ccgw/profile.json",
     `--profile ${plan.profile} --run-id ${plan.runId} --workers ${o.workers ?? 1} --start-at ${o.startAt}`,
     "--segment $(JOB_COMPLETION_INDEX)/$(SEGMENTS) --report-dir /results/segment-$(JOB_COMPLETION_INDEX)",
     `--metrics-port ${METRICS_PORT}`,
@@ -125,7 +125,7 @@ export function loadJobObjects(plan: LoadPlan, profile: TargetProfile, o: JobOpt
       spec: {
         backoffLimit: 0,
         template: pod(
-          `exec npx tsx scripts/load.ts --engine node --run-id ${plan.runId} --merge ${segmentDirs} --report-dir /results/merged`,
+          `exec npx tsx scripts/load.ts --run-id ${plan.runId} --merge ${segmentDirs} --report-dir /results/merged`,
         ),
       },
     },

@@ -1,7 +1,7 @@
 /**
  * The engine's metrics: percentiles within HDR precision of the recorded values, snapshots that merge exactly
  * (counts exact, percentiles of the merged run equal to those of one run recording everything), and thresholds
- * in k6's syntax judged against the summary.
+ * in the k6-compatible threshold syntax judged against the summary.
  */
 import { describe, expect, it } from "vitest";
 import { HarnessError } from "../../lib/errors.ts";
@@ -59,7 +59,7 @@ describe("metrics", () => {
     }
   });
 
-  it("judges k6 thresholds and writes their verdicts into the summary", () => {
+  it("judges thresholds and writes their verdicts into the summary", () => {
     const m = new Metrics();
     for (const v of [10, 20, 30, 40, 1000]) m.time("ccgw_callout_duration", v);
     for (let i = 0; i < 99; i++) m.rate("ccgw_call_errors", false);
@@ -90,7 +90,7 @@ describe("metrics", () => {
     expect(summary.metrics.ccgw_calls_lost?.values.rate).toBeCloseTo(0.3);
   });
 
-  it("refuses an expression that is not a k6 threshold, naming it", () => {
+  it("refuses an expression that is not a threshold, naming it", () => {
     expect(() => parseThresholds({ m: ["p95 < 1000"] })).toThrow(HarnessError);
     expect(() => parseThresholds({ m: ["p95 < 1000"] })).toThrow(/p95 < 1000/);
     expect(

@@ -2,11 +2,12 @@
  * The Node load engine's metrics: HDR histograms for the timings (3 significant digits, constant memory, exact
  * merge), exact counters by one tag, and pass/fail rates. A snapshot is plain JSON (histograms encoded as
  * compressed base64), so worker threads and segments on other machines merge exactly; percentiles of a merged
- * run come from the merged histograms, never from averaged percentiles. The summary has k6's shape (metrics by
- * name, `values` per statistic), so k6 users and the report read it as they read k6's.
+ * run come from the merged histograms, never from averaged percentiles. The summary lists metrics by name with
+ * `values` per statistic (avg, med, p(95), count, rate), the shape common load tools write.
  */
 import hdr from "hdr-histogram-js";
-import type { SummaryData } from "../lib/summary.ts";
+import type { SummaryData } from "../summary.ts";
+import { Series, type SeriesSnapshot } from "./series.ts";
 
 /** Timings are recorded in whole milliseconds, from 1 ms to an hour. */
 const HISTOGRAM = {
@@ -15,7 +16,7 @@ const HISTOGRAM = {
   numberOfSignificantValueDigits: 3,
 } as const;
 
-/** The tag each tagged counter is broken down by, as k6 names sub-metrics (`ccgw_callouts{retcode:0}`). */
+/** The tag each tagged counter is broken down by, named as sub-metrics (`ccgw_callouts{retcode:0}`). */
 const TAG_KEYS: Record<string, string> = {
   ccgw_callouts: "retcode",
   ccgw_events: "type",
@@ -24,7 +25,7 @@ const TAG_KEYS: Record<string, string> = {
   ccgw_sign_in_failures: "retcode",
 };
 
-/** The k6 statistics of a trend. */
+/** The statistics of a trend in the summary. */
 const TREND_STATS = ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"] as const;
 
 type Histogram = ReturnType<typeof hdr.build>;
@@ -35,12 +36,16 @@ export interface MetricsSnapshot {
   counters: Record<string, Record<string, number>>;
   rates: Record<string, { passes: number; fails: number }>;
   durationMs: number;
+  /** Second by second, for the report's charts; left out of progress snapshots. */
+  series?: SeriesSnapshot;
 }
 
 export class Metrics {
   private readonly trends = new Map<string, Histogram>();
   private readonly counters = new Map<string, Map<string, number>>();
   private readonly rates = new Map<string, { passes: number; fails: number }>();
+  /** The run second by second (callouts, errors, latency), for the report's charts. */
+  readonly series = new Series();
   durationMs = 0;
 
   private histogram(name: string): Histogram {
@@ -80,14 +85,16 @@ export class Metrics {
     return Object.fromEntries(this.counters.get(name) ?? []);
   }
 
-  snapshot(): MetricsSnapshot {
+  /** Plain JSON of the metrics; `withSeries: false` leaves the per-second series out (progress). */
+  snapshot(withSeries = true): MetricsSnapshot {
     const trends: Record<string, string> = {};
     for (const [name, h] of this.trends) trends[name] = hdr.encodeIntoCompressedBase64(h);
     const counters: Record<string, Record<string, number>> = {};
     for (const [name, byTag] of this.counters) counters[name] = Object.fromEntries(byTag);
     const rates: Record<string, { passes: number; fails: number }> = {};
     for (const [name, r] of this.rates) rates[name] = { ...r };
-    return { trends, counters, rates, durationMs: this.durationMs };
+    const series = withSeries ? { series: this.series.snapshot() } : {};
+    return { trends, counters, rates, durationMs: this.durationMs, ...series };
   }
 
   /** Adds another run's snapshot (a worker's, a segment's): histograms added, counters and rates summed. */
@@ -102,6 +109,7 @@ export class Metrics {
       const mine = this.rates.get(name) ?? { passes: 0, fails: 0 };
       this.rates.set(name, { passes: mine.passes + r.passes, fails: mine.fails + r.fails });
     }
+    if (snapshot.series) this.series.add(snapshot.series);
     this.durationMs = Math.max(this.durationMs, snapshot.durationMs);
   }
 
@@ -112,14 +120,14 @@ export class Metrics {
     return merged;
   }
 
-  /** A statistic of a trend (k6's names: avg, min, med, max, p(95), ...), undefined when nothing was recorded. */
+  /** A statistic of a trend (avg, min, med, max, p(95), ...), undefined when nothing was recorded. */
   stat(name: string, stat: string): number | undefined {
     const h = this.trends.get(name);
     if (!h || h.totalCount === 0) return undefined;
     return trendValue(h, stat);
   }
 
-  /** The summary in k6's shape: trends in ms, counters with count and rate per second, rates with their share. */
+  /** The summary: trends in ms, counters with count and rate per second, rates with their share. */
   summary(): SummaryData {
     const seconds = Math.max(this.durationMs, 1) / 1000;
     const metrics: SummaryData["metrics"] = {};

@@ -4,9 +4,9 @@
  * (abortOnFail, after delayAbortEval). An expression that does not parse is a usage error, never ignored.
  */
 import { HarnessError } from "../../lib/errors.ts";
-import type { SummaryData } from "../lib/summary.ts";
+import type { SummaryData } from "../summary.ts";
 
-/** A threshold as k6 writes it: the expression, or an object with abortOnFail. */
+/** A threshold: the expression, or an object with abortOnFail. */
 export type ThresholdSpec = string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string };
 
 export interface Threshold {
@@ -23,7 +23,7 @@ export interface Threshold {
 const EXPRESSION =
   /^\s*(avg|min|med|max|count|rate|passes|fails|p\(\d+(?:\.\d+)?\))\s*(<=|>=|===|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
 
-/** Parses `10s`, `500ms`, `2m` (k6's delayAbortEval) into seconds. */
+/** Parses `10s`, `500ms`, `2m` (delayAbortEval) into seconds. */
 function seconds(text: string | undefined): number {
   if (!text) return 0;
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text.trim());
@@ -36,7 +36,7 @@ function seconds(text: string | undefined): number {
   return m[2] === "ms" ? n / 1000 : m[2] === "m" ? n * 60 : n;
 }
 
-/** Parses the thresholds of a run (metric name to k6 expressions); throws CCGW_USAGE naming a bad one. */
+/** Parses the thresholds of a run (metric name to expressions); throws CCGW_USAGE naming a bad one. */
 export function parseThresholds(specs: Record<string, readonly ThresholdSpec[]>): Threshold[] {
   return Object.entries(specs).flatMap(([metric, list]) =>
     list.map((spec) => {
@@ -45,7 +45,7 @@ export function parseThresholds(specs: Record<string, readonly ThresholdSpec[]>)
       if (!m) {
         throw new HarnessError(
           "CCGW_USAGE",
-          `threshold ${metric}: ${JSON.stringify(expression)} is not a k6 threshold`,
+          `threshold ${metric}: ${JSON.stringify(expression)} is not a threshold expression`,
           "write it as p(95)<1000, avg<200, rate<0.01 or count<10",
         );
       }
@@ -81,7 +81,7 @@ function holds(observed: number, op: Threshold["op"], value: number): boolean {
 }
 
 /**
- * Judges thresholds against a summary and writes the verdicts into it (k6's `thresholds: { expr: { ok } }`).
+ * Judges thresholds against a summary and writes the verdicts into it (`thresholds: { expr: { ok } }`).
  * A metric nothing was recorded for holds its threshold only when 0 would (count<10 holds, count>0 breaks).
  * @returns the thresholds that broke
  */

@@ -3,13 +3,14 @@
  * of the open-model schedule places calls at their intended times (an attempt with no idle agent is dropped,
  * never delayed), calls in progress drain, every agent signs out, and the share's metrics go back as a snapshot.
  */
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parentPort, workerData } from "node:worker_threads";
 import { contractsFor } from "../../contracts/index.ts";
 import { GatewayClient } from "../../lib/gateway/index.ts";
 import { CallGuard, policyFromProfile } from "../../lib/safety.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
-import { agentAt, arrivals, type LoadPlan } from "../lib/plan.ts";
+import { agentAt, arrivals, type LoadPlan } from "../plan.ts";
 import { type AgentContext, LoadAgent } from "./agent.ts";
 import { Metrics, type MetricsSnapshot } from "./metrics.ts";
 
@@ -24,6 +25,8 @@ export interface ShareSpec {
   count: number;
   /** Epoch ms at which sign-in starts, the same for every share. */
   startAt: number;
+  /** Source address of this share's connections. @default the system's choice */
+  localAddress?: string;
 }
 
 /** The body of a call attempt: a number of the profile in turn, with the profile's caller and skill. */
@@ -58,19 +61,33 @@ export interface ShareControl {
   everyMs?: number;
 }
 
-/** The agents' shared context: the worker's client, metrics, dial policy, contracts and contract sampling. */
-async function agentContext(spec: ShareSpec, metrics: Metrics): Promise<AgentContext> {
+/**
+ * Agents per client. A connection pool looks for a free connection one by one, so one pool for thousands of
+ * agents (each holding a long poll) costs time per request that grows with the agents; small pools do not.
+ */
+const AGENTS_PER_CLIENT = 10;
+
+/**
+ * The contexts of the share's agents: one per group of AGENTS_PER_CLIENT, each with its own client; metrics,
+ * dial policy, contracts and contract sampling shared.
+ */
+async function agentContexts(spec: ShareSpec, metrics: Metrics): Promise<AgentContext[]> {
   const { plan, profile } = spec;
   const size = spec.agents.to - spec.agents.from;
-  const client = await GatewayClient.open(profile, {
-    timeoutMs: plan.pollTimeoutMs,
-    connections: 2 * size + 4,
-  });
+  const groups = Math.ceil(size / AGENTS_PER_CLIENT);
+  const clients = await Promise.all(
+    Array.from({ length: groups }, () =>
+      GatewayClient.open(profile, {
+        timeoutMs: plan.pollTimeoutMs,
+        connections: 2 * AGENTS_PER_CLIENT + 4,
+        ...(spec.localAddress ? { localAddress: spec.localAddress } : {}),
+      }),
+    ),
+  );
   let draws = plan.seed >>> 0 || 1;
-  return {
+  const shared = {
     plan,
     profile,
-    client,
     metrics,
     policy: policyFromProfile(profile),
     contracts: contractsFor(plan.edition as Parameters<typeof contractsFor>[0]),
@@ -79,6 +96,7 @@ async function agentContext(spec: ShareSpec, metrics: Metrics): Promise<AgentCon
       return draws / 2 ** 31 < plan.contractSample;
     },
   };
+  return clients.map((client) => ({ ...shared, client }));
 }
 
 /** The next idle agent after `from`, round robin, or undefined when all are busy. */
@@ -132,14 +150,21 @@ async function schedule(
 export async function runShare(spec: ShareSpec, control: ShareControl = {}): Promise<MetricsSnapshot> {
   const { plan } = spec;
   const metrics = new Metrics();
-  const ctx = await agentContext(spec, metrics);
+  // Every agent waits for its sign-in time on the stop signal: as many listeners as agents, on purpose.
+  if (control.signal) setMaxListeners(0, control.signal);
+  const contexts = await agentContexts(spec, metrics);
+  const ctx = contexts[0] as AgentContext;
   const size = spec.agents.to - spec.agents.from;
   const agents = Array.from(
     { length: size },
-    (_, i) => new LoadAgent(agentAt(plan, spec.agents.from + i), ctx),
+    (_, i) =>
+      new LoadAgent(
+        agentAt(plan, spec.agents.from + i),
+        contexts[Math.floor(i / AGENTS_PER_CLIENT)] as AgentContext,
+      ),
   );
   const progress = control.onProgress
-    ? setInterval(() => control.onProgress?.(metrics.snapshot()), control.everyMs ?? 2000)
+    ? setInterval(() => control.onProgress?.(metrics.snapshot(false)), control.everyMs ?? 2000)
     : undefined;
   const started = Date.now();
   try {
@@ -155,7 +180,7 @@ export async function runShare(spec: ShareSpec, control: ShareControl = {}): Pro
   } finally {
     await Promise.all(agents.map((a) => a.signOut().catch(() => undefined)));
     clearInterval(progress);
-    await ctx.client.close();
+    await Promise.all(contexts.map((c) => c.client.close()));
   }
   metrics.durationMs = Date.now() - started;
   return metrics.snapshot();

@@ -1,17 +1,22 @@
 /**
- * The dial guard sits where callouts are sent, not only in the generators: the functional suite's send() refuses
- * a number outside the profile before any byte leaves, and the k6 agent checks the body before its request.
+ * The dial guard sits where callouts are sent, not only in the generators: the functional suite's send() and the
+ * load engine's agent each refuse a number outside the profile before any byte leaves.
  */
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pathFor } from "../../contracts/index.ts";
+import { contractsFor, pathFor } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
+import { GatewayClient } from "../../lib/gateway/index.ts";
+import { policyFromProfile } from "../../lib/safety.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
+import { LoadAgent } from "../../load/engine/agent.ts";
+import { Metrics } from "../../load/engine/metrics.ts";
+import { makePlan } from "../../load/make-plan.ts";
+import { LOAD_PROFILES } from "../../load/profiles.ts";
 import { makeTarget } from "../../scenarios/support/target.ts";
 import { send } from "../../scenarios/support/transport.ts";
 
@@ -116,13 +121,34 @@ describe("the functional suite's caps", () => {
   });
 });
 
-describe("the k6 agent's request path", () => {
-  it("checks the body with assertCalloutAllowed before its callout request", () => {
-    const source = readFileSync(new URL("../../load/lib/agent.ts", import.meta.url), "utf8");
-    const place = source.slice(source.indexOf("async placeCall("));
-    const guard = place.indexOf("assertCalloutAllowed(");
-    const request = place.indexOf("http.asyncRequest(");
-    expect(guard).toBeGreaterThan(0);
-    expect(guard).toBeLessThan(request);
+describe("the load engine's agent", () => {
+  it("refuses a callout to a number outside the list before sending anything, and places one inside it", async () => {
+    const plan = makePlan(profile, LOAD_PROFILES.smoke, { runId: "guard", reportDir: tmpdir() });
+    const client = await GatewayClient.open(profile, { timeoutMs: 1000 });
+    const agent = new LoadAgent(
+      { id: "1001", password: "secret-pw-1", phone: "700001" },
+      {
+        plan,
+        profile,
+        client,
+        metrics: new Metrics(),
+        policy: policyFromProfile(profile),
+        contracts: contractsFor(plan.edition as Parameters<typeof contractsFor>[0]),
+        sample: () => false,
+      },
+    );
+    try {
+      const before = hits;
+      const error = await agent.placeCall({ called: "4000009" }, Date.now()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HarnessError);
+      expect((error as HarnessError).code).toBe("CCGW_NUMBER_NOT_ALLOWED");
+      expect(hits).toBe(before);
+      // The same agent with a listed number reaches the gateway: the refusal was the number, not the agent.
+      await agent.placeCall({ called: "4000001" }, Date.now());
+      expect(hits).toBe(before + 1);
+    } finally {
+      await agent.signOut().catch(() => undefined);
+      await client.close();
+    }
   });
 });

@@ -50,7 +50,7 @@ export function runPhaseProcess(
   args: string[],
   options: {
     secrets: readonly string[];
-    env: Record<string, string>;
+    env?: Record<string, string>;
     onChild(child: PhaseProcess | undefined): void;
   },
 ): Promise<number | null> {

@@ -11,7 +11,7 @@ import {
   type SafetyPolicy,
 } from "../../lib/safety.ts";
 import { calledNumbers, expandAgents, isLoopback, type TargetProfile } from "../../lib/target-profile.ts";
-import { expectedAttempts, peakRate, scheduleSeconds } from "../../load/lib/plan.ts";
+import { expectedAttempts, peakRate, scheduleSeconds } from "../../load/plan.ts";
 import { isLoadProfileName, LOAD_PROFILES } from "../../load/profiles.ts";
 
 /** Names of the load profiles scripts/load.ts accepts. */

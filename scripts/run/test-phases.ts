@@ -12,9 +12,6 @@ import { type PHASE_SCRIPTS, runPhaseProcess } from "./phase-process.ts";
 import type { planRun } from "./plan.ts";
 import { privateDir, writePrivateProfile } from "./target-phase.ts";
 
-/** Longest load schedule for which the load run writes per-request points (the time series of the report). */
-const MAX_POINTS_SECONDS = 900;
-
 type Plan = ReturnType<typeof planRun>;
 
 /** Marks a phase skipped (by a flag, or because the run was interrupted); true when it was. */
@@ -30,7 +27,6 @@ async function runPhase(
   root: string,
   name: keyof typeof PHASE_SCRIPTS,
   args: string[],
-  env: Record<string, string>,
   figures: (() => Promise<ProgressFigures>) | undefined,
 ): Promise<void> {
   log(`${name}: starting`);
@@ -43,7 +39,6 @@ async function runPhase(
   });
   const code = await runPhaseProcess(root, name, args, {
     secrets: ctx.secrets,
-    env,
     onChild: (child) => {
       ctx.current = child;
     },
@@ -79,7 +74,7 @@ export async function suitePhase(ctx: RunContext, root: string, target: RunTarge
   const ledger = CallLedger.inReportDir(dir);
   // Against a real gateway the suite's own callout count is the only figure there is.
   const figures = (await fromNow(target)) ?? (async () => ({ calls: ledger.spent() }));
-  await runPhase(ctx, root, "contract", ["--target", target.profilePath, "--report-dir", dir], {}, figures);
+  await runPhase(ctx, root, "contract", ["--target", target.profilePath, "--report-dir", dir], figures);
 }
 
 export async function loadPhase(ctx: RunContext, root: string, target: RunTarget, plan: Plan): Promise<void> {
@@ -101,14 +96,6 @@ export async function loadPhase(ctx: RunContext, root: string, target: RunTarget
     profilePath = join(await privateDir(ctx), "load-profile.json");
     await writePrivateProfile(profilePath, { ...target.profile, maxTotalCalls: left });
   }
-  // The report's charts over time need the load run's per-request points, gzipped, and only for schedules
-  // short enough that the file stays small; not for a capacity search, whose steps are separate runs.
-  const points = plan.plan.durationSeconds <= MAX_POINTS_SECONDS && flags.loadProfile !== "capacity";
-  const env: Record<string, string> = points
-    ? { K6_OUT: `json=${join(ctx.runDir, "load", "points.json.gz")}` }
-    : {};
-  if (!points)
-    ctx.record.notes?.push(`no time series: the load schedule is longer than ${MAX_POINTS_SECONDS} s`);
   // The plan was confirmed by the plan phase (or the target is on this machine), so the load run need not ask.
   const args = [
     ...[
@@ -123,5 +110,5 @@ export async function loadPhase(ctx: RunContext, root: string, target: RunTarget
     ...(flags.seed !== undefined ? ["--seed", String(flags.seed)] : []),
     ...(flags.loadDuration !== undefined ? ["--duration", String(flags.loadDuration)] : []),
   ];
-  await runPhase(ctx, root, "load", args, env, await fromNow(target));
+  await runPhase(ctx, root, "load", args, await fromNow(target));
 }

@@ -1,12 +1,12 @@
 /**
  * A fixture run folder for the page's tests and for looking at the page without running anything: a run.json,
- * a conformance model with a failed clause, JUnit, a k6 handleSummary JSON, a k6 points file and a capacity
+ * a conformance model with a failed clause, JUnit, a load run's summary.json and series.json, and a capacity
  * curve, all generated deterministically.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CLAUSES, situation } from "../../../contracts/index.ts";
-import type { RunRecord } from "./model.ts";
+import { HISTOGRAM_EDGES_MS, type Histogram, type RunRecord, type TimeSeries } from "./model.ts";
 
 const OVERLOADED = situation("overloaded").codes[0] ?? "";
 const GUID_WRONG = situation("guid-wrong").codes[0] ?? "";
@@ -80,41 +80,57 @@ export async function writeFixtureRun(dir: string, options: { failedClause?: boo
     `<?xml version="1.0"?><testsuites><testsuite name="callout" tests="1" failures="0"><testcase name="fixture"/></testsuite></testsuites>\n`,
   );
 
-  const start = Date.parse("2026-01-01T12:00:30.000Z");
-  const lines: string[] = [
-    JSON.stringify({
-      type: "Metric",
-      metric: "ccgw_callout_duration",
-      data: { type: "trend", contains: "time" },
-    }),
-  ];
+  // 40 s of callouts, second by second, as the load engine's series.json holds them.
+  const series: TimeSeries = {
+    metric: "ccgw_callout_duration",
+    intervalSeconds: 1,
+    t: [],
+    callsPerSecond: [],
+    errorsPerSecond: [],
+    p50Ms: [],
+    p95Ms: [],
+  };
+  const counts = new Array<number>(HISTOGRAM_EDGES_MS.length - 1).fill(0);
   let calls = 0;
   const errors: Record<string, number> = {};
   for (let second = 0; second < 40; second++) {
     const rate = second < 10 ? 2 + second : second < 30 ? 12 : 12 - (second - 30);
+    const values: number[] = [];
+    let failedNow = 0;
     for (let k = 0; k < rate; k++) {
-      const time = new Date(start + second * 1000 + Math.floor((k * 1000) / rate)).toISOString();
-      const value = 8 + 30 * rand() ** 3 + (second > 20 ? 15 * rand() : 0);
-      const failed = rand() < 0.04;
-      const retcode = failed ? (rand() < 0.7 ? OVERLOADED : GUID_WRONG) : "0";
-      if (failed) errors[retcode] = (errors[retcode] ?? 0) + 1;
+      const value = Math.round(8 + 30 * rand() ** 3 + (second > 20 ? 15 * rand() : 0));
+      values.push(value);
+      const bucket = HISTOGRAM_EDGES_MS.findIndex((edge) => edge > value) - 1;
+      counts[bucket] = (counts[bucket] ?? 0) + 1;
+      if (rand() < 0.04) {
+        const retcode = rand() < 0.7 ? OVERLOADED : GUID_WRONG;
+        errors[retcode] = (errors[retcode] ?? 0) + 1;
+        failedNow += 1;
+      }
       calls += 1;
-      lines.push(
-        JSON.stringify({
-          type: "Point",
-          metric: "ccgw_callout_duration",
-          data: { time, value, tags: { op: "callout", retcode, status: "200" } },
-        }),
-      );
     }
+    values.sort((x, y) => x - y);
+    series.t.push(second);
+    series.callsPerSecond.push(rate);
+    series.errorsPerSecond.push(failedNow);
+    series.p50Ms.push(values[Math.ceil(values.length * 0.5) - 1] ?? null);
+    series.p95Ms.push(values[Math.ceil(values.length * 0.95) - 1] ?? null);
   }
-  await writeFile(join(dir, "load", "points.json"), `${lines.join("\n")}\n`);
+  const histogram: Histogram = { metric: "ccgw_callout_duration", edgesMs: [...HISTOGRAM_EDGES_MS], counts };
+  await writeFile(join(dir, "load", "series.json"), JSON.stringify({ series, histogram }));
+  const byRetcode = Object.fromEntries(
+    Object.entries(errors).map(([retcode, n]) => [
+      `ccgw_callouts{retcode:${retcode}}`,
+      { type: "counter", values: { count: n, rate: n / 40 } },
+    ]),
+  );
   await writeFile(
     join(dir, "load", "summary.json"),
     JSON.stringify({
       state: { testRunDurationMs: 40_000 },
       metrics: {
-        ccgw_callouts: { type: "counter", contains: "default", values: { count: calls, rate: calls / 40 } },
+        ccgw_callouts: { type: "counter", values: { count: calls, rate: calls / 40 } },
+        ...byRetcode,
         ccgw_callout_duration: {
           type: "trend",
           contains: "time",
@@ -127,15 +143,11 @@ export async function writeFixtureRun(dir: string, options: { failedClause?: boo
           values: { avg: 600, min: 200, med: 550, max: 1400, "p(90)": 880, "p(95)": 930 },
           thresholds: { "p(95)<3000": { ok: true } },
         },
-        checks: { type: "rate", contains: "default", values: { rate: 0.99, passes: 99, fails: 1 } },
       },
     }),
   );
-  await writeFile(
-    join(dir, "load", "k6-dashboard.html"),
-    "<!doctype html><title>k6 dashboard (fixture)</title>\n",
-  );
-  // The shape scripts/load.ts writes for a capacity search (CapacityResult of load/node/capacity.ts).
+  await writeFile(join(dir, "load", "index.html"), "<!doctype html><title>load run (fixture)</title>\n");
+  // The shape scripts/load.ts writes for a capacity search (CapacityResult of load/capacity.ts).
   await writeFile(
     join(dir, "load", "capacity.json"),
     JSON.stringify({

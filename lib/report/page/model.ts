@@ -71,7 +71,7 @@ export interface LoadFigures {
   durationSeconds?: number;
   calls?: number;
   callsPerSecond?: number;
-  /** p95 of call setup (the k6 metric named in setupMetric), in ms. */
+  /** p95 of call setup (the metric named in setupMetric), in ms. */
   p95SetupMs?: number;
   setupMetric?: string;
   /** p95 of the callout request itself, in ms. */
@@ -81,7 +81,7 @@ export interface LoadFigures {
   thresholds: Threshold[];
 }
 
-/** Per-interval series from k6's points output. Times are seconds since the first point. */
+/** Per-interval series of a load run. Times are seconds since its first callout. */
 export interface TimeSeries {
   intervalSeconds: number;
   t: number[];
@@ -93,6 +93,13 @@ export interface TimeSeries {
   /** Call setup per interval (p50/p95), when the points hold a setup metric. */
   setup?: { metric: string; p50Ms: (number | null)[]; p95Ms: (number | null)[] };
 }
+
+/** Log-spaced bucket edges from 1 ms to about 60 s: fine enough for a distribution chart, fixed so runs compare. */
+export const HISTOGRAM_EDGES_MS: readonly number[] = (() => {
+  const edges = [0];
+  for (let e = 0; e <= 4.8; e += 0.1) edges.push(Math.round(10 ** e * 10) / 10);
+  return [...new Set(edges)];
+})();
 
 /** Latency distribution: counts per bucket; bucket i covers [edgesMs[i], edgesMs[i+1]). */
 export interface Histogram {

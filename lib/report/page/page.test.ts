@@ -40,7 +40,7 @@ describe("readRunDir on the fixture", () => {
     expect(model.capacity?.[6]).toEqual({ rate: 48, achievedRate: 30, p95Ms: 204, errorRate: 18 / 48 });
     expect(model.capacityResult).toEqual({ sustainable: 28, firstFailing: 32 });
     expect(model.links.map((l) => l.href)).toEqual(
-      expect.arrayContaining(["contract/junit.xml", "load/k6-dashboard.html", "load/summary.json"]),
+      expect.arrayContaining(["contract/junit.xml", "load/index.html", "load/summary.json"]),
     );
     expect(model.missing).toEqual([]);
   });
@@ -122,19 +122,34 @@ describe("input shapes", () => {
     expect(c?.clauses[1]?.title).not.toBe("");
   });
 
-  it("reads the legacy --summary-export, whose threshold boolean means failed", () => {
+  it("reads errors by retcode and threshold verdicts from the load summary", () => {
     const figures = loadFiguresFromSummary({
       metrics: {
-        http_req_duration: { "p(95)": 12, thresholds: { "p(95)<10": true, "p(99)<100": false } },
-        ccgw_callouts: { count: 10, rate: 2 },
+        ccgw_callout_duration: { values: { "p(95)": 12 }, thresholds: { "p(95)<10": { ok: false } } },
+        ccgw_callouts: { values: { count: 10, rate: 2 } },
+        "ccgw_callouts{retcode:0}": { values: { count: 7 } },
+        "ccgw_callouts{retcode:100-007}": { values: { count: 3 } },
       },
     });
     expect(figures.thresholds).toEqual([
-      { metric: "http_req_duration", expression: "p(95)<10", ok: false },
-      { metric: "http_req_duration", expression: "p(99)<100", ok: true },
+      { metric: "ccgw_callout_duration", expression: "p(95)<10", ok: false },
     ]);
     expect(figures.calls).toBe(10);
     expect(figures.p95CalloutMs).toBe(12);
+    expect(figures.errorsByRetcode).toEqual({ "100-007": 3 });
+  });
+
+  it("names a series.json of another shape as missing, and draws no chart from it", async () => {
+    const odd = await mkdtemp(join(tmpdir(), "ccgw-page-series-"));
+    try {
+      await writeFile(join(odd, "summary.json"), JSON.stringify({ metrics: {} }));
+      await writeFile(join(odd, "series.json"), JSON.stringify({ series: { t: [1] } }));
+      const model = await readRunDir(odd);
+      expect(model.series).toBeUndefined();
+      expect(model.missing.some((m) => m.startsWith("series.json: not a series file"))).toBe(true);
+    } finally {
+      await rm(odd, { recursive: true, force: true });
+    }
   });
 
   it("treats an unreadable conformance file as missing, not as a crash", async () => {

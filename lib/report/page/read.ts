@@ -1,13 +1,13 @@
 /**
  * Collects a run folder into the page's model: run.json from scripts/run.ts, the functional suite's
- * conformance.json, k6's summary and points, an optional capacity.json, and every JUnit, HTML and JSON file
+ * conformance.json, the load run's summary.json and series.json, an optional capacity.json, and every JUnit, HTML and JSON file
  * for the links. Everything read is redacted again, so a slip elsewhere cannot put a secret on the page.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
-import { basename, join, relative, sep } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { CLAUSES } from "../../../contracts/index.ts";
 import { redact } from "../../redact.ts";
-import { digestPoints, loadFiguresFromSummary } from "./k6.ts";
+import { loadFiguresFromSummary, seriesFromFile } from "./load-summary.ts";
 import type { CapacityPoint, ClauseRow, Conformance, Link, ReportModel, RunRecord } from "./model.ts";
 import { verdictOf } from "./model.ts";
 
@@ -195,8 +195,8 @@ function normaliseCapacity(raw: unknown): CapacityPoint[] | undefined {
   return points.length > 0 ? points.sort((a, b) => a.rate - b.rate) : undefined;
 }
 
-const SUMMARY_NAMES = /(^|\/)(k6-)?summary\.json$/;
-const POINTS_NAMES = /(^|\/)(k6-)?points\.(nd)?json(\.gz)?$|\.ndjson(\.gz)?$/;
+const SUMMARY_NAMES = /(^|\/)summary\.json$/;
+const SERIES_NAMES = /(^|\/)series\.json$/;
 
 function linkKind(path: string): Link["kind"] {
   if (path.endsWith(".xml")) return "junit";
@@ -208,7 +208,7 @@ function linkKind(path: string): Link["kind"] {
 function linkLabel(path: string): string {
   const name = basename(path);
   if (name.endsWith(".xml")) return `JUnit: ${path}`;
-  if (/dashboard|k6.*\.html|report\.html/.test(path)) return `k6 report: ${path}`;
+  if (/dashboard|report\.html/.test(path)) return `load report: ${path}`;
   if (name.endsWith(".html")) return `HTML: ${path}`;
   return `raw: ${path}`;
 }
@@ -264,24 +264,18 @@ export async function readRunDir(dir: string, options: ReadOptions = {}): Promis
   }
   let series: ReportModel["series"];
   let histogram: ReportModel["histogram"];
-  const pointsFile = files.find((f) => POINTS_NAMES.test(f));
-  if (pointsFile) {
+  // The run's own series sits beside its summary (a capacity search's steps leave theirs deeper down).
+  const seriesFile = files.find(
+    (f) => SERIES_NAMES.test(f) && summaryFile !== undefined && dirname(f) === dirname(summaryFile),
+  );
+  if (seriesFile) {
     try {
-      const digest = await digestPoints(join(dir, pointsFile));
-      if (digest) {
-        series = digest.series;
-        histogram = digest.histogram;
-        load ??= { errorsByRetcode: {}, thresholds: [] };
-        if (Object.keys(load.errorsByRetcode).length === 0) load.errorsByRetcode = digest.errorsByRetcode;
-        load.calls ??= digest.calls;
-      } else {
-        missing.push(`${pointsFile}: no callout latency points in it`);
-      }
+      ({ series, histogram } = seriesFromFile(await readJson(join(dir, seriesFile))));
     } catch (error) {
-      missing.push(`${pointsFile}: ${(error as Error).message}`);
+      missing.push(`${seriesFile}: ${(error as Error).message}`);
     }
   } else if (load) {
-    missing.push("k6 points (--out json=...): no time series; charts over time are not drawn");
+    missing.push("series.json: the load run left no series; charts over time are not drawn");
   }
   let capacity: CapacityPoint[] | undefined;
   let capacityResult: ReportModel["capacityResult"];

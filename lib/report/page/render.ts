@@ -140,7 +140,7 @@ function loadSection(model: ReportModel): string {
       ? `<div class="chart"><h3>Callout latency over time (${esc(model.series.metric)}, p50 and p95 per ${model.series.intervalSeconds} s)</h3><div id="chart-latency"></div></div>
 ${model.series.setup ? `<div class="chart"><h3>Call setup over time (${esc(model.series.setup.metric)}, p50 and p95 per ${model.series.intervalSeconds} s)</h3><div id="chart-setup"></div></div>` : ""}
 <div class="chart"><h3>Throughput over time (calls and failed calls per second)</h3><div id="chart-throughput"></div></div>`
-      : `<p class="empty">No per-interval k6 points in this run folder, so there are no charts over time.</p>`,
+      : `<p class="empty">No series.json from a load run in this folder, so there are no charts over time.</p>`,
     model.histogram
       ? `<div class="chart"><h3>Latency distribution (${esc(model.histogram.metric)}, calls per bucket, log scale)</h3><div id="chart-histogram"></div></div>`
       : "",
@@ -154,7 +154,7 @@ ${model.series.setup ? `<div class="chart"><h3>Call setup over time (${esc(model
   ].join("\n");
   return `<section id="load"><h2>Load</h2>
 <div class="figures">${figure("calls", l.calls === undefined ? "n/a" : String(l.calls))}${figure("calls per second", l.callsPerSecond === undefined ? "n/a" : l.callsPerSecond.toFixed(2))}${figure("p95 callout", ms(l.p95CalloutMs))}${figure(`p95 setup${l.setupMetric ? ` (${l.setupMetric})` : ""}`, ms(l.p95SetupMs))}${figure("duration", l.durationSeconds === undefined ? "n/a" : `${l.durationSeconds.toFixed(1)} s`)}</div>
-${thresholds ? `<table class="thresholds"><thead><tr><th>Metric</th><th>Threshold</th><th>Result</th></tr></thead><tbody>${thresholds}</tbody></table>` : '<p class="empty">No thresholds in the k6 summary.</p>'}
+${thresholds ? `<table class="thresholds"><thead><tr><th>Metric</th><th>Threshold</th><th>Result</th></tr></thead><tbody>${thresholds}</tbody></table>` : '<p class="empty">No thresholds in the load summary.</p>'}
 ${charts}
 </section>`;
 }
@@ -178,7 +178,7 @@ function errorsSection(model: ReportModel): string {
 function linksSection(model: ReportModel): string {
   const groups: [string, string][] = [
     ["junit", "JUnit XML"],
-    ["html", "HTML reports (k6 dashboard, suite report)"],
+    ["html", "HTML reports (run pages, suite report)"],
     ["json", "Raw JSON"],
   ];
   const body = groups

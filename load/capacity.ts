@@ -3,9 +3,9 @@
  * breaks a service level, then bisect between the last passing and the first failing rate. The answer is the
  * highest rate that held, with the curve of every step tried.
  */
-import type { Slo } from "../lib/plan.ts";
-import type { CapacitySearch } from "../profiles.ts";
-import type { K6Summary } from "./run.ts";
+import type { Slo } from "./plan.ts";
+import type { CapacitySearch } from "./profiles.ts";
+import type { SummaryData } from "./summary.ts";
 
 /** One step of the curve. */
 export interface CapacityPoint {
@@ -22,17 +22,11 @@ export interface CapacityPoint {
 }
 
 /** Judges one step's summary against the service levels. */
-export function judge(
-  rate: number,
-  summary: K6Summary,
-  slo: Slo,
-  k6Code: number,
-  stepS?: number,
-): CapacityPoint {
+export function judge(rate: number, summary: SummaryData, slo: Slo, stepS?: number): CapacityPoint {
   const v = (name: string, stat: string): number | undefined => summary.metrics[name]?.values[stat];
   const point: CapacityPoint = {
     rate,
-    // Attempts over the step's schedule (k6's own rate divides by the whole run, sign-in and drain included).
+    // Attempts over the step's schedule (the summary's rate divides by the whole run, sign-in and drain included).
     achieved:
       stepS !== undefined
         ? (v("ccgw_call_attempts", "count") ?? 0) / stepS
@@ -54,7 +48,6 @@ export function judge(
   if (point.calloutP95Ms !== undefined && point.calloutP95Ms > slo.calloutP95Ms) {
     point.broke.push(`callout p95 ${Math.round(point.calloutP95Ms)} ms > ${slo.calloutP95Ms} ms`);
   }
-  if (k6Code !== 0 && point.broke.length === 0) point.broke.push(`k6 exited with ${k6Code}`);
   point.pass = point.broke.length === 0;
   return point;
 }

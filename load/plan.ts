@@ -1,7 +1,7 @@
 /**
- * The run plan: everything a k6 instance needs, made by scripts/load.ts from the target profile and the load
- * profile and handed over as JSON in the CCGW_PLAN environment variable. Pure and k6-safe, so the Node side and
- * the virtual users share the agent selection and the arrival schedule.
+ * The run plan: everything a share of a load run needs (agents, numbers, the open-model schedule, deadlines,
+ * service levels), made by load/make-plan.ts. Plain JSON, so it travels to worker threads and to the segments
+ * of a run on other machines; the helpers here select agents and place arrivals the same way everywhere.
  */
 
 /** An agent as the plan carries it (a password may be empty when it comes from CCGW_AGENT_PASSWORD). */
@@ -13,12 +13,12 @@ export interface PlanAgent {
 
 /** One stage of the call-attempt schedule: the rate moves linearly to `rate` over `durationS`. */
 export interface RateStage {
-  /** Call attempts per second at the end of the stage, across the whole run (all instances). */
+  /** Call attempts per second at the end of the stage, across the whole run (all segments). */
   rate: number;
   durationS: number;
 }
 
-/** Service levels that decide pass or fail (k6 thresholds with abortOnFail). */
+/** Service levels that decide pass or fail (thresholds with abortOnFail). */
 export interface Slo {
   /** p95 of callout → AgentEvent_Customer_Alerting, ms. */
   setupP95Ms: number;
@@ -44,8 +44,6 @@ export interface LoadPlan {
   agentRange?: { from: number; count: number; password: string; phoneFrom: number };
   /** Agents this run signs in (the first agentCount of the expanded list). */
   agentCount: number;
-  /** Agents one virtual user hosts; the run has ceil(agentCount / agentsPerVu) VUs. */
-  agentsPerVu: number;
   called: { number: string; outcome?: string }[];
   caller?: string;
   skillId?: number;
@@ -74,7 +72,7 @@ export interface LoadPlan {
   /** Fraction of responses and events validated against the contracts. */
   contractSample: number;
   seed: number;
-  /** Where handleSummary writes summary.json and junit.xml. */
+  /** Where the run writes summary.json, junit.xml, series.json and index.html. */
   reportDir: string;
   /** Only for the embedded mock on loopback: skip certificate checks. */
   insecureTls: boolean;
@@ -93,20 +91,6 @@ export function agentAt(plan: Pick<LoadPlan, "agents" | "agentRange">, i: number
   const j = i - plan.agents.length;
   if (!range || j < 0 || j >= range.count) throw new RangeError(`agent ${i} is outside the plan's agents`);
   return { id: String(range.from + j), password: range.password, phone: String(range.phoneFrom + j) };
-}
-
-/** Number of virtual users (agent groups) of a plan. */
-export function groupCount(plan: Pick<LoadPlan, "agentCount" | "agentsPerVu">): number {
-  return Math.ceil(plan.agentCount / plan.agentsPerVu);
-}
-
-/** Agent indexes [from, to) hosted by group g. */
-export function groupAgents(
-  plan: Pick<LoadPlan, "agentCount" | "agentsPerVu">,
-  g: number,
-): { from: number; to: number } {
-  const from = g * plan.agentsPerVu;
-  return { from, to: Math.min(plan.agentCount, from + plan.agentsPerVu) };
 }
 
 /** Length of the call-attempt schedule in seconds. */
@@ -133,7 +117,7 @@ export function expectedAttempts(plan: Pick<LoadPlan, "stages" | "startRate">): 
 /**
  * Open-model arrival times for one share of the run, in ms from the start of the schedule: the instant the
  * share's cumulative expected attempts reaches k - 1 + phase, for k = 1, 2, … (the same piecewise linear rate
- * as k6's ramping-arrival-rate executor). `phase` in (0, 1] staggers the shares so they do not fire together.
+ * as a ramping-arrival-rate executor). `phase` in (0, 1] staggers the shares so they do not fire together.
  * Yields nothing after the last stage.
  */
 export function* arrivals(

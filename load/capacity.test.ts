@@ -1,13 +1,13 @@
 /** The capacity search against a synthetic gateway whose error rate jumps past a known knee. */
 import { describe, expect, it } from "vitest";
-import type { Slo } from "../lib/plan.ts";
 import { type CapacityPoint, judge, searchCapacity } from "./capacity.ts";
-import type { K6Summary } from "./run.ts";
+import type { Slo } from "./plan.ts";
+import type { SummaryData } from "./summary.ts";
 
 const slo: Slo = { setupP95Ms: 3000, calloutP95Ms: 1000, errorRate: 0.02, lostRate: 0.001, violationRate: 0 };
 
 /** A gateway that refuses the share of attempts above `knee` (what the mock's token bucket does). */
-function summaryAt(rate: number, knee: number): K6Summary {
+function summaryAt(rate: number, knee: number): SummaryData {
   const errorRate = rate <= knee ? 0 : (rate - knee) / rate;
   return {
     metrics: {
@@ -28,7 +28,7 @@ describe("capacity search", () => {
       undefined,
       async (rate): Promise<CapacityPoint> => {
         tried.push(rate);
-        return judge(rate, summaryAt(rate, knee), slo, 0);
+        return judge(rate, summaryAt(rate, knee), slo);
       },
     );
     expect(Math.abs(result.sustainable - knee) / knee).toBeLessThanOrEqual(0.1);
@@ -43,7 +43,7 @@ describe("capacity search", () => {
       12,
       async (rate) => {
         tried.push(rate);
-        return judge(rate, summaryAt(rate, 1000), slo, 0);
+        return judge(rate, summaryAt(rate, 1000), slo);
       },
     );
     expect(Math.max(...tried)).toBe(12);
@@ -52,7 +52,7 @@ describe("capacity search", () => {
   });
 
   it("names the service level a step broke", () => {
-    const point = judge(30, summaryAt(30, 20), slo, 0);
+    const point = judge(30, summaryAt(30, 20), slo);
     expect(point.pass).toBe(false);
     expect(point.broke.join()).toMatch(/error rate/);
   });

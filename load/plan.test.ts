@@ -1,14 +1,6 @@
-/** The plan helpers: agent selection, groups, and the open-model arrival schedule. */
+/** The plan helpers: agent selection and the open-model arrival schedule. */
 import { describe, expect, it } from "vitest";
-import {
-  agentAt,
-  arrivals,
-  expectedAttempts,
-  groupAgents,
-  groupCount,
-  type LoadPlan,
-  peakRate,
-} from "./plan.ts";
+import { agentAt, arrivals, expectedAttempts, type LoadPlan, peakRate } from "./plan.ts";
 
 const pool = {
   agents: [{ id: "5", password: "p", phone: "9" }],
@@ -23,13 +15,7 @@ describe("plan helpers", () => {
     expect(() => agentAt(pool, 4)).toThrow(RangeError);
   });
 
-  it("splits agents into groups of agentsPerVu with a short last group", () => {
-    const plan = { agentCount: 11, agentsPerVu: 5 };
-    expect(groupCount(plan)).toBe(3);
-    expect(groupAgents(plan, 2)).toEqual({ from: 10, to: 11 });
-  });
-
-  it("fires as many attempts as the area under the rate curve, shared across groups", () => {
+  it("fires as many attempts as the area under the rate curve, shared across shares", () => {
     const plan: Pick<LoadPlan, "stages" | "startRate"> = {
       startRate: 0,
       stages: [

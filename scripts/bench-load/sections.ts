@@ -1,0 +1,322 @@
+/**
+ * The figures of npm run bench:load, one function each: throughput and CPU per request of the call cycle beside
+ * wrk, the most agents one machine holds signed in and polling, how faithfully the engine reports a known
+ * latency distribution and a stall, and how close the capacity search comes to a known knee. Each runs the
+ * engine in this process against a mock in its own process, so the two are measured apart.
+ */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { runCapacitySearch } from "../../load/engine/command.ts";
+import { runEngine } from "../../load/engine/engine.ts";
+import { makePlan } from "../../load/make-plan.ts";
+import type { LoadPlan } from "../../load/plan.ts";
+import { LOAD_PROFILES, type LoadProfile } from "../../load/profiles.ts";
+import type { SummaryData } from "../../load/summary.ts";
+import { type MockProcess, type MockProcessOptions, startMockProcess } from "./mock-process.ts";
+import { findWrk, wrkRate } from "./wrk.ts";
+
+type Log = (line: string) => void;
+const stat = (s: SummaryData, name: string, v: string) => s.metrics[name]?.values[v];
+
+/** Requests the mock has answered so far, all operations. */
+async function answered(mock: MockProcess): Promise<number> {
+  const res = await fetch(`${mock.profile.baseUrl}/__mock/stats`);
+  const stats = (await res.json()) as { requests: Record<string, Record<string, number>> };
+  return Object.values(stats.requests).reduce(
+    (sum, byCode) => sum + Object.values(byCode).reduce((a, b) => a + b, 0),
+    0,
+  );
+}
+
+/** A plan on the bench mock: the smoke profile with the run's shape. */
+function planOf(
+  mock: MockProcess,
+  dir: string,
+  name: string,
+  p: Partial<LoadProfile>,
+  rate: number,
+  seconds: number,
+): LoadPlan {
+  const profile: LoadProfile = { ...LOAD_PROFILES.smoke, name, contractSample: 0.1, ...p };
+  const plan = makePlan(mock.profile, profile, { runId: name, reportDir: join(dir, name), pollWaitMs: 1000 });
+  return { ...plan, startRate: rate, stages: [{ rate, durationS: seconds }], terminalTimeoutMs: 10_000 };
+}
+
+async function withMock<T>(o: MockProcessOptions, body: (mock: MockProcess) => Promise<T>): Promise<T> {
+  const mock = await startMockProcess(o);
+  try {
+    return await body(mock);
+  } finally {
+    await mock.close();
+  }
+}
+
+export interface Throughput {
+  engine: {
+    offered: number;
+    requestsPerSecond: number;
+    calloutsPerSecond: number;
+    cpuUsPerRequest: number;
+    mockCpuUsPerRequest: number;
+  }[];
+  best: { offered: number; requestsPerSecond: number; cpuUsPerRequest: number };
+  wrk?: { requestsPerSecond: number };
+  ratio?: number;
+  wrkSkipped?: string;
+}
+
+/** (1, 2) The call cycle at each offered rate (the best kept), then wrk on a fresh mock of the same shape. */
+export async function throughput(
+  dir: string,
+  o: { offered: number[]; seconds: number; agents: number },
+  log: Log,
+): Promise<Throughput> {
+  const engine: Throughput["engine"] = [];
+  for (const offered of o.offered) {
+    const figures = await withMock({ agents: o.agents, dir, pollWaitMs: 1000 }, async (mock) => {
+      const plan = planOf(
+        mock,
+        dir,
+        `cycle-${offered}`,
+        { agents: o.agents, signInS: 1, talkMs: 0, drainMs: 2000 },
+        offered,
+        o.seconds,
+      );
+      const startAt = Date.now() + 300;
+      const from = startAt + plan.signInS * 1000;
+      // The window is the schedule itself: sign-in, drain and sign-out are not the call cycle.
+      const mark = async (at: number) => {
+        await new Promise((r) => setTimeout(r, at - Date.now()));
+        return { requests: await answered(mock), cpuUs: cpu(), mockMs: mock.cpuMs(), at: Date.now() };
+      };
+      const marks = Promise.all([mark(from), mark(from + o.seconds * 1000)]);
+      const result = await runEngine({ plan, profile: mock.profile, workers: 1, startAt, abortDelayS: 1e9 });
+      const [window, done] = await marks;
+      const requests = done.requests - window.requests;
+      const seconds = (done.at - window.at) / 1000;
+      return {
+        offered,
+        requestsPerSecond: Math.round(requests / seconds),
+        calloutsPerSecond: Math.round((stat(result.summary, "ccgw_callouts", "count") ?? 0) / o.seconds),
+        cpuUsPerRequest: Math.round((done.cpuUs - window.cpuUs) / requests),
+        mockCpuUsPerRequest: Math.round(((done.mockMs - window.mockMs) * 1000) / requests),
+      };
+    });
+    log(
+      `call cycle at ${offered} calls/s offered: ${figures.requestsPerSecond} req/s, ${figures.cpuUsPerRequest} µs CPU/request`,
+    );
+    engine.push(figures);
+  }
+  const best = engine.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+  const out: Throughput = {
+    engine,
+    best: {
+      offered: best.offered,
+      requestsPerSecond: best.requestsPerSecond,
+      cpuUsPerRequest: best.cpuUsPerRequest,
+    },
+  };
+  const wrk = findWrk(log);
+  if ("skipped" in wrk) {
+    log(`wrk row skipped: ${wrk.skipped}`);
+    return { ...out, wrkSkipped: wrk.skipped };
+  }
+  const rate = await withMock({ agents: o.agents, dir, pollWaitMs: 1000 }, (mock) =>
+    wrkRate(wrk.path, mock.profile, {
+      agents: o.agents,
+      connections: Math.min(64, o.agents),
+      seconds: o.seconds,
+      dir,
+    }),
+  );
+  log(`wrk callout+release: ${Math.round(rate.requestsPerSecond)} req/s`);
+  const wrkRps = Math.round(rate.requestsPerSecond);
+  return {
+    ...out,
+    wrk: { requestsPerSecond: wrkRps },
+    ratio: Math.round((best.requestsPerSecond / wrkRps) * 100) / 100,
+  };
+}
+
+/** CPU time of this process (every thread), µs. */
+function cpu(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** Raises this process's open-file limit (root may raise the hard limit too); returns the limit in force. */
+function raiseFileLimit(wanted: number, log: Log): number {
+  try {
+    execFileSync("prlimit", ["--pid", String(process.pid), `--nofile=${wanted}:${wanted}`], {
+      stdio: "ignore",
+    });
+  } catch {
+    log(`could not raise the open-file limit to ${wanted} (not root?); keeping the current one`);
+  }
+  const line = execFileSync("prlimit", ["--pid", String(process.pid), "--nofile", "--noheadings", "--raw"], {
+    encoding: "utf8",
+  });
+  return Number(line.trim().split(/\s+/)[1] ?? 0);
+}
+
+export interface Scale {
+  agents: number;
+  signedIn: number;
+  signInFailures: number;
+  pollGapP95Ms?: number;
+  rssMb: number;
+  fileLimit: number;
+}
+
+/** (3) `agents` agents signed in and polling (a trickle of calls), mock included; peak RSS of this process. */
+export async function scale(dir: string, agents: number, log: Log): Promise<Scale> {
+  // Two sockets per agent on this machine (ours and the mock's), and the files of both processes.
+  const fileLimit = raiseFileLimit(Math.max(65_536, agents * 2 + 10_000), log);
+  // One source address reaches one port about 28,000 times: the two workers take one each.
+  const localAddresses = ["127.0.0.1", "127.0.0.2"];
+  return withMock({ agents, dir, timing: "brisk" }, async (mock) => {
+    const plan = planOf(mock, dir, "scale", { agents, signInS: 40, talkMs: 1000, drainMs: 3000 }, 5, 40);
+    let peakRss = 0;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 250);
+    let signedIn = 0;
+    const watcher = setInterval(async () => {
+      const res = await fetch(`${mock.profile.baseUrl}/__mock/stats`).catch(() => undefined);
+      const stats = (await res?.json().catch(() => undefined)) as { agentsSignedIn?: number } | undefined;
+      signedIn = Math.max(signedIn, stats?.agentsSignedIn ?? 0);
+    }, 2000);
+    try {
+      log(`scale: ${agents} agents signing in over ${plan.signInS} s, then ${scheduleOf(plan)} s of calls`);
+      const { summary } = await runEngine({
+        plan,
+        profile: mock.profile,
+        workers: 2,
+        localAddresses,
+        abortDelayS: 1e9,
+      });
+      const failures = stat(summary, "ccgw_sign_in_failures", "count") ?? 0;
+      const gap = stat(summary, "ccgw_poll_gap", "p(95)");
+      return {
+        agents,
+        signedIn,
+        signInFailures: failures,
+        ...(gap !== undefined ? { pollGapP95Ms: gap } : {}),
+        rssMb: Math.round(peakRss / 2 ** 20),
+        fileLimit,
+      };
+    } finally {
+      clearInterval(sampler);
+      clearInterval(watcher);
+    }
+  });
+}
+
+const scheduleOf = (plan: LoadPlan) => plan.stages.reduce((s, x) => s + x.durationS, 0);
+
+export interface Fidelity {
+  injected: { median: number; sigma: number; p50: number; p95: number; p99: number };
+  reported: { p50: number; p95: number; p99: number };
+  deviation: { p50: number; p95: number; p99: number };
+  stall: { ms: number; p99: number; p99Intended: number; max: number };
+}
+
+/** (4) A lognormal callout latency injected in the mock, then the same with a stall of the mock mid-run. */
+export async function fidelity(
+  dir: string,
+  o: { rate: number; seconds: number },
+  log: Log,
+): Promise<Fidelity> {
+  const median = 50;
+  const sigma = 0.4;
+  const q = (z: number) => median * Math.exp(sigma * z);
+  const injected = { median, sigma, p50: q(0), p95: q(1.6449), p99: q(2.3263) };
+  const faults = { latency: { callout: { kind: "lognormal" as const, median, sigma } } };
+  const run = (name: string, stallMs: number) =>
+    withMock({ agents: 400, dir, faults, pollWaitMs: 1000 }, async (mock) => {
+      const plan = planOf(
+        mock,
+        dir,
+        name,
+        { agents: 400, signInS: 2, talkMs: 100, drainMs: 3000 },
+        o.rate,
+        o.seconds,
+      );
+      const startAt = Date.now() + 300;
+      const stallAt = startAt + (plan.signInS + o.seconds / 2) * 1000;
+      const timer =
+        stallMs > 0 ? setTimeout(() => void mock.stall(stallMs), stallAt - Date.now()) : undefined;
+      const { summary } = await runEngine({
+        plan,
+        profile: mock.profile,
+        workers: 1,
+        startAt,
+        abortDelayS: 1e9,
+      });
+      clearTimeout(timer);
+      return summary;
+    });
+  log(
+    `fidelity: lognormal callout latency (median ${median} ms, sigma ${sigma}), ${o.rate} calls/s for ${o.seconds} s`,
+  );
+  const clean = await run("fidelity", 0);
+  const p = (s: SummaryData, v: string, name = "ccgw_callout_duration") => stat(s, name, v) ?? Number.NaN;
+  const reported = { p50: p(clean, "med"), p95: p(clean, "p(95)"), p99: p(clean, "p(99)") };
+  const dev = (a: number, b: number) => Math.round(((a - b) / b) * 1000) / 10;
+  log("fidelity: the same with the mock stopped for 2 s mid-run");
+  const stalled = await run("fidelity-stall", 2000);
+  return {
+    injected,
+    reported,
+    deviation: {
+      p50: dev(reported.p50, injected.p50),
+      p95: dev(reported.p95, injected.p95),
+      p99: dev(reported.p99, injected.p99),
+    },
+    stall: {
+      ms: 2000,
+      p99: p(stalled, "p(99)"),
+      p99Intended: p(stalled, "p(99)", "ccgw_callout_duration_intended"),
+      max: p(stalled, "max"),
+    },
+  };
+}
+
+export interface Knee {
+  knee: number;
+  sustainable: number;
+  deviationPct: number;
+  steps: number;
+}
+
+/** (5) The capacity search against a mock refusing callouts beyond `knee` per second. */
+export async function capacity(dir: string, knee: number, log: Log): Promise<Knee> {
+  return withMock(
+    { agents: 300, dir, timing: "brisk", capacity: { maxCallsPerSecond: knee, burstSeconds: 0.1 } },
+    async (mock) => {
+      const profile = LOAD_PROFILES.capacity;
+      const plan = makePlan(mock.profile, profile, {
+        runId: "capacity",
+        reportDir: join(dir, "capacity"),
+        agents: 300,
+        pollWaitMs: 1000,
+        terminalTimeoutMs: 10_000,
+      });
+      const search = {
+        ...(profile.capacity ?? { factor: 1.5, maxRate: 400, resolution: 0.05, startRate: 5, stepS: 5 }),
+        startRate: knee / 2,
+        stepS: 5,
+      };
+      const result = await runCapacitySearch(
+        plan,
+        mock.profile,
+        search,
+        { segments: 1, quiet: true, workers: 1 },
+        log,
+      );
+      if (!result) throw new Error("the capacity search was interrupted");
+      const deviationPct = Math.round(((result.sustainable - knee) / knee) * 1000) / 10;
+      return { knee, sustainable: result.sustainable, deviationPct, steps: result.curve.length };
+    },
+  );
+}
