@@ -85,88 +85,100 @@ export function boundaryCases(
     );
   }
   const text = options.text ?? cycleText;
-  const drafts: Draft[] = [];
   const rootClause = String(schema["x-spec"] ?? "unmapped");
   if (schema.type === "object" && typeof base === "object" && base !== null && !Array.isArray(base)) {
-    const baseObject = base as Record<string, unknown>;
-    const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-    const required = new Set((schema.required as string[] | undefined) ?? []);
-    const dependents = (schema.dependentSchemas ?? {}) as Record<string, JsonSchema>;
-    for (const [name, sub] of Object.entries(properties)) {
-      const clause = String(sub["x-spec"] ?? rootClause);
-      const companions = dependencyValues(dependents[name]);
-      for (const d of scalarDrafts(sub, text)) {
-        const withField = { ...baseObject, ...companions, [name]: d.fieldValue };
-        drafts.push({ ...d, field: `/${name}`, label: name, value: withField, clause });
-      }
-      for (const choice of Object.values(OPEN_CHOICES)) {
-        if (choice.field !== `/${name}` || !choice.values) continue;
-        for (const value of choice.values) {
-          drafts.push({
-            kind: "empty",
-            field: `/${name}`,
-            label: name,
-            value: { ...baseObject, [name]: value },
-            fieldValue: value,
-            clause,
-            ambiguous: choice.note,
-            choice: choice.id,
-          });
-        }
-      }
-      if (required.has(name)) {
-        const { [name]: _removed, ...without } = baseObject;
+    const drafts = objectDrafts(schema, base as Record<string, unknown>, text, rootClause, options);
+    return finish(contracts, schemaName, drafts);
+  }
+  const drafts = scalarDrafts(schema, text).map((d) => ({
+    ...d,
+    field: "",
+    label: String(schema.title ?? schemaName),
+    value: d.fieldValue,
+    clause: rootClause,
+  }));
+  return finish(contracts, schemaName, drafts);
+}
+
+/** The cases of an object schema: each property's scalar, open-choice and missing cases, then the object's own. */
+function objectDrafts(
+  schema: JsonSchema,
+  baseObject: Record<string, unknown>,
+  text: TextMaker,
+  rootClause: string,
+  options: WalkOptions,
+): Draft[] {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  const dependents = (schema.dependentSchemas ?? {}) as Record<string, JsonSchema>;
+  const drafts: Draft[] = [];
+  for (const [name, sub] of Object.entries(properties)) {
+    const clause = String(sub["x-spec"] ?? rootClause);
+    const field = { field: `/${name}`, label: name, clause };
+    const companions = dependencyValues(dependents[name]);
+    for (const d of scalarDrafts(sub, text)) {
+      drafts.push({ ...d, ...field, value: { ...baseObject, ...companions, [name]: d.fieldValue } });
+    }
+    for (const choice of Object.values(OPEN_CHOICES)) {
+      if (choice.field !== `/${name}` || !choice.values) continue;
+      for (const value of choice.values) {
+        const ambiguous = { ambiguous: choice.note, choice: choice.id };
         drafts.push({
-          kind: "missing",
-          field: `/${name}`,
-          label: name,
-          value: without,
-          fieldValue: undefined,
-          clause,
+          kind: "empty",
+          ...field,
+          value: { ...baseObject, [name]: value },
+          fieldValue: value,
+          ...ambiguous,
         });
       }
     }
-    for (const [name, dependency] of Object.entries(dependents)) {
-      const sub = properties[name];
-      const sample = sub ? firstValid(sub, text) : undefined;
-      if (sample === undefined) continue;
-      // The dependent field without what it depends on: the base already lacks the companion values.
-      const without = { ...baseObject, [name]: sample };
-      for (const companion of Object.keys(dependencyValues(dependency))) delete without[companion];
-      drafts.push({
-        kind: "dependency-missing",
-        field: `/${name}`,
-        label: name,
-        value: without,
-        fieldValue: sample,
-        clause: String(dependency["x-spec"] ?? sub?.["x-spec"] ?? rootClause),
-      });
-    }
-    if (schema.additionalProperties === false) {
-      const extra = options.unknownField ?? "xUnknownField";
-      drafts.push({
-        kind: "unknown-field",
-        field: `/${extra}`,
-        label: extra,
-        value: { ...baseObject, [extra]: "1" },
-        fieldValue: "1",
-        clause: rootClause,
-        ambiguous: openChoice("unknown-body-field").note,
-        choice: "unknown-body-field",
-      });
-    }
-  } else {
-    for (const d of scalarDrafts(schema, text)) {
-      drafts.push({
-        ...d,
-        field: "",
-        label: String(schema.title ?? schemaName),
-        value: d.fieldValue,
-        clause: rootClause,
-      });
+    if (required.has(name)) {
+      const { [name]: _removed, ...without } = baseObject;
+      drafts.push({ kind: "missing", ...field, value: without, fieldValue: undefined });
     }
   }
-  return finish(contracts, schemaName, drafts);
+  drafts.push(...dependencyDrafts(properties, dependents, baseObject, text, rootClause));
+  if (schema.additionalProperties === false) {
+    const extra = options.unknownField ?? "xUnknownField";
+    drafts.push({
+      kind: "unknown-field",
+      field: `/${extra}`,
+      label: extra,
+      value: { ...baseObject, [extra]: "1" },
+      fieldValue: "1",
+      clause: rootClause,
+      ambiguous: openChoice("unknown-body-field").note,
+      choice: "unknown-body-field",
+    });
+  }
+  return drafts;
+}
+
+/** Each dependent field sent without what it depends on (the base already lacks the companion values). */
+function dependencyDrafts(
+  properties: Record<string, JsonSchema>,
+  dependents: Record<string, JsonSchema>,
+  baseObject: Record<string, unknown>,
+  text: TextMaker,
+  rootClause: string,
+): Draft[] {
+  const drafts: Draft[] = [];
+  for (const [name, dependency] of Object.entries(dependents)) {
+    const sub = properties[name];
+    const sample = sub ? firstValid(sub, text) : undefined;
+    if (sample === undefined) continue;
+    const without = { ...baseObject, [name]: sample };
+    for (const companion of Object.keys(dependencyValues(dependency))) delete without[companion];
+    drafts.push({
+      kind: "dependency-missing",
+      field: `/${name}`,
+      label: name,
+      value: without,
+      fieldValue: sample,
+      clause: String(dependency["x-spec"] ?? sub?.["x-spec"] ?? rootClause),
+    });
+  }
+  return drafts;
 }
 
 interface ScalarDraft {

@@ -106,7 +106,19 @@ export async function buildApp(
     ...(extras.https ? { https: extras.https } : {}),
   }) as unknown as FastifyInstance;
   runtimes.set(app, rt);
-  // Only JSON bodies: any other content type is answered 415 by fastify.
+  acceptJsonBodies(app);
+  registerVendorRoutes(app, rt);
+  registerAdmin(app, rt);
+  registerErrorAnswers(app, rt);
+  app.addHook("onClose", async () => {
+    rt.store.reset();
+    rt.clock.clearAll?.();
+  });
+  return app;
+}
+
+/** Only JSON bodies (any other content type is answered 415 by fastify); an empty JSON body is no body. */
+function acceptJsonBodies(app: FastifyInstance): void {
   app.removeContentTypeParser(["text/plain", "application/json"]);
   // The vendor's clients send Content-Type: application/json on every request, bodyless ones included: an
   // empty JSON body is no body, not a parse error. Otherwise fastify's parser (with its prototype-poisoning
@@ -120,7 +132,10 @@ export async function buildApp(
     }
     void jsonParser(request, text, done);
   });
+}
 
+/** A route per operation of the registry, and 405 with Allow for the other methods on its path. */
+function registerVendorRoutes(app: FastifyInstance, rt: Runtime): void {
   const byPath = new Map<string, HttpMethod[]>();
   for (const id of OPERATION_IDS) {
     const op = OPERATIONS[id];
@@ -141,8 +156,10 @@ export async function buildApp(
           .send({ message: `method not allowed; use ${allowed.join(" or ")}` }),
     });
   }
-  registerAdmin(app, rt);
+}
 
+/** Errors and unknown paths: vendor paths answer as the vendor does, control paths in the mock's own shape. */
+function registerErrorAnswers(app: FastifyInstance, rt: Runtime): void {
   app.setErrorHandler(
     async (error: { code?: string; statusCode?: number; message: string }, request, reply) => {
       const op = (request.routeOptions.config as { op?: OperationId } | undefined)?.op;
@@ -171,11 +188,6 @@ export async function buildApp(
       return adminError(reply, 404, "MOCK_NOT_FOUND", "no such control path");
     return reply.code(404).send({ message: "not found" });
   });
-  app.addHook("onClose", async () => {
-    rt.store.reset();
-    rt.clock.clearAll?.();
-  });
-  return app;
 }
 
 /** Wraps an operation's handler with agent id validation, faults, stats and the response self-check. */

@@ -94,28 +94,30 @@ const program = new Command("mock")
   .showHelpAfterError()
   .exitOverride();
 
-async function main(): Promise<void> {
-  program.parse();
-  const flags = program.opts<{
-    port: number;
-    host: string;
-    http?: boolean;
-    target?: string;
-    edition?: Edition;
-    authMode?: "static" | "dynamic";
-    seed?: number;
-    pollWaitMs?: number;
-    heartbeatTimeoutMs?: number;
-    guidRotationMs?: number;
-    guidValidityMs?: number;
-    timing?: "realistic" | "brisk" | "fast";
-    faults?: string;
-    maxConcurrentCalls?: number;
-    maxCallsPerSecond?: number;
-    burstSeconds?: number;
-    defect: string[];
-    alternateChoice: string[];
-  }>();
+/** The flags of the command. */
+type MockFlags = {
+  port: number;
+  host: string;
+  http?: boolean;
+  target?: string;
+  edition?: Edition;
+  authMode?: "static" | "dynamic";
+  seed?: number;
+  pollWaitMs?: number;
+  heartbeatTimeoutMs?: number;
+  guidRotationMs?: number;
+  guidValidityMs?: number;
+  timing?: "realistic" | "brisk" | "fast";
+  faults?: string;
+  maxConcurrentCalls?: number;
+  maxCallsPerSecond?: number;
+  burstSeconds?: number;
+  defect: string[];
+  alternateChoice: string[];
+};
+
+/** Gateway options from the flags (and the target profile, when one is given). */
+async function optionsFromFlags(flags: MockFlags): Promise<GatewayOptions> {
   const options: GatewayOptions = {
     port: flags.port,
     host: flags.host,
@@ -160,6 +162,12 @@ async function main(): Promise<void> {
     options.alternateChoices = flags.alternateChoice.includes("all") ? true : flags.alternateChoice;
   }
 
+  return options;
+}
+
+async function main(): Promise<void> {
+  program.parse();
+  const options = await optionsFromFlags(program.opts<MockFlags>());
   const gateway = await startGateway(options);
   process.stdout.write(`${JSON.stringify({ url: gateway.url, caFile: gateway.caFile ?? null })}\n`);
   const o = gateway.options;

@@ -108,27 +108,63 @@ interface Problem {
   what: string;
 }
 
+/** Clause references as the checks find them: unknown ids are problems; the set says what is covered. */
+class ClauseRefs {
+  readonly referenced = new Set<string>();
+  private readonly ids = new Set(CLAUSES.map((c) => c.id));
+  private readonly problems: Problem[];
+  constructor(problems: Problem[]) {
+    this.problems = problems;
+  }
+  refer(id: string, where: string): void {
+    this.referenced.add(id);
+    if (!this.ids.has(id))
+      this.problems.push({ where, what: `x-spec "${id}" is not in contracts/clauses.json` });
+  }
+}
+
 export async function checkContracts(): Promise<Problem[]> {
   const problems: Problem[] = [];
-  const clauseIds = new Set(CLAUSES.map((c) => c.id));
-  const referenced = new Set<string>();
-  const refer = (id: string, where: string) => {
-    referenced.add(id);
-    if (!clauseIds.has(id)) problems.push({ where, what: `x-spec "${id}" is not in contracts/clauses.json` });
-  };
+  const refs = new ClauseRefs(problems);
+  const listed = await checkSchemaList(problems);
+  checkSchemas(listed, refs, problems);
+  checkDataClauses(refs, problems);
+  checkCoverage(refs, problems);
+  // 6. Retcodes and event names live in contracts/ only.
+  for (const f of await scanLiterals(ROOT)) {
+    problems.push({
+      where: `${f.file}:${f.line}`,
+      what: `"${f.literal}" belongs in contracts/ (a situation, EVENT)`,
+    });
+  }
+  // 7. Generated types are fresh.
+  const expected = await generateTypes();
+  const actual = await readFile(TYPES_FILE, "utf8").catch(() => "");
+  if (expected !== actual) {
+    problems.push({
+      where: relative(ROOT, TYPES_FILE),
+      what: "stale: run `npm run contracts:build` and commit the result",
+    });
+  }
+  return problems;
+}
 
-  // 1. The static schema list and the files on disk agree.
+/** 1. The static schema list and the files on disk agree; returns the listed names. */
+async function checkSchemaList(problems: Problem[]): Promise<SchemaName[]> {
   const onDisk = (await listSchemaFiles(SCHEMA_DIR)).map((f) => f.replace(/\.schema\.json$/, ""));
   const listed = Object.keys(schemaFiles);
   for (const f of onDisk)
     if (!listed.includes(f)) problems.push({ where: f, what: "missing from contracts/schema-files.ts" });
   for (const f of listed)
     if (!onDisk.includes(f)) problems.push({ where: f, what: "listed but no file on disk" });
+  return listed as SchemaName[];
+}
 
-  // 2. Every schema compiles strictly in every edition; 3. every constraint names its clause.
+/** 2. Every schema compiles strictly in every edition; 3. every constraint names its clause. */
+function checkSchemas(listed: SchemaName[], refs: ClauseRefs, problems: Problem[]): void {
   for (const edition of EDITIONS) {
     const contracts = new Contracts(edition);
-    for (const name of listed as SchemaName[]) {
+    for (const name of listed) {
       try {
         contracts.validator(name);
       } catch (error) {
@@ -141,24 +177,26 @@ export async function checkContracts(): Promise<Problem[]> {
       walk(contracts.schemas[name], `${name}#`, (node, pointer) => {
         const constraint = CONSTRAINT_KEYWORDS.find((k) => k in node);
         const spec = node["x-spec"];
-        if (typeof spec === "string") refer(spec, `${name}${pointer.slice(name.length)}`);
+        if (typeof spec === "string") refs.refer(spec, `${name}${pointer.slice(name.length)}`);
         if (constraint && typeof spec !== "string" && !isInheritedClause(node)) {
           problems.push({ where: pointer, what: `constraint "${constraint}" without x-spec (${edition})` });
         }
       });
     }
   }
+}
 
-  // 4. Data files and the registry name clauses too.
-  for (const r of RETCODES) if (r["x-spec"]) refer(r["x-spec"], `retcodes ${r.code}`);
-  for (const [name, s] of Object.entries(SITUATIONS)) refer(s["x-spec"], `situation ${name}`);
+/** 4. Data files and the registry name clauses too; clauses name known editions. */
+function checkDataClauses(refs: ClauseRefs, problems: Problem[]): void {
+  for (const r of RETCODES) if (r["x-spec"]) refs.refer(r["x-spec"], `retcodes ${r.code}`);
+  for (const [name, s] of Object.entries(SITUATIONS)) refs.refer(s["x-spec"], `situation ${name}`);
   for (const [name, flow] of Object.entries(EVENT_FLOWS)) {
-    refer(flow["x-spec"], `flow ${name}`);
-    for (const step of flow.steps) refer(step["x-spec"], `flow ${name} ${step.event}`);
+    refs.refer(flow["x-spec"], `flow ${name}`);
+    for (const step of flow.steps) refs.refer(step["x-spec"], `flow ${name} ${step.event}`);
   }
-  for (const op of Object.values(OPERATIONS)) refer(op.clause, `operation ${op.id}`);
+  for (const op of Object.values(OPERATIONS)) refs.refer(op.clause, `operation ${op.id}`);
   for (const [edition, entry] of Object.entries(editionsData.editions)) {
-    for (const change of entry.changes) refer(change["x-spec"], `editions.json ${edition}`);
+    for (const change of entry.changes) refs.refer(change["x-spec"], `editions.json ${edition}`);
   }
   for (const c of CLAUSES) {
     for (const e of c.editions ?? []) {
@@ -166,9 +204,13 @@ export async function checkContracts(): Promise<Problem[]> {
         problems.push({ where: c.id, what: `unknown edition ${e}` });
     }
   }
+}
 
-  // 5. Every clause of the interface page that a request can observe is covered by some contract artifact.
-  // Clauses checked by behaviour rather than by a schema are covered by name in the registry below.
+/**
+ * 5. Every clause of the interface page that a request can observe is covered by some contract artifact.
+ * Clauses checked by behaviour rather than by a schema are covered by name here.
+ */
+function checkCoverage(refs: ClauseRefs, problems: Problem[]): void {
   const behavioural = new Set([
     "callout/uri",
     "callout/header",
@@ -178,28 +220,9 @@ export async function checkContracts(): Promise<Problem[]> {
   ]);
   for (const c of CLAUSES) {
     if (c.page !== "callout" || c.testable === false || behavioural.has(c.id)) continue;
-    if (!referenced.has(c.id))
+    if (!refs.referenced.has(c.id))
       problems.push({ where: c.id, what: "clause of the interface page is not named by any contract" });
   }
-
-  // 6. Retcodes and event names live in contracts/ only.
-  for (const f of await scanLiterals(ROOT)) {
-    problems.push({
-      where: `${f.file}:${f.line}`,
-      what: `"${f.literal}" belongs in contracts/ (a situation, EVENT)`,
-    });
-  }
-
-  // 7. Generated types are fresh.
-  const expected = await generateTypes();
-  const actual = await readFile(TYPES_FILE, "utf8").catch(() => "");
-  if (expected !== actual) {
-    problems.push({
-      where: relative(ROOT, TYPES_FILE),
-      what: "stale: run `npm run contracts:build` and commit the result",
-    });
-  }
-  return problems;
 }
 
 /** Sub-schemas under `properties.X` of a node whose own clause covers them inherit it only if they are pure references. */

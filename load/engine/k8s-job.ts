@@ -49,33 +49,9 @@ function podProfile(profile: TargetProfile): TargetProfile {
   } as TargetProfile;
 }
 
-/** The three objects: profile ConfigMap, segments' Indexed Job, merge Job. */
-export function loadJobObjects(plan: LoadPlan, profile: TargetProfile, o: JobOptions) {
-  const metadata = (suffix: string) => ({
-    name: nameOf(plan, suffix),
-    ...(o.namespace ? { namespace: o.namespace } : {}),
-  });
-  const configMap = nameOf(plan, "-profile");
-  const volumes = [
-    { name: "profile", configMap: { name: configMap } },
-    { name: "results", persistentVolumeClaim: { claimName: o.resultsClaim } },
-  ];
-  const mounts = [
-    { name: "profile", mountPath: "/etc/ccgw", readOnly: true },
-    { name: "results", mountPath: "/results" },
-  ];
-  const env = [
-    { name: "CCGW_AGENT_PASSWORD", valueFrom: { secretKeyRef: { name: o.secret, key: "password" } } },
-    { name: "SEGMENTS", value: String(o.segments) },
-  ];
-  const load = [
-    "npx tsx scripts/load.ts --yes --quiet --target /etc/ccgw/profile.json",
-    `--profile ${plan.profile} --run-id ${plan.runId} --workers ${o.workers ?? 1} --start-at ${o.startAt}`,
-    "--segment $(JOB_COMPLETION_INDEX)/$(SEGMENTS) --report-dir /results/segment-$(JOB_COMPLETION_INDEX)",
-    `--metrics-port ${METRICS_PORT}`,
-  ].join(" ");
-  const segmentDirs = Array.from({ length: o.segments }, (_, i) => `/results/segment-${i}`).join(" ");
-  const pod = (command: string) => ({
+/** A pod of the run: the project's image running `command`, the profile and results mounted, scraped. */
+function podTemplate(plan: LoadPlan, o: JobOptions, command: string) {
+  return {
     metadata: {
       annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(METRICS_PORT) },
     },
@@ -87,14 +63,39 @@ export function loadJobObjects(plan: LoadPlan, profile: TargetProfile, o: JobOpt
           image: o.image,
           workingDir: "/app",
           command: ["sh", "-c", command],
-          env,
-          volumeMounts: mounts,
+          env: [
+            { name: "CCGW_AGENT_PASSWORD", valueFrom: { secretKeyRef: { name: o.secret, key: "password" } } },
+            { name: "SEGMENTS", value: String(o.segments) },
+          ],
+          volumeMounts: [
+            { name: "profile", mountPath: "/etc/ccgw", readOnly: true },
+            { name: "results", mountPath: "/results" },
+          ],
           ports: [{ name: "metrics", containerPort: METRICS_PORT }],
         },
       ],
-      volumes,
+      volumes: [
+        { name: "profile", configMap: { name: nameOf(plan, "-profile") } },
+        { name: "results", persistentVolumeClaim: { claimName: o.resultsClaim } },
+      ],
     },
+  };
+}
+
+/** The three objects: profile ConfigMap, segments' Indexed Job, merge Job. */
+export function loadJobObjects(plan: LoadPlan, profile: TargetProfile, o: JobOptions) {
+  const metadata = (suffix: string) => ({
+    name: nameOf(plan, suffix),
+    ...(o.namespace ? { namespace: o.namespace } : {}),
   });
+  const load = [
+    "npx tsx scripts/load.ts --yes --quiet --target /etc/ccgw/profile.json",
+    `--profile ${plan.profile} --run-id ${plan.runId} --workers ${o.workers ?? 1} --start-at ${o.startAt}`,
+    "--segment $(JOB_COMPLETION_INDEX)/$(SEGMENTS) --report-dir /results/segment-$(JOB_COMPLETION_INDEX)",
+    `--metrics-port ${METRICS_PORT}`,
+  ].join(" ");
+  const segmentDirs = Array.from({ length: o.segments }, (_, i) => `/results/segment-${i}`).join(" ");
+  const merge = `npx tsx scripts/load.ts --run-id ${plan.runId} --merge ${segmentDirs} --report-dir /results/merged`;
   return {
     configMap: {
       apiVersion: "v1",
@@ -115,19 +116,14 @@ export function loadJobObjects(plan: LoadPlan, profile: TargetProfile, o: JobOpt
         parallelism: o.segments,
         // A failed segment is not retried: a rerun would load the gateway twice. Merge refuses a missing one.
         backoffLimit: 0,
-        template: pod(`exec ${load}`),
+        template: podTemplate(plan, o, `exec ${load}`),
       },
     },
     merge: {
       apiVersion: "batch/v1",
       kind: "Job",
       metadata: metadata("-merge"),
-      spec: {
-        backoffLimit: 0,
-        template: pod(
-          `exec npx tsx scripts/load.ts --run-id ${plan.runId} --merge ${segmentDirs} --report-dir /results/merged`,
-        ),
-      },
+      spec: { backoffLimit: 0, template: podTemplate(plan, o, `exec ${merge}`) },
     },
   };
 }

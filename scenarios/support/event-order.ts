@@ -44,6 +44,46 @@ function names(step: FlowStep): string[] {
   return [step.event, ...(step.alternatives ?? [])];
 }
 
+/** A finding when an event carries another call id than the callout returned. */
+function otherCallId(event: PolledEvent, callId: string, clause: string): FlowFinding | undefined {
+  const carried = callIdOf(event);
+  if (carried === undefined || carried === callId) return undefined;
+  return {
+    clause,
+    message: `${event.eventType} carries call id ${carried}, but the callout returned ${callId}`,
+  };
+}
+
+/**
+ * Where an event falls in the flow from step `next` on: its step (-1 when the flow has passed it), and the
+ * findings it causes (out of order, or required steps skipped).
+ */
+function placeEvent(
+  flow: EventFlow,
+  next: number,
+  type: string,
+  previous: string | undefined,
+): { found: number; findings: FlowFinding[] } {
+  const clause = flow["x-spec"];
+  const found = flow.steps.findIndex((step, j) => j >= next && names(step).includes(type));
+  if (found < 0) {
+    const earlier = flow.steps.findIndex((s) => names(s).includes(type));
+    const message =
+      earlier >= 0 && previous
+        ? `${type} arrived after ${previous}; the flow "${flow.title}" has it earlier`
+        : `${type} arrived again after the flow had passed it`;
+    return { found, findings: [{ clause, message }] };
+  }
+  const findings = flow.steps
+    .slice(next, found)
+    .filter((skipped) => !skipped.optional)
+    .map((skipped) => ({
+      clause,
+      message: `${type} arrived before ${skipped.event}, which the flow "${flow.title}" requires first`,
+    }));
+  return { found, findings };
+}
+
 /**
  * Checks events against a flow.
  * @param events the events polled after the action, in arrival order (others of the agent included)
@@ -69,48 +109,15 @@ export function checkFlow(
   events.forEach((event, index) => {
     const relevant = known.has(event.eventType) || floating.has(event.eventType);
     if (!relevant) return;
-    if (callId !== undefined) {
-      const carried = callIdOf(event);
-      if (carried !== undefined && carried !== callId) {
-        findings.push({
-          clause,
-          message: `${event.eventType} carries call id ${carried}, but the callout returned ${callId}`,
-        });
-      }
-    }
+    const stray = callId !== undefined ? otherCallId(event, callId, clause) : undefined;
+    if (stray) findings.push(stray);
     if (floating.has(event.eventType) && !known.has(event.eventType)) return;
-    let found = -1;
-    for (let j = next; j < flow.steps.length; j++) {
-      const step = flow.steps[j] as FlowStep;
-      if (names(step).includes(event.eventType)) {
-        found = j;
-        break;
-      }
-    }
-    if (found < 0) {
-      const earlier = flow.steps.findIndex((s) => names(s).includes(event.eventType));
-      const previous = matched.at(-1);
-      findings.push({
-        clause,
-        message:
-          earlier >= 0 && previous
-            ? `${event.eventType} arrived after ${previous.event}; the flow "${flow.title}" has it earlier`
-            : `${event.eventType} arrived again after the flow had passed it`,
-      });
-      return;
-    }
-    for (let j = next; j < found; j++) {
-      const skipped = flow.steps[j] as FlowStep;
-      if (!skipped.optional) {
-        findings.push({
-          clause,
-          message: `${event.eventType} arrived before ${skipped.event}, which the flow "${flow.title}" requires first`,
-        });
-      }
-    }
-    const step = flow.steps[found] as FlowStep;
+    const placed = placeEvent(flow, next, event.eventType, matched.at(-1)?.event);
+    findings.push(...placed.findings);
+    if (placed.found < 0) return;
+    const step = flow.steps[placed.found] as FlowStep;
     matched.push({ step: step.event, event: event.eventType });
-    next = found + 1;
+    next = placed.found + 1;
     if (step.terminal && !complete) {
       complete = true;
       terminalIndex = index;

@@ -32,7 +32,16 @@ export async function writeFixtureRun(dir: string, options: { failedClause?: boo
   const failedClause = options.failedClause ?? true;
   await mkdir(join(dir, "contract"), { recursive: true });
   await mkdir(join(dir, "load"), { recursive: true });
-  const run: RunRecord = {
+  await writeFile(join(dir, "run.json"), JSON.stringify(fixtureRecord(failedClause), null, 2));
+  const rand = random(7);
+  await writeConformance(dir, failedClause);
+  await writeLoad(dir, rand);
+  await writeCapacity(dir);
+}
+
+/** run.json of the fixture: the three phases, the contract one failed when a clause failed. */
+function fixtureRecord(failedClause: boolean): RunRecord {
+  return {
     runId: "20260101-120000-fixture",
     startedAt: "2026-01-01T12:00:00.000Z",
     finishedAt: "2026-01-01T12:01:10.000Z",
@@ -56,9 +65,10 @@ export async function writeFixtureRun(dir: string, options: { failedClause?: boo
       { name: "load", status: "pass", exitCode: 0, durationMs: 40_000 },
     ],
   };
-  await writeFile(join(dir, "run.json"), JSON.stringify(run, null, 2));
+}
 
-  const rand = random(7);
+/** The suite's files: a clause model (one clause failed, with secrets in its message) and a JUnit file. */
+async function writeConformance(dir: string, failedClause: boolean): Promise<void> {
   const clauses = CLAUSES.slice(0, 24).map((c, i) => {
     const fail = failedClause && i === 3;
     const tests = Array.from({ length: 1 + (i % 3) }, (_, j) => ({
@@ -79,7 +89,10 @@ export async function writeFixtureRun(dir: string, options: { failedClause?: boo
     join(dir, "contract", "junit.xml"),
     `<?xml version="1.0"?><testsuites><testsuite name="callout" tests="1" failures="0"><testcase name="fixture"/></testsuite></testsuites>\n`,
   );
+}
 
+/** The load run's files: 40 s of callouts second by second (series.json), its summary and its page. */
+async function writeLoad(dir: string, rand: () => number): Promise<void> {
   // 40 s of callouts, second by second, as the load engine's series.json holds them.
   const series: TimeSeries = {
     metric: "ccgw_callout_duration",
@@ -147,7 +160,10 @@ export async function writeFixtureRun(dir: string, options: { failedClause?: boo
     }),
   );
   await writeFile(join(dir, "load", "index.html"), "<!doctype html><title>load run (fixture)</title>\n");
-  // The shape scripts/load.ts writes for a capacity search (CapacityResult of load/capacity.ts).
+}
+
+/** A capacity curve in the shape scripts/load.ts writes (CapacityResult of load/capacity.ts). */
+async function writeCapacity(dir: string): Promise<void> {
   await writeFile(
     join(dir, "load", "capacity.json"),
     JSON.stringify({

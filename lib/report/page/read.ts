@@ -1,14 +1,14 @@
 /**
  * Collects a run folder into the page's model: run.json from scripts/run.ts, the functional suite's
- * conformance.json, the load run's summary.json and series.json, an optional capacity.json, and every JUnit, HTML and JSON file
- * for the links. Everything read is redacted again, so a slip elsewhere cannot put a secret on the page.
+ * conformance.json, the load run's summary.json and series.json, an optional capacity.json, and every JUnit,
+ * HTML and JSON file for the links. Everything read is redacted again, so a slip elsewhere cannot put a secret on the page.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
-import { CLAUSES } from "../../../contracts/index.ts";
 import { redact } from "../../redact.ts";
+import { normaliseConformance } from "./conformance-input.ts";
 import { loadFiguresFromSummary, seriesFromFile } from "./load-summary.ts";
-import type { CapacityPoint, ClauseRow, Conformance, Link, ReportModel, RunRecord } from "./model.ts";
+import type { CapacityPoint, Conformance, Link, ReportModel, RunRecord } from "./model.ts";
 import { verdictOf } from "./model.ts";
 
 type Json = Record<string, unknown>;
@@ -42,137 +42,6 @@ async function listFiles(dir: string, depth = 4): Promise<string[]> {
 
 async function readJson(path: string): Promise<unknown> {
   return JSON.parse(await readFile(path, "utf8"));
-}
-
-const VERDICTS = new Set(["pass", "fail", "skip", "open", "untested", "not-testable"]);
-
-// Spellings of the functional suite's model (lib/report/conformance.ts) and of common test reporters.
-const VERDICT_ALIASES: Record<string, string> = {
-  passed: "pass",
-  failed: "fail",
-  skipped: "skip",
-  "open-recorded": "open",
-  "not-tested": "untested",
-};
-
-function normaliseVerdict(value: unknown, failed: number, passed: number): ClauseRow["verdict"] {
-  const text = typeof value === "string" ? value.toLowerCase() : "";
-  const mapped = VERDICT_ALIASES[text] ?? text;
-  if (VERDICTS.has(mapped)) return mapped as ClauseRow["verdict"];
-  if (failed > 0) return "fail";
-  if (passed > 0) return "pass";
-  return "untested";
-}
-
-function count(value: unknown): number {
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (Array.isArray(value)) return value.length;
-  return 0;
-}
-
-/**
- * Normalises the functional suite's conformance JSON. Accepted: `clauses` as an array of rows or an object keyed
- * by clause id; per row a verdict (`verdict` or `status`), counts (`passed`/`failed`/`skipped` as numbers) or a
- * `tests` array with per-test `status` and `message`/`failure`. Titles come from contracts/clauses.json when the
- * file has none.
- */
-export function normaliseConformance(raw: unknown): Conformance | undefined {
-  if (!isObject(raw)) return undefined;
-  const source = raw.clauses ?? raw.matrix;
-  let entries: [string | undefined, unknown][] = [];
-  if (Array.isArray(source)) entries = source.map((row) => [undefined, row]);
-  else if (isObject(source)) entries = Object.entries(source);
-  else return undefined;
-  const catalog = new Map(CLAUSES.map((c) => [c.id, c]));
-  // The suite's model keeps per-case results with findings per clause; count them per clause.
-  const fromResults = new Map<string, { passed: number; failed: number; skipped: number }>();
-  const bump = (clause: string, key: "passed" | "failed" | "skipped") => {
-    const entry = fromResults.get(clause) ?? { passed: 0, failed: 0, skipped: 0 };
-    entry[key] += 1;
-    fromResults.set(clause, entry);
-  };
-  for (const result of Array.isArray(raw.results) ? raw.results.filter(isObject) : []) {
-    const findings = Array.isArray(result.findings) ? result.findings.filter(isObject) : [];
-    if (result.verdict === "not-tested" && typeof result.clause === "string") bump(result.clause, "skipped");
-    for (const finding of findings) {
-      if (typeof finding.clause !== "string") continue;
-      if (finding.verdict === "pass") bump(finding.clause, "passed");
-      else if (finding.verdict === "fail") bump(finding.clause, "failed");
-    }
-  }
-  const clauses: ClauseRow[] = [];
-  const tests = { passed: 0, failed: 0, skipped: 0 };
-  for (const [key, value] of entries) {
-    if (!isObject(value)) continue;
-    const id =
-      typeof value.id === "string" ? value.id : typeof value.clause === "string" ? value.clause : key;
-    if (!id) continue;
-    const list = Array.isArray(value.tests) ? value.tests.filter(isObject) : [];
-    const counted = fromResults.get(id);
-    let passed = count(value.passed) || (counted?.passed ?? 0);
-    let failed = count(value.failed) || (counted?.failed ?? 0);
-    let skipped = count(value.skipped) || (counted?.skipped ?? 0);
-    const failures: string[] = [];
-    if (Array.isArray(value.notes))
-      for (const note of value.notes) if (typeof note === "string") failures.push(note);
-    if (Array.isArray(value.failures))
-      for (const f of value.failures) failures.push(typeof f === "string" ? f : JSON.stringify(f));
-    if (list.length > 0 && passed + failed + skipped === 0) {
-      for (const test of list) {
-        const status = String(test.status ?? test.verdict ?? "").toLowerCase();
-        if (status.startsWith("pass")) passed += 1;
-        else if (status.startsWith("fail")) failed += 1;
-        else skipped += 1;
-      }
-    }
-    for (const test of list) {
-      const status = String(test.status ?? test.verdict ?? "").toLowerCase();
-      if (!status.startsWith("fail")) continue;
-      const name =
-        typeof test.name === "string" ? test.name : typeof test.title === "string" ? test.title : "";
-      const message =
-        typeof test.message === "string"
-          ? test.message
-          : typeof test.failure === "string"
-            ? test.failure
-            : "";
-      failures.push([name, message].filter(Boolean).join(": "));
-    }
-    const known = catalog.get(id);
-    const title = typeof value.title === "string" ? value.title : (known?.title ?? "");
-    const row: ClauseRow = {
-      id,
-      title,
-      verdict: normaliseVerdict(value.verdict ?? value.status, failed, passed),
-      passed,
-      failed,
-      skipped,
-      failures: failures.slice(0, 20),
-    };
-    const kind = typeof value.kind === "string" ? value.kind : known?.kind;
-    if (kind) row.kind = kind;
-    clauses.push(row);
-    tests.passed += passed;
-    tests.failed += failed;
-    tests.skipped += skipped;
-  }
-  const summary = isObject(raw.summary) ? raw.summary : isObject(raw.tests) ? raw.tests : undefined;
-  if (summary) {
-    for (const key of ["passed", "failed", "skipped"] as const) {
-      if (typeof summary[key] === "number") tests[key] = summary[key] as number;
-    }
-  }
-  // The suite's model counts cases: {total, pass, fail, open, notTested}.
-  if (isObject(raw.cases)) {
-    const c = raw.cases;
-    if (typeof c.pass === "number") tests.passed = c.pass;
-    if (typeof c.fail === "number") tests.failed = c.fail;
-    if (typeof c.notTested === "number")
-      tests.skipped = c.notTested + (typeof c.open === "number" ? c.open : 0);
-  }
-  const conformance: Conformance = { clauses, tests };
-  if (typeof raw.edition === "string") conformance.edition = raw.edition;
-  return conformance;
 }
 
 function normaliseCapacity(raw: unknown): CapacityPoint[] | undefined {
@@ -219,99 +88,96 @@ export interface ReadOptions {
   secrets?: string[];
 }
 
-/** Reads a run folder into the page's model. Missing parts are listed in `missing`, never thrown. */
-export async function readRunDir(dir: string, options: ReadOptions = {}): Promise<ReportModel> {
-  const secrets = options.secrets ?? [];
-  const files = await listFiles(dir);
-  const missing: string[] = [];
-  let run: RunRecord;
+/** run.json, or what the folder itself says when it has none. */
+async function readRecord(dir: string, missing: string[]): Promise<RunRecord> {
   try {
-    run = (await readJson(join(dir, "run.json"))) as RunRecord;
+    const run = (await readJson(join(dir, "run.json"))) as RunRecord;
     if (!isObject(run) || !Array.isArray(run.phases)) throw new Error("run.json has no phases");
+    return run;
   } catch {
-    run = {
+    missing.push("run.json (written by scripts/run.ts): run details unknown");
+    return {
       runId: basename(dir),
       startedAt: (await stat(dir)).mtime.toISOString(),
       target: { baseUrl: "unknown", embeddedMock: false },
       phases: [],
     };
-    missing.push("run.json (written by scripts/run.ts): run details unknown");
   }
+}
 
-  let conformance: Conformance | undefined;
-  const conformanceFile = files.find((f) => basename(f) === "conformance.json");
-  if (conformanceFile) {
-    try {
-      conformance = normaliseConformance(await readJson(join(dir, conformanceFile)));
-      if (!conformance) missing.push(`${conformanceFile}: no clause matrix found in it`);
-    } catch (error) {
-      missing.push(`${conformanceFile}: ${(error as Error).message}`);
-    }
-  } else if (!run.phases.some((p) => p.name === "contract" && p.status === "skipped")) {
-    missing.push("conformance.json: the functional suite wrote no clause matrix");
+/** Reads one JSON file of the folder with `read`; a failure is noted in `missing`, never thrown. */
+async function readPart<T>(
+  dir: string,
+  file: string,
+  missing: string[],
+  read: (raw: unknown) => T,
+): Promise<T | undefined> {
+  try {
+    return read(await readJson(join(dir, file)));
+  } catch (error) {
+    missing.push(`${file}: ${(error as Error).message}`);
+    return undefined;
   }
+}
 
-  let load: ReportModel["load"];
+type LoadParts = Pick<ReportModel, "load" | "series" | "histogram">;
+
+/** The load run's summary and, beside it, its series. */
+async function readLoad(dir: string, files: string[], missing: string[]): Promise<LoadParts> {
   // The shallowest summary is the run's own; a capacity search also leaves one per step in step-<rate>/.
   const depth = (f: string) => f.split("/").length;
   const summaryFile = files.filter((f) => SUMMARY_NAMES.test(f)).sort((a, b) => depth(a) - depth(b))[0];
-  if (summaryFile) {
-    try {
-      load = loadFiguresFromSummary(await readJson(join(dir, summaryFile)));
-    } catch (error) {
-      missing.push(`${summaryFile}: ${(error as Error).message}`);
-    }
+  if (!summaryFile) return {};
+  const load = await readPart(dir, summaryFile, missing, loadFiguresFromSummary);
+  const seriesFile = files.find((f) => SERIES_NAMES.test(f) && dirname(f) === dirname(summaryFile));
+  if (!seriesFile) {
+    if (load) missing.push("series.json: the load run left no series; charts over time are not drawn");
+    return load ? { load } : {};
   }
-  let series: ReportModel["series"];
-  let histogram: ReportModel["histogram"];
-  // The run's own series sits beside its summary (a capacity search's steps leave theirs deeper down).
-  const seriesFile = files.find(
-    (f) => SERIES_NAMES.test(f) && summaryFile !== undefined && dirname(f) === dirname(summaryFile),
-  );
-  if (seriesFile) {
-    try {
-      ({ series, histogram } = seriesFromFile(await readJson(join(dir, seriesFile))));
-    } catch (error) {
-      missing.push(`${seriesFile}: ${(error as Error).message}`);
-    }
-  } else if (load) {
-    missing.push("series.json: the load run left no series; charts over time are not drawn");
-  }
-  let capacity: CapacityPoint[] | undefined;
-  let capacityResult: ReportModel["capacityResult"];
-  const capacityFile = files.find((f) => basename(f) === "capacity.json");
-  if (capacityFile) {
-    try {
-      const raw = await readJson(join(dir, capacityFile));
-      capacity = normaliseCapacity(raw);
-      if (isObject(raw) && (typeof raw.sustainable === "number" || typeof raw.firstFailing === "number")) {
-        capacityResult = {
-          ...(typeof raw.sustainable === "number" ? { sustainable: raw.sustainable } : {}),
-          ...(typeof raw.firstFailing === "number" ? { firstFailing: raw.firstFailing } : {}),
-        };
-      }
-    } catch (error) {
-      missing.push(`${capacityFile}: ${(error as Error).message}`);
-    }
-  }
+  const charts = await readPart(dir, seriesFile, missing, seriesFromFile);
+  return { ...(load ? { load } : {}), ...(charts ?? {}) };
+}
 
+/** The capacity search's curve and its answer. */
+async function readCapacity(dir: string, files: string[], missing: string[]) {
+  const capacityFile = files.find((f) => basename(f) === "capacity.json");
+  if (!capacityFile) return {};
+  const parts = await readPart(dir, capacityFile, missing, (raw) => {
+    const capacity = normaliseCapacity(raw);
+    const result =
+      isObject(raw) && (typeof raw.sustainable === "number" || typeof raw.firstFailing === "number")
+        ? {
+            ...(typeof raw.sustainable === "number" ? { sustainable: raw.sustainable } : {}),
+            ...(typeof raw.firstFailing === "number" ? { firstFailing: raw.firstFailing } : {}),
+          }
+        : undefined;
+    return { ...(capacity ? { capacity } : {}), ...(result ? { capacityResult: result } : {}) };
+  });
+  return parts ?? {};
+}
+
+/** Reads a run folder into the page's model. Missing parts are listed in `missing`, never thrown. */
+export async function readRunDir(dir: string, options: ReadOptions = {}): Promise<ReportModel> {
+  const files = await listFiles(dir);
+  const missing: string[] = [];
+  const run = await readRecord(dir, missing);
+  let conformance: Conformance | undefined;
+  const conformanceFile = files.find((f) => basename(f) === "conformance.json");
+  if (conformanceFile) {
+    conformance = await readPart(dir, conformanceFile, missing, normaliseConformance);
+    if (!conformance && !missing.some((m) => m.startsWith(conformanceFile)))
+      missing.push(`${conformanceFile}: no clause matrix found in it`);
+  } else if (!run.phases.some((p) => p.name === "contract" && p.status === "skipped")) {
+    missing.push("conformance.json: the functional suite wrote no clause matrix");
+  }
+  const load = await readLoad(dir, files, missing);
+  const capacity = await readCapacity(dir, files, missing);
   const links: Link[] = files
     .filter((f) => f !== "index.html" && /\.(xml|html|json|ndjson|gz)$/.test(f))
     .map((f) => ({ label: linkLabel(f), href: f, kind: linkKind(f) }));
-
   const partial: Omit<ReportModel, "verdict"> = redact(
-    {
-      run,
-      links,
-      missing,
-      ...(conformance ? { conformance } : {}),
-      ...(load ? { load } : {}),
-      ...(series ? { series } : {}),
-      ...(histogram ? { histogram } : {}),
-      ...(capacity ? { capacity } : {}),
-      ...(capacityResult ? { capacityResult } : {}),
-    },
-    secrets,
+    { run, links, missing, ...(conformance ? { conformance } : {}), ...load, ...capacity },
+    options.secrets ?? [],
   );
   return { ...partial, verdict: verdictOf(partial) };
 }
