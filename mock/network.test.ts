@@ -1,7 +1,7 @@
 /**
  * Real lab networks, against the embedded mock through lib/gateway's client: a cookie that pins each agent to
  * its node, a proxy (from the profile and from HTTPS_PROXY), mutual TLS, a certificate for a host name reached
- * through an IP address with tls.servername, and a base URL with an IPv6 literal.
+ * through an IP address with tls.servername, a base URL with an IPv6 literal, and one with a path prefix.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -150,5 +150,24 @@ describe("lab networks", () => {
     const [agent] = expandAgents(profile);
     if (!agent) throw new Error("an agent expected");
     expect(await cycle(await client(profile), profile, agent)).toEqual(CYCLE);
+  });
+
+  it("keeps a base URL's path prefix before every operation's path", async () => {
+    const seen: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url);
+      res.setHeader("content-type", "application/json");
+      res.end('{"retcode":"0","message":"","result":""}');
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    closers.push(() => new Promise((done) => server.close(done)));
+    const port = (server.address() as AddressInfo).port;
+    const profile = {
+      baseUrl: `http://127.0.0.1:${port}/lab/`,
+      called: ["4000001"],
+    } as unknown as TargetProfile;
+    const c = await client(profile);
+    expect(retcodeOf(await c.send({ operation: "getAgentEvent", agentId: "1001" }))).toBe("0");
+    expect(seen).toEqual(["/lab/agentgateway/resource/agentevent/1001"]);
   });
 });

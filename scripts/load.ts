@@ -74,11 +74,6 @@ const program = new Command("load")
   .option("--agents <n>", "agents to sign in (default: the profile's)", positive("--agents", true))
   .option("--contract-sample <f>", "fraction of responses and events validated against the contracts", Number)
   .option("--workers <n>", "worker threads (default: the cores less one)", positive("--workers", true))
-  .option(
-    "--local-addresses <a,b,...>",
-    "source addresses the workers take in turn (one address reaches one gateway port ~28,000 times)",
-    (value: string) => value.split(",").map((a) => a.trim()),
-  )
   .option("--step-duration <s>", "capacity: seconds per step", positive("--step-duration"))
   .option("--start-rate <n>", "capacity: rate of the first step (calls/s)", positive("--start-rate"))
   .option("--segment <i/N>", "run segment i (0-based) of a run split into N (disjoint agents)", segmentValue)
@@ -195,7 +190,12 @@ async function run(
     }
     code = !result ? RUN_END.interrupted : result.sustainable > 0 ? EXIT.PASS : EXIT.FAIL;
   } else {
-    const end = await runNodeEngine(plan, target, flags, log);
+    const end = await runNodeEngine(plan, target, flags, log).catch(async (error: unknown) => {
+      // A worker that died cannot sign its agents out: the sweep does, then the error is reported.
+      log(`the run failed (${(error as Error).message}); signing every agent of the plan out`);
+      await signOutAll(plan, target).catch(() => undefined);
+      throw error;
+    });
     code = end === RUN_END.pass ? EXIT.PASS : end === RUN_END.interrupted ? RUN_END.interrupted : EXIT.FAIL;
   }
   const { summary } = await writeReport(plan.reportDir, { secrets: profileSecrets(target) });

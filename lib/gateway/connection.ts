@@ -30,10 +30,11 @@ export interface OpenOptions {
   /** Keep-alive connections per origin. @default 16 */
   connections?: number;
   /**
-   * Source address of the connections (one machine opens at most about 28,000 to one gateway port from one
-   * address; a large load run spreads its shares over several). @default the system's choice
+   * Longest a connection with no request stays open, ms, whatever the gateway's keep-alive hint says (a gateway
+   * may ask for 72 s: thousands of agents would then each keep a spare connection, and a file, that long).
+   * @default undici's (the gateway's hint, up to 10 minutes)
    */
-  localAddress?: string;
+  idleMs?: number;
 }
 
 async function pem(file: string, field: string): Promise<string> {
@@ -70,7 +71,9 @@ export async function openConnection(profile: TargetProfile, options: OpenOption
     pipelining: 1,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+    ...(options.idleMs !== undefined
+      ? { keepAliveTimeout: options.idleMs, keepAliveMaxTimeout: options.idleMs }
+      : {}),
   };
   // The environment's proxy variables are read only when one is set: a direct agent skips that per request.
   const envProxy = ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"].some(

@@ -27,7 +27,6 @@ export interface EngineFlags {
   segment?: Segment;
   startAt?: number;
   metricsPort?: number;
-  localAddresses?: string[];
   segments: number;
   target?: string;
   image?: string;
@@ -91,7 +90,6 @@ export async function runNodeEngine(
       },
       ...(live ? { onMetrics: (merged: Metrics) => live.update(merged) } : {}),
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
-      ...(flags.localAddresses ? { localAddresses: flags.localAddresses } : {}),
     });
     if (result.stopped) log(`stopped early: ${result.stopped}; every agent signed out`);
     for (const t of result.broken) log(`threshold broke: ${t.metric} ${t.expression}`);

@@ -52,8 +52,6 @@ export interface EngineOptions {
   abortDelayS?: number;
   /** This process's segment of a run split over processes or machines. @default the whole run */
   segment?: Segment;
-  /** Source addresses the shares take in turn (beyond ~28,000 connections to one gateway port). */
-  localAddresses?: readonly string[];
 }
 
 export type { Segment } from "./outputs.ts";
@@ -146,11 +144,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const { plan, profile } = options;
   const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
   const startAt = options.startAt ?? Date.now() + 200;
-  const addresses = options.localAddresses ?? [];
-  const specs = shares(plan, profile, Math.max(1, workers), startAt, options.segment).map((spec, i) => {
-    const localAddress = addresses[i % Math.max(1, addresses.length)];
-    return localAddress ? { ...spec, localAddress } : spec;
-  });
+  const specs = shares(plan, profile, Math.max(1, workers), startAt, options.segment);
   const thresholds = sloThresholds(plan, options.abortDelayS);
   const stopper = new AbortController();
   let stopped: string | undefined;

@@ -38,15 +38,18 @@ export interface SeriesFile {
 
 const clampMs = (ms: number) => Math.min(PER_SECOND.highestTrackableValue, Math.max(1, Math.round(ms)));
 
-/** The bucket of HISTOGRAM_EDGES_MS a latency falls into (the last one for anything beyond the edges). */
+/** Buckets of the run's distribution: bucket i covers [edge i, edge i+1). */
+const BUCKETS = HISTOGRAM_EDGES_MS.length - 1;
+
+/** The bucket a latency falls into (the last one for anything beyond the last edge). */
 function bucketOf(ms: number): number {
   const i = HISTOGRAM_EDGES_MS.findIndex((edge) => edge > ms) - 1;
-  return i < 0 ? HISTOGRAM_EDGES_MS.length - 1 : i;
+  return i < 0 ? BUCKETS - 1 : i;
 }
 
 export class Series {
   private readonly seconds = new Map<number, Second>();
-  private readonly buckets = new Array<number>(HISTOGRAM_EDGES_MS.length).fill(0);
+  private readonly buckets = new Array<number>(BUCKETS).fill(0);
 
   private at(epochMs: number): Second {
     const key = Math.floor(epochMs / 1000);
@@ -114,12 +117,15 @@ export class Series {
     });
   }
 
-  /** The charts' data, from the first second with a callout to the last; undefined when no callout was made. */
+  /**
+   * The charts' data, from the first second with a callout to the last second with anything (a call lost after
+   * the last callout still shows); undefined when no callout was made.
+   */
   file(): SeriesFile | undefined {
-    const keys = [...this.seconds.keys()].filter((k) => (this.seconds.get(k)?.calls ?? 0) > 0);
-    if (keys.length === 0) return undefined;
-    const first = Math.min(...keys);
-    const last = Math.max(...keys);
+    const called = [...this.seconds.keys()].filter((k) => (this.seconds.get(k)?.calls ?? 0) > 0);
+    if (called.length === 0) return undefined;
+    const first = Math.min(...called);
+    const last = Math.max(...this.seconds.keys());
     const series: TimeSeries = {
       metric: "ccgw_callout_duration",
       intervalSeconds: 1,

@@ -25,8 +25,6 @@ export interface ShareSpec {
   count: number;
   /** Epoch ms at which sign-in starts, the same for every share. */
   startAt: number;
-  /** Source address of this share's connections. @default the system's choice */
-  localAddress?: string;
 }
 
 /** The body of a call attempt: a number of the profile in turn, with the profile's caller and skill. */
@@ -80,7 +78,8 @@ async function agentContexts(spec: ShareSpec, metrics: Metrics): Promise<AgentCo
       GatewayClient.open(profile, {
         timeoutMs: plan.pollTimeoutMs,
         connections: 2 * AGENTS_PER_CLIENT + 4,
-        ...(spec.localAddress ? { localAddress: spec.localAddress } : {}),
+        // An agent's spare connection (for its callout while its poll waits) closes 2 s after its last use.
+        idleMs: 2000,
       }),
     ),
   );

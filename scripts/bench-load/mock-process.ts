@@ -19,6 +19,8 @@ export interface MockProcess {
   /** The profile that reaches this mock (agents 1001.., one answered number), its password from the env. */
   profile: TargetProfile;
   pid: number;
+  /** How long the mock holds a poll with nothing to answer, ms (plans set their poll timeout above it). */
+  pollWaitMs: number;
   /** CPU time the mock process has used so far, ms. */
   cpuMs(): number;
   /** Stops the process for `ms` (SIGSTOP, then SIGCONT): a gateway that stalls. */
@@ -94,6 +96,7 @@ export async function startMockProcess(options: MockProcessOptions): Promise<Moc
   return {
     profile: resolved,
     pid,
+    pollWaitMs: options.pollWaitMs ?? 10_000,
     cpuMs: () => processCpuMs(pid),
     stall: async (ms) => {
       child.kill("SIGSTOP");

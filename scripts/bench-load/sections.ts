@@ -5,6 +5,7 @@
  * engine in this process against a mock in its own process, so the two are measured apart.
  */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCapacitySearch } from "../../load/engine/command.ts";
 import { runEngine } from "../../load/engine/engine.ts";
@@ -12,6 +13,7 @@ import { makePlan } from "../../load/make-plan.ts";
 import type { LoadPlan } from "../../load/plan.ts";
 import { LOAD_PROFILES, type LoadProfile } from "../../load/profiles.ts";
 import type { SummaryData } from "../../load/summary.ts";
+import { clientFloor, type Floor } from "./client-floor.ts";
 import { type MockProcess, type MockProcessOptions, startMockProcess } from "./mock-process.ts";
 import { findWrk, wrkRate } from "./wrk.ts";
 
@@ -38,7 +40,11 @@ function planOf(
   seconds: number,
 ): LoadPlan {
   const profile: LoadProfile = { ...LOAD_PROFILES.smoke, name, contractSample: 0.1, ...p };
-  const plan = makePlan(mock.profile, profile, { runId: name, reportDir: join(dir, name), pollWaitMs: 1000 });
+  const plan = makePlan(mock.profile, profile, {
+    runId: name,
+    reportDir: join(dir, name),
+    pollWaitMs: mock.pollWaitMs,
+  });
   return { ...plan, startRate: rate, stages: [{ rate, durationS: seconds }], terminalTimeoutMs: 10_000 };
 }
 
@@ -60,6 +66,8 @@ export interface Throughput {
     mockCpuUsPerRequest: number;
   }[];
   best: { offered: number; requestsPerSecond: number; cpuUsPerRequest: number };
+  /** lib/gateway's client alone, callout + release in a loop: what the engine's cost sits on. */
+  floor: Floor;
   wrk?: { requestsPerSecond: number };
   ratio?: number;
   wrkSkipped?: string;
@@ -108,6 +116,12 @@ export async function throughput(
     engine.push(figures);
   }
   const best = engine.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+  const floor = await withMock({ agents: o.agents, dir, pollWaitMs: 1000 }, (mock) =>
+    clientFloor(mock.profile, { agents: Math.min(50, o.agents), seconds: o.seconds }),
+  );
+  log(
+    `client floor (callout + release, no agent logic): ${floor.requestsPerSecond} req/s, ${floor.cpuUsPerRequest} µs CPU/request`,
+  );
   const out: Throughput = {
     engine,
     best: {
@@ -115,6 +129,7 @@ export async function throughput(
       requestsPerSecond: best.requestsPerSecond,
       cpuUsPerRequest: best.cpuUsPerRequest,
     },
+    floor,
   };
   const wrk = findWrk(log);
   if ("skipped" in wrk) {
@@ -153,14 +168,16 @@ function raiseFileLimit(wanted: number, log: Log): number {
   } catch {
     log(`could not raise the open-file limit to ${wanted} (not root?); keeping the current one`);
   }
-  const line = execFileSync("prlimit", ["--pid", String(process.pid), "--nofile", "--noheadings", "--raw"], {
-    encoding: "utf8",
-  });
-  return Number(line.trim().split(/\s+/)[1] ?? 0);
+  const limits = readFileSync("/proc/self/limits", "utf8");
+  return Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? 1024);
 }
 
 export interface Scale {
+  /** Agents asked for. */
+  asked: number;
+  /** Agents run: fewer when this machine's open-file limit cannot hold a socket per agent. */
   agents: number;
+  limitedBy?: string;
   signedIn: number;
   signInFailures: number;
   pollGapP95Ms?: number;
@@ -171,14 +188,24 @@ export interface Scale {
 /** (3) `agents` agents signed in and polling (a trickle of calls), mock included; peak RSS of this process. */
 export async function scale(dir: string, agents: number, log: Log): Promise<Scale> {
   // Two sockets per agent on this machine (ours and the mock's), and the files of both processes.
-  const fileLimit = raiseFileLimit(Math.max(65_536, agents * 2 + 10_000), log);
-  // One source address reaches one port about 28,000 times: the two workers take one each.
-  const localAddresses = ["127.0.0.1", "127.0.0.2"];
+  const asked = agents;
+  const fileLimit = raiseFileLimit(Math.max(65_536, asked + 10_000), log);
+  // Each process holds a socket per agent (its poll) and some more while agents sign in and call: 25% headroom.
+  const fit = Math.floor(fileLimit / 1.25);
+  const limitedBy =
+    fit < asked
+      ? `the open-file limit of this machine is ${fileLimit} per process (raising it needs CAP_SYS_RESOURCE), and the mock and the engine each hold a socket per agent`
+      : undefined;
+  if (limitedBy) log(`scale: ${asked} agents do not fit: ${limitedBy}; running ${fit}`);
+  agents = Math.min(asked, fit);
   return withMock({ agents, dir, timing: "brisk" }, async (mock) => {
     const plan = planOf(mock, dir, "scale", { agents, signInS: 40, talkMs: 1000, drainMs: 3000 }, 5, 40);
     let peakRss = 0;
     const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      // Reading the RSS opens a file: at the open-file limit that fails, and the sample is skipped.
+      try {
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      } catch {}
     }, 250);
     let signedIn = 0;
     const watcher = setInterval(async () => {
@@ -192,13 +219,14 @@ export async function scale(dir: string, agents: number, log: Log): Promise<Scal
         plan,
         profile: mock.profile,
         workers: 2,
-        localAddresses,
         abortDelayS: 1e9,
       });
       const failures = stat(summary, "ccgw_sign_in_failures", "count") ?? 0;
       const gap = stat(summary, "ccgw_poll_gap", "p(95)");
       return {
+        asked,
         agents,
+        ...(limitedBy ? { limitedBy } : {}),
         signedIn,
         signInFailures: failures,
         ...(gap !== undefined ? { pollGapP95Ms: gap } : {}),
@@ -292,14 +320,20 @@ export interface Knee {
 /** (5) The capacity search against a mock refusing callouts beyond `knee` per second. */
 export async function capacity(dir: string, knee: number, log: Log): Promise<Knee> {
   return withMock(
-    { agents: 300, dir, timing: "brisk", capacity: { maxCallsPerSecond: knee, burstSeconds: 0.1 } },
+    {
+      agents: 300,
+      dir,
+      timing: "brisk",
+      pollWaitMs: 1000,
+      capacity: { maxCallsPerSecond: knee, burstSeconds: 0.1 },
+    },
     async (mock) => {
       const profile = LOAD_PROFILES.capacity;
       const plan = makePlan(mock.profile, profile, {
         runId: "capacity",
         reportDir: join(dir, "capacity"),
         agents: 300,
-        pollWaitMs: 1000,
+        pollWaitMs: mock.pollWaitMs,
         terminalTimeoutMs: 10_000,
       });
       const search = {

@@ -8,10 +8,10 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { OPERATIONS, pathFor } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
-import { AgentChannel, GatewayClient, signIn, signInPolicy, signOut } from "../../lib/gateway/index.ts";
+import { GatewayClient } from "../../lib/gateway/index.ts";
 import { isLoopback } from "../../lib/safety.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
-import { agentAt } from "../../load/plan.ts";
+import { signInAgents, signOutAgents } from "./bench-agents.ts";
 
 /** wrk's path, installing Debian's package first when it is missing and this process may; else a reason. */
 export function findWrk(log: (line: string) => void): { path: string } | { skipped: string } {
@@ -63,6 +63,24 @@ end
 `;
 }
 
+/** Runs wrk with the script for `seconds`; resolves with its output (rejects when it fails). */
+function runWrk(wrk: string, script: string, baseUrl: string, o: { connections: number; seconds: number }) {
+  return new Promise<string>((resolve, reject) => {
+    const args = ["-t", "1", "-c", String(o.connections), "-d", `${o.seconds}s`, "-s", script, baseUrl];
+    const child = spawn(wrk, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    const keep = (c: Buffer) => {
+      text += c.toString();
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    child.once("error", reject);
+    child.once("close", (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text}`)),
+    );
+  });
+}
+
 /** Requests per second wrk reaches with `agents` agents over `connections` connections for `seconds`. */
 export async function wrkRate(
   wrk: string,
@@ -77,71 +95,19 @@ export async function wrkRate(
     );
   }
   const client = await GatewayClient.open(profile, { timeoutMs: 10_000, connections: 32 });
-  const plan = { agents: [], ...(profile.agentRange ? { agentRange: profile.agentRange } : {}) };
-  const channels = Array.from({ length: o.agents }, () => new AgentChannel());
-  const agents = channels.map((_, i) => agentAt(plan, i));
+  const agents = await signInAgents(client, profile, o.agents);
   const script = join(o.dir, "wrk-baseline.lua");
   try {
-    await Promise.all(
-      agents.map((agent, i) =>
-        signIn(
-          (op, body, headers) =>
-            client.send(
-              { operation: op, agentId: agent.id, body, ...(headers ? { headers } : {}) },
-              channels[i],
-            ),
-          agent,
-          signInPolicy(profile),
-        ),
-      ),
-    );
-    const signed = agents.map((a, i) => ({ id: a.id, guid: channels[i]?.guid ?? "" }));
+    const signed = agents.map((a) => ({ id: a.agent.id, guid: a.channel.guid ?? "" }));
     // The script holds the agents' Guids: readable by this user only, deleted right after the run.
     await writeFile(script, luaScript(signed.filter((a) => a.guid !== "")), { mode: 0o600 });
-    const output = await new Promise<string>((resolve, reject) => {
-      const args = [
-        "-t",
-        "1",
-        "-c",
-        String(o.connections),
-        "-d",
-        `${o.seconds}s`,
-        "-s",
-        script,
-        profile.baseUrl,
-      ];
-      const child = spawn(wrk, args, { stdio: ["ignore", "pipe", "pipe"] });
-      let text = "";
-      child.stdout.on("data", (c: Buffer) => {
-        text += c.toString();
-      });
-      child.stderr.on("data", (c: Buffer) => {
-        text += c.toString();
-      });
-      child.once("error", reject);
-      child.once("close", (code) =>
-        code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text}`)),
-      );
-    });
+    const output = await runWrk(wrk, script, profile.baseUrl, o);
     const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? Number.NaN);
     if (!Number.isFinite(rate)) throw new Error(`no Requests/sec in wrk's output: ${output.slice(0, 300)}`);
     return { requestsPerSecond: rate, output };
   } finally {
     await rm(script, { force: true });
-    await Promise.all(
-      agents.map((agent, i) =>
-        signOut(
-          (op, body, headers) =>
-            client.send(
-              { operation: op, agentId: agent.id, body, ...(headers ? { headers } : {}) },
-              channels[i],
-            ),
-          agent,
-          signInPolicy(profile),
-          true,
-        ).catch(() => undefined),
-      ),
-    );
+    await signOutAgents(agents, profile);
     await client.close();
   }
 }
