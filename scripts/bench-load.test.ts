@@ -15,8 +15,8 @@ describe("bench:load, short runs", () => {
     timeout: 180_000,
   }, async () => {
     const { code, stdout, stderr } = await runScript("scripts/bench-load.ts", [
-      ...["--only", "throughput", "fidelity", "--json", "--seconds", "2", "--offered", "40"],
-      ...["--throughput-agents", "20", "--fidelity-rate", "20", "--fidelity-seconds", "4"],
+      ...["--only", "throughput", "fidelity", "--json", "--seconds", "1", "--offered", "40"],
+      ...["--throughput-agents", "20", "--fidelity-rate", "20", "--fidelity-seconds", "3"],
     ]);
     expect(code, stderr).toBe(0);
     const figures = JSON.parse(stdout) as { throughput: Throughput; fidelity: Fidelity };

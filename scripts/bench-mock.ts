@@ -8,13 +8,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { Pool } from "undici";
 import { EVENT, pathFor } from "../contracts/index.ts";
-import { EXIT } from "../lib/errors.ts";
+import { EXIT, HarnessError } from "../lib/errors.ts";
 import { guidOfSetGuid, setGuidHeader } from "../lib/gateway/index.ts";
 import { DEFAULT_AGENT_RANGE } from "../mock/index.ts";
 import { positive } from "./cli-args.ts";
+import { exitWith } from "./cli-exit.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PASSWORD = DEFAULT_AGENT_RANGE.password;
@@ -267,7 +268,7 @@ async function heldAgents(url: string, pid: number | undefined, agents: number, 
   return { before, after: await rssMiB(pid), signedIn: stats.agentsSignedIn };
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   program.parse();
   const o = program.opts<{
     requests: number;
@@ -277,7 +278,7 @@ async function main(): Promise<void> {
     json?: boolean;
   }>();
   if (o.agents > DEFAULT_AGENT_RANGE.count - 10000) {
-    throw new InvalidArgumentError(`--agents must be at most ${DEFAULT_AGENT_RANGE.count - 10000}`);
+    throw new HarnessError("CCGW_USAGE", `--agents must be at most ${DEFAULT_AGENT_RANGE.count - 10000}`);
   }
   const mockArgs = [
     "--import",
@@ -337,11 +338,7 @@ async function main(): Promise<void> {
       ].join("\n"),
     );
   }
-  process.exitCode = calloutRatio >= 0.5 && memoryOk ? EXIT.PASS : EXIT.FAIL;
+  return calloutRatio >= 0.5 && memoryOk ? EXIT.PASS : EXIT.FAIL;
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.PASS : EXIT.USAGE);
-  process.stderr.write(`bench:mock: ${(error as Error).message}\n`);
-  process.exit(error instanceof InvalidArgumentError ? EXIT.USAGE : EXIT.FAIL);
-});
+await exitWith("bench:mock", main);

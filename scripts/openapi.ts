@@ -10,6 +10,7 @@ import { stringify } from "yaml";
 import { EDITIONS, type Edition, isEdition } from "../contracts/index.ts";
 import { buildOpenApi } from "../contracts/openapi.ts";
 import { EXIT } from "../lib/errors.ts";
+import { exitWith } from "./cli-exit.ts";
 
 const FORMATS = ["json", "yaml"] as const;
 type Format = (typeof FORMATS)[number];
@@ -72,8 +73,5 @@ async function main(argv: string[]): Promise<void> {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv).catch((err: unknown) => {
-    console.error(`openapi: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(EXIT.USAGE);
-  });
+  await exitWith("openapi", () => main(process.argv));
 }

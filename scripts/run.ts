@@ -14,11 +14,12 @@ import { expandAgents } from "../lib/target-profile.ts";
 import { integer } from "./cli-args.ts";
 import { runCli } from "./cli-exit.ts";
 import { log, RunContext, type RunFlags, type RunTarget } from "./run/context.ts";
+import { loadPhase } from "./run/load-phase.ts";
 import { checkCaps, confirmRemoteLoad, LOAD_PROFILE_NAMES, planRun, SUITE_AGENTS } from "./run/plan.ts";
 import { preflightPhase } from "./run/preflight-phase.ts";
+import { suitePhase } from "./run/suite-phase.ts";
 import { sweepPhase } from "./run/sweep-phase.ts";
 import { openTarget } from "./run/target-phase.ts";
-import { loadPhase, suitePhase } from "./run/test-phases.ts";
 
 export { newRunId, type RunFlags } from "./run/context.ts";
 

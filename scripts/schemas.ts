@@ -23,6 +23,7 @@ import {
   SITUATIONS,
   schemaFiles,
 } from "../contracts/index.ts";
+import { runCli } from "./cli-exit.ts";
 import { scanLiterals } from "./schema-literals.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -295,12 +296,7 @@ async function main(): Promise<void> {
         `contracts check: ${Object.keys(schemaFiles).length} schemas compile in ${EDITIONS.length} editions; every constraint names one of ${CLAUSES.length} clauses; every clause of the page is covered; no retcode or event name outside contracts/; types fresh`,
       );
     });
-  await program.parseAsync();
+  await runCli(program.exitOverride(), process.argv.slice(2), "contracts");
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((error: unknown) => {
-    console.error(`contracts: ${(error as Error).message}`);
-    process.exitCode = 2;
-  });
-}
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

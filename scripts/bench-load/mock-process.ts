@@ -78,6 +78,10 @@ export async function startMockProcess(options: MockProcessOptions): Promise<Moc
     cwd: ROOT,
     env: process.env,
   });
+  // Should this process die without closing the mock (a crash), the mock goes with it.
+  const orphan = () => child.kill("SIGKILL");
+  process.once("exit", orphan);
+  child.once("exit", () => process.off("exit", orphan));
   let errors = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     errors = (errors + chunk.toString()).slice(-2000);
