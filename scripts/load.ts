@@ -58,11 +58,10 @@ interface Flags extends EngineFlags {
 
 const program = new Command("load")
   .description(
-    "Run a load profile (smoke, load, stress, spike, soak, capacity) against a target profile, or against the\n" +
-      "embedded mock when no --target is given. Exit codes: 0 pass, 1 a threshold broke, 2 usage/config,\n" +
-      "130 interrupted (every agent signed out).",
-  )
-  .option("--target <profile.json>", "target profile (default: start the embedded mock)")
+    "Run a load profile (smoke, load, stress, spike, soak, capacity) against a target profile, or against the " +
+      "embedded mock when no --target is given. Exit codes: 0 pass, 1 a threshold broke, 2 usage or " +
+      "configuration, 130 interrupted (every agent signed out first).",
+  )  .option("--target <profile.json>", "target profile (default: start the embedded mock)")
   .option("--profile <name>", `load profile: ${Object.keys(LOAD_PROFILES).join(", ")}`, "smoke")
   .option("--report-dir <dir>", "where the run's files go (default reports/<run-id>)")
   .option("--run-id <id>", "run id (default: load-<profile>-<timestamp>)")
