@@ -5,6 +5,7 @@
  * run, writes the Kubernetes Job of one, and signs left-over agents out.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
@@ -61,7 +62,8 @@ const program = new Command("load")
     "Run a load profile (smoke, load, stress, spike, soak, capacity) against a target profile, or against the " +
       "embedded mock when no --target is given. Exit codes: 0 pass, 1 a threshold broke, 2 usage or " +
       "configuration, 130 interrupted (every agent signed out first).",
-  )  .option("--target <profile.json>", "target profile (default: start the embedded mock)")
+  )
+  .option("--target <profile.json>", "target profile (default: start the embedded mock)")
   .option("--profile <name>", `load profile: ${Object.keys(LOAD_PROFILES).join(", ")}`, "smoke")
   .option("--report-dir <dir>", "where the run's files go (default reports/<run-id>)")
   .option("--run-id <id>", "run id (default: load-<profile>-<timestamp>)")
@@ -72,7 +74,11 @@ const program = new Command("load")
   .option("--rate <n>", "replace the schedule with one constant rate (calls/s)", positive("--rate"))
   .option("--agents <n>", "agents to sign in (default: the profile's)", positive("--agents", true))
   .option("--contract-sample <f>", "fraction of responses and events validated against the contracts", Number)
-  .option("--workers <n>", "worker threads (default: the cores less one)", positive("--workers", true))
+  .option(
+    "--workers <n>",
+    "worker threads (default: one per core, less one for the embedded mock)",
+    positive("--workers", true),
+  )
   .option("--step-duration <s>", "capacity: seconds per step", positive("--step-duration"))
   .option("--start-rate <n>", "capacity: rate of the first step (calls/s)", positive("--start-rate"))
   .option("--segment <i/N>", "run segment i (0-based) of a run split into N (disjoint agents)", segmentValue)
@@ -261,6 +267,8 @@ async function main(argv: string[]): Promise<number> {
       log(`signed out ${await signOutAll(plan, target)} of ${plan.agentCount} agent(s)`);
       return EXIT.PASS;
     }
+    // Every core works for the agents, but the one the embedded mock needs.
+    flags.workers ??= Math.max(1, availableParallelism() - (gw ? 1 : 0));
     const code = await run(plan, target, profile, flags, log);
     log(`reports in ${reportDir}`);
     return code;
