@@ -16,7 +16,7 @@ describe("bench:load, short runs", () => {
   }, async () => {
     const { code, stdout, stderr } = await runScript("scripts/bench-load.ts", [
       ...["--only", "throughput", "fidelity", "--json", "--seconds", "1", "--offered", "40"],
-      ...["--throughput-agents", "20", "--fidelity-rate", "20", "--fidelity-seconds", "3"],
+      ...["--throughput-agents", "20", "--fidelity-rate", "20", "--fidelity-seconds", "3", "--no-install"],
     ]);
     expect(code, stderr).toBe(0);
     const figures = JSON.parse(stdout) as { throughput: Throughput; fidelity: Fidelity };

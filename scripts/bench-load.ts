@@ -68,6 +68,7 @@ const program = new Command("bench:load")
       .choices([...SECTIONS])
       .default([...SECTIONS]),
   )
+  .option("--no-install", "do not install wrk when it is missing (its row is then skipped, saying why)")
   .option("--json", "print the figures as JSON")
   .exitOverride();
 
@@ -133,6 +134,7 @@ async function main(argv: string[]): Promise<number> {
     fidelitySeconds: number;
     knee: number;
     only: Section[];
+    install: boolean;
     json?: boolean;
   }>();
   const log = (line: string) => process.stderr.write(`bench:load: ${line}\n`);
@@ -150,7 +152,12 @@ async function main(argv: string[]): Promise<number> {
     }
   };
   try {
-    const throughputRun = { offered: o.offered, seconds: o.seconds, agents: o.throughputAgents };
+    const throughputRun = {
+      offered: o.offered,
+      seconds: o.seconds,
+      agents: o.throughputAgents,
+      install: o.install,
+    };
     await section("throughput", () => throughput(dir, throughputRun, log));
     await section("fidelity", () => fidelity(dir, { rate: o.fidelityRate, seconds: o.fidelitySeconds }, log));
     await section("capacity", () => capacity(dir, o.knee, log));

@@ -76,7 +76,7 @@ export interface Throughput {
 /** (1, 2) The call cycle at each offered rate (the best kept), then wrk on a fresh mock of the same shape. */
 export async function throughput(
   dir: string,
-  o: { offered: number[]; seconds: number; agents: number },
+  o: { offered: number[]; seconds: number; agents: number; install: boolean },
   log: Log,
 ): Promise<Throughput> {
   const engine: Throughput["engine"] = [];
@@ -131,7 +131,7 @@ export async function throughput(
     },
     floor,
   };
-  const wrk = findWrk(log);
+  const wrk = findWrk(log, o.install);
   if ("skipped" in wrk) {
     log(`wrk row skipped: ${wrk.skipped}`);
     return { ...out, wrkSkipped: wrk.skipped };

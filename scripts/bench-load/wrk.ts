@@ -13,8 +13,11 @@ import { isLoopback } from "../../lib/safety.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import { signInAgents, signOutAgents } from "./bench-agents.ts";
 
-/** wrk's path, installing Debian's package first when it is missing and this process may; else a reason. */
-export function findWrk(log: (line: string) => void): { path: string } | { skipped: string } {
+/**
+ * wrk's path, installing Debian's package first when it is missing, `install` allows it and this process may;
+ * else the reason there is none.
+ */
+export function findWrk(log: (line: string) => void, install = true): { path: string } | { skipped: string } {
   const which = () => {
     try {
       return execFileSync("sh", ["-c", "command -v wrk"], { encoding: "utf8" }).trim();
@@ -23,6 +26,7 @@ export function findWrk(log: (line: string) => void): { path: string } | { skipp
     }
   };
   if (which()) return { path: which() };
+  if (!install) return { skipped: "wrk is not installed (--no-install)" };
   if (process.getuid?.() !== 0) return { skipped: "wrk is not installed (apt-get install wrk, as root)" };
   log("installing wrk (Debian package) for the baseline");
   try {
