@@ -73,7 +73,12 @@ export class GatewayClient {
     const operation = spec.operation ? OPERATIONS[spec.operation] : undefined;
     const method = spec.method ?? operation?.method ?? "GET";
     const path = spec.path ?? (spec.operation ? pathFor(spec.operation, spec.agentId ?? "") : "/");
-    const headers = { ...(spec.headers ?? this.headers(channel)) };
+    let headers: Record<string, string>;
+    if (spec.headers) headers = { ...spec.headers };
+    else {
+      headers = { "content-type": JSON_CONTENT_TYPE };
+      if (channel?.guid) headers.guid = channel.guid;
+    }
     const cookie = channel?.cookies.header();
     if (cookie) headers.cookie = cookie;
     const body =
@@ -91,7 +96,7 @@ export class GatewayClient {
         path: `${this.connection.prefix}${path}`,
         method: method as "GET",
         headers,
-        ...(body === undefined ? {} : { body }),
+        body: body ?? null,
       });
       const { text } = response;
       const responseHeaders = response.headers;
@@ -101,15 +106,17 @@ export class GatewayClient {
         if (channel.guid !== undefined) channel.rotations++;
         channel.guid = setGuid;
       }
-      return {
-        ...base,
+      const reply: GatewayReply = {
+        method,
+        path,
         status: response.status,
         headers: responseHeaders,
         json: parseJson(text),
         text,
-        ...(setGuid ? { setGuid } : {}),
         ms: Date.now() - started,
       };
+      if (setGuid) reply.setGuid = setGuid;
+      return reply;
     } catch (error) {
       return {
         ...base,
@@ -129,7 +136,8 @@ export class GatewayClient {
 }
 
 function parseJson(text: string): unknown {
-  if (text.trim() === "") return undefined;
+  // Empty or blank answers have no JSON (JSON.parse throws on blank text, so no trim is needed).
+  if (text.length === 0) return undefined;
   try {
     return JSON.parse(text);
   } catch {
