@@ -31,7 +31,7 @@ describe("capacity search against the mock's knee", () => {
       "--step-duration",
       "3",
       "--start-rate",
-      "10",
+      "14",
       "--agents",
       "150",
       "--report-dir",
@@ -40,9 +40,9 @@ describe("capacity search against the mock's knee", () => {
     ]);
     expect(code, output).toBe(0);
     const result = JSON.parse(readFileSync(join(work, "capacity.json"), "utf8")) as CapacityResult;
-    // A knee: a rate that held, at least the start rate (10 calls/s passes well under the mock's limit), and a
+    // A knee: a rate that held, at least the start rate (14 calls/s passes under the mock's limit), and a
     // failing step above it (the search went past the knee); the curve holds every step it ran.
-    expect(result.sustainable, output).toBeGreaterThanOrEqual(10);
+    expect(result.sustainable, output).toBeGreaterThanOrEqual(14);
     expect(result.firstFailing, output).toBeGreaterThan(result.sustainable);
     expect(result.curve.some((p) => !p.pass)).toBe(true);
     expect(result.curve.length).toBeGreaterThanOrEqual(3);

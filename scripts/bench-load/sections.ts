@@ -266,7 +266,7 @@ export async function fidelity(
         mock,
         dir,
         name,
-        { agents: 400, signInS: 2, talkMs: 100, drainMs: 3000 },
+        { agents: 400, signInS: 1, talkMs: 100, drainMs: 2000 },
         o.rate,
         o.seconds,
       );
