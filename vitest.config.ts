@@ -1,10 +1,16 @@
 import { defineConfig } from "vitest/config";
 import { SkipReport } from "./scripts/skip-report.ts";
 
-// Projects: "unit" holds the colocated *.test.ts of every part; "scenarios" is the functional suite against a
-// gateway (scenarios/README.md), with its self-test.
+// Projects: "unit" holds the colocated *.test.ts of every part, but for "unit-load", the real load runs, which
+// run alone after it; "scenarios" is the functional suite against a gateway (scenarios/README.md), with its
+// self-test.
+
 /** Unit files that run real load against the mock (a capacity search, the engine, the benchmark). */
-const LOAD_RUNS = ["load/capacity-search.test.ts", "scripts/load-engine.test.ts", "scripts/bench-load.test.ts"];
+const LOAD_RUNS = [
+  "load/capacity-search.test.ts",
+  "scripts/load-engine.test.ts",
+  "scripts/bench-load.test.ts",
+];
 
 export default defineConfig({
   test: {
