@@ -101,9 +101,11 @@ describe("lab networks", () => {
     const target = new URL(gw.url).host;
     expect(tunnels).toContain(target);
 
-    const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY };
+    // undici reads the lowercase names first: every proxy variable of this machine is set aside for the test.
+    const names = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"];
+    const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+    for (const name of names) delete process.env[name];
     process.env.HTTPS_PROXY = proxyUrl;
-    delete process.env.NO_PROXY;
     try {
       const before = tunnels.length;
       const plain = mockProfile(gw);

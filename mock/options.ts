@@ -181,11 +181,9 @@ export interface ResolvedOptions
       | "alternateChoices"
       | "certificateNames"
       | "clientCertificates"
-      | "stickyCookie"
     >
   > {
   alternateChoices: string[];
-  stickyCookie: boolean;
   agents: Agent[];
   agentRange: AgentRange | undefined;
   timing: TimingConfig;

@@ -4,20 +4,17 @@
  * the memory of the mock holding 10,000 signed-in agents. Servers run in child processes; this process drives
  * them with undici keep-alive pools and a fixed, bounded number of requests.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { Pool } from "undici";
 import { EVENT, pathFor } from "../contracts/index.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import { guidOfSetGuid, setGuidHeader } from "../lib/gateway/index.ts";
+import { type ServerProcess, startServerProcess } from "../lib/script-process.ts";
 import { DEFAULT_AGENT_RANGE } from "../mock/index.ts";
 import { positive } from "./cli-args.ts";
 import { exitWith } from "./cli-exit.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PASSWORD = DEFAULT_AGENT_RANGE.password;
 const JSON_TYPE = "application/json; charset=UTF-8";
 
@@ -33,31 +30,11 @@ const program = new Command("bench:mock")
   .showHelpAfterError()
   .exitOverride();
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-}
+type Server = ServerProcess;
 
-/** Starts a child and waits (with a deadline) for its one JSON line with the url. */
-async function startChild(args: string[], env: Record<string, string> = {}): Promise<Server> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server ${args.join(" ")} did not start within 20 s`)),
-      20_000,
-    );
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { url, child };
+/** Starts a server child and waits (with a deadline) for its one JSON line with the url. */
+function startChild(args: string[], env: Record<string, string> = {}): Promise<Server> {
+  return startServerProcess(args, { env: { ...process.env, ...env }, echoStderr: true });
 }
 
 async function stopChild(server: Server): Promise<void> {
@@ -229,7 +206,8 @@ async function record(url: string): Promise<Record<string, Canned | string[]>> {
     body: JSON.stringify({ password: PASSWORD, phonenum: "1" }),
   });
   const loginBody = await loginReply.body.text();
-  const guid = guidOfSetGuid(setGuidHeader(loginReply.headers)) ?? "";
+  const setGuid = setGuidHeader(loginReply.headers);
+  const guid = guidOfSetGuid(setGuid) ?? "";
   const polls: string[] = [];
   const drain = async () => {
     for (;;) {
@@ -246,7 +224,7 @@ async function record(url: string): Promise<Record<string, Canned | string[]>> {
   const logout = await client.call("DELETE", pathFor("logout", id), guid);
   await client.close();
   return {
-    login: { body: loginBody, headers: { "set-guid": setGuidHeader(loginReply.headers) ?? "" } },
+    login: { body: loginBody, headers: { "set-guid": setGuid ?? "" } },
     callout: { body: callout.text, headers: {} },
     release: { body: release.text, headers: {} },
     logout: { body: logout.text, headers: {} },

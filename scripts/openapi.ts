@@ -9,7 +9,6 @@ import { Command, InvalidArgumentError } from "commander";
 import { stringify } from "yaml";
 import { EDITIONS, type Edition, isEdition } from "../contracts/index.ts";
 import { buildOpenApi } from "../contracts/openapi.ts";
-import { EXIT } from "../lib/errors.ts";
 import { exitWith } from "./cli-exit.ts";
 
 const FORMATS = ["json", "yaml"] as const;
@@ -59,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
     .option("--all", "every edition (the default)")
     .option("--out <dir>", "output folder", ".build/openapi")
     .option("--format <format>", "json or yaml", parseFormat, "json" as Format)
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT.PASS : EXIT.USAGE))
+    .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`openapi: ${text.replace(/^error: /, "")}`) })
     .parse(argv);
   const opts = program.opts<{ edition?: Edition; all?: boolean; out: string; format: Format }>();

@@ -8,7 +8,7 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
-import { EXIT, type HarnessError } from "../lib/errors.ts";
+import { EXIT } from "../lib/errors.ts";
 import { formatPlan } from "../lib/safety.ts";
 import { expandAgents } from "../lib/target-profile.ts";
 import { integer } from "./cli-args.ts";
@@ -21,25 +21,17 @@ import { suitePhase } from "./run/suite-phase.ts";
 import { sweepPhase } from "./run/sweep-phase.ts";
 import { openTarget } from "./run/target-phase.ts";
 
-export { newRunId, type RunFlags } from "./run/context.ts";
-
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** A phase that stopped the run, with its error line already printed and recorded. */
-class Stopped extends Error {
-  readonly cause: HarnessError;
-  constructor(cause: HarnessError) {
-    super(cause.message);
-    this.cause = cause;
-  }
-}
+class Stopped extends Error {}
 
 /** Runs a phase; a failure is printed with its CCGW_ code, recorded against the phase, and stops the run. */
 async function phase<T>(ctx: RunContext, name: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    throw new Stopped(ctx.failure(error, name));
+    throw new Stopped(ctx.failure(error, name).message);
   }
 }
 

@@ -51,6 +51,13 @@ export interface GatewayReply {
 
 export const JSON_CONTENT_TYPE = "application/json; charset=UTF-8";
 
+/** The headers of an agent's request: JSON and the channel's Guid (none before sign-in), then `extra`. */
+export function agentHeaders(channel?: AgentChannel, extra?: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = { "content-type": JSON_CONTENT_TYPE };
+  if (channel?.guid) headers.guid = channel.guid;
+  return extra ? Object.assign(headers, extra) : headers;
+}
+
 export class GatewayClient {
   readonly connection: Connection;
 
@@ -64,8 +71,8 @@ export class GatewayClient {
   }
 
   /** The default headers of an agent's request: JSON and its Guid (sign-in sends none). */
-  headers(channel?: AgentChannel, extra: Record<string, string> = {}): Record<string, string> {
-    return { "content-type": JSON_CONTENT_TYPE, ...(channel?.guid ? { guid: channel.guid } : {}), ...extra };
+  headers(channel?: AgentChannel, extra?: Record<string, string>): Record<string, string> {
+    return agentHeaders(channel, extra);
   }
 
   /** Sends one request for an agent's channel; takes the answer's Set-GUID and cookies into the channel. */
@@ -73,12 +80,7 @@ export class GatewayClient {
     const operation = spec.operation ? OPERATIONS[spec.operation] : undefined;
     const method = spec.method ?? operation?.method ?? "GET";
     const path = spec.path ?? (spec.operation ? pathFor(spec.operation, spec.agentId ?? "") : "/");
-    let headers: Record<string, string>;
-    if (spec.headers) headers = { ...spec.headers };
-    else {
-      headers = { "content-type": JSON_CONTENT_TYPE };
-      if (channel?.guid) headers.guid = channel.guid;
-    }
+    const headers = spec.headers ? { ...spec.headers } : this.headers(channel);
     const cookie = channel?.cookies.header();
     if (cookie) headers.cookie = cookie;
     const body =

@@ -2,6 +2,7 @@
 export { envelopeOf, isSituation, isSuccess, retcodeOf, SUCCESS, unreadable } from "./answer.ts";
 export {
   AgentChannel,
+  agentHeaders,
   GatewayClient,
   type GatewayReply,
   JSON_CONTENT_TYPE,

@@ -35,7 +35,10 @@ afterAll(() => {
 });
 
 describe("curl reproducer", () => {
-  it("sends the same request, with the Guid and password from the environment", async () => {
+  // curl runs in a child process: a loaded machine (other test files run beside this one) may take seconds.
+  it("sends the same request, with the Guid and password from the environment", {
+    timeout: 20_000,
+  }, async () => {
     const guid = "0f8fad5b-d9cb-469f-a165-70867728950e.AgentGateway1";
     const password = `pw-'$x\`${Date.now()}`;
     const body = { password, phonenum: "700001", note: `it's "quoted" $HOME \`x\`` };

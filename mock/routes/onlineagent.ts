@@ -35,8 +35,7 @@ function signIn(rt: Runtime, request: FastifyRequest, agentId: string, op: Opera
     autoenteridle: flag(login.autoenteridle, true),
   });
   // Sign-in events by status (domain.md 1.1): always InService and Ready; busy adds SetNotReady, wrap-up Work.
-  const status = Number(login.status ?? 4);
-  for (const step of signInFlow(status).steps) {
+  for (const step of signInFlow(login.status).steps) {
     rt.store.emit(session, step.event, step.event === EVENT.setNotReady ? { reason: "0" } : null);
   }
   return success(

@@ -6,6 +6,7 @@
 import { appliedClauses } from "../../contracts/clauses-of.ts";
 import { signInFlow, situation } from "../../contracts/index.ts";
 import { signInOptionBodies, signInState } from "../../contracts/sign-in-values.ts";
+import { JSON_CONTENT_TYPE } from "../../lib/gateway/index.ts";
 import type { CalledNumber } from "../../lib/target-profile.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import { checkFlow } from "../support/event-order.ts";
@@ -22,7 +23,7 @@ interface SignInContext {
   target: Target;
   answered: CalledNumber | undefined;
 }
-const SIGN_IN_HEADERS = { headers: { "content-type": "application/json; charset=UTF-8" } };
+const SIGN_IN_HEADERS = { headers: { "content-type": JSON_CONTENT_TYPE } };
 
 const ONE_SPARE = { signedIn: 0, signedOut: 1 };
 

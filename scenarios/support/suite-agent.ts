@@ -14,7 +14,7 @@ import {
 import { HarnessError } from "../../lib/errors.ts";
 import {
   AgentChannel,
-  JSON_CONTENT_TYPE,
+  agentHeaders,
   setGuidHeader,
   signIn,
   signInPolicy,
@@ -104,8 +104,8 @@ export class SuiteAgent {
   }
 
   /** Headers of an authenticated request. */
-  headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { "content-type": JSON_CONTENT_TYPE, ...(this.guid ? { guid: this.guid } : {}), ...extra };
+  headers(extra?: Record<string, string>): Record<string, string> {
+    return agentHeaders(this.channel, extra);
   }
 
   /** Calls an operation for this agent with the current Guid; validates the answer. */

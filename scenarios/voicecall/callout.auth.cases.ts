@@ -2,6 +2,7 @@
  * Callout authentication: the Guid header missing, malformed, another signed-in agent's, and under dynamic
  * authentication the Guid a poll rotated in.
  */
+import { JSON_CONTENT_TYPE } from "../../lib/gateway/index.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import { baseBody, judgeSituation, quietNumber } from "../support/judges.ts";
 import { NotTested } from "../support/recorder.ts";
@@ -25,7 +26,7 @@ export function calloutAuthCases(target: Target): Check[] {
       async ({ rec, agents: [s] }) => {
         if (!s) return;
         const reply = await s.call("callout", body(), {
-          headers: { "content-type": "application/json; charset=UTF-8" },
+          headers: { "content-type": JSON_CONTENT_TYPE },
         });
         const ok = judgeSituation(rec, "guid-missing", "callout without Guid", retcodeOf(reply));
         // Both headers are mandatory: the same callout with both is accepted in the other cases.

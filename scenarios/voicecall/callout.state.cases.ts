@@ -146,13 +146,18 @@ function methodWrongCase({ body }: StateContext): Check {
     async ({ ctx, rec, agents: [s] }) => {
       if (!s) return;
       for (const method of ["POST", "GET", "DELETE"]) {
-        const reply = await send(ctx.target, {
-          operation: "callout",
-          method,
-          path: pathFor("callout", s.id),
-          headers: s.headers(),
-          ...(method === "POST" ? { body: body() } : {}),
-        });
+        // The agent's channel too: behind a load balancer its cookie keeps the request on the agent's node.
+        const reply = await send(
+          ctx.target,
+          {
+            operation: "callout",
+            agentId: s.id,
+            method,
+            headers: s.headers(),
+            ...(method === "POST" ? { body: body() } : {}),
+          },
+          s.channel,
+        );
         rec.keep(reply.evidence);
         const code = retcodeOf(reply);
         rec.check("callout/method", code !== "0", `${method} answered ${code}`);
@@ -240,13 +245,11 @@ function uriNearMissCase({ body }: StateContext): Check {
       if (!s) return;
       // The same path with one letter's case changed: a gateway that serves it is not on the page.
       const nearMiss = pathFor("callout", s.id).replace(/\/callout$/, "/callOut");
-      const miss = await send(ctx.target, {
-        operation: "callout",
-        method: OPERATIONS.callout.method,
-        path: nearMiss,
-        headers: s.headers(),
-        body: body(),
-      });
+      const miss = await send(
+        ctx.target,
+        { operation: "callout", path: nearMiss, headers: s.headers(), body: body() },
+        s.channel,
+      );
       rec.keep(miss.evidence);
       const missCode = retcodeOf(miss);
       rec.check(

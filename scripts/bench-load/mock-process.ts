@@ -3,12 +3,11 @@
  * measured apart from the gateway's, and a stall is real (the process is stopped, every socket goes quiet).
  * Its agents and numbers come from a target profile written here; the password stays in the environment.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { startServerProcess } from "../../lib/script-process.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import type { FaultConfig } from "../../mock/faults.ts";
 
@@ -72,25 +71,12 @@ export async function startMockProcess(options: MockProcessOptions): Promise<Moc
     await writeFile(faultFile, JSON.stringify(options.faults));
     args.push("--faults", faultFile);
   }
-  const child: ChildProcess = spawn(process.execPath, ["--max-old-space-size=8192", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    // tsx resolves from the project, wherever the benchmark was started.
-    cwd: ROOT,
-    env: process.env,
-  });
+  // tsx resolves from the project's root, wherever the benchmark was started (the helper runs from there).
+  const { url, child } = await startServerProcess(["--max-old-space-size=8192", ...args]);
   // Should this process die without closing the mock (a crash), the mock goes with it.
   const orphan = () => child.kill("SIGKILL");
   process.once("exit", orphan);
   child.once("exit", () => process.off("exit", orphan));
-  let errors = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    errors = (errors + chunk.toString()).slice(-2000);
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.once("line", (line) => resolve((JSON.parse(line) as { url: string }).url));
-    child.once("exit", (code) => reject(new Error(`the mock exited with ${code}: ${errors}`)));
-  });
   const pid = child.pid ?? 0;
   const resolved = {
     ...base,

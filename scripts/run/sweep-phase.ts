@@ -12,7 +12,7 @@ import { log, type RunContext, type RunTarget } from "./context.ts";
  * The agents a run may have left signed in: the first `count` of the profile (the load phase takes its agents
  * from the start of the list) and every agent the functional suite wrote to its sign-in log.
  */
-export function agentsToSweep(profile: TargetProfile, count: number, suiteLog: string): Agent[] {
+function agentsToSweep(profile: TargetProfile, count: number, suiteLog: string): Agent[] {
   const all = expandAgents(profile);
   const ids = new Set(all.slice(0, count).map((a) => a.id));
   if (existsSync(suiteLog)) {

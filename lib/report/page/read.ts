@@ -70,14 +70,13 @@ const SERIES_NAMES = /(^|\/)series\.json$/;
 function linkKind(path: string): Link["kind"] {
   if (path.endsWith(".xml")) return "junit";
   if (path.endsWith(".html")) return "html";
-  if (path.endsWith(".json") || path.endsWith(".ndjson") || path.endsWith(".gz")) return "json";
+  if (path.endsWith(".json")) return "json";
   return "other";
 }
 
 function linkLabel(path: string): string {
   const name = basename(path);
   if (name.endsWith(".xml")) return `JUnit: ${path}`;
-  if (/dashboard|report\.html/.test(path)) return `load report: ${path}`;
   if (name.endsWith(".html")) return `HTML: ${path}`;
   return `raw: ${path}`;
 }
@@ -164,16 +163,18 @@ export async function readRunDir(dir: string, options: ReadOptions = {}): Promis
   let conformance: Conformance | undefined;
   const conformanceFile = files.find((f) => basename(f) === "conformance.json");
   if (conformanceFile) {
-    conformance = await readPart(dir, conformanceFile, missing, normaliseConformance);
-    if (!conformance && !missing.some((m) => m.startsWith(conformanceFile)))
-      missing.push(`${conformanceFile}: no clause matrix found in it`);
+    conformance = await readPart(dir, conformanceFile, missing, (raw) => {
+      const read = normaliseConformance(raw);
+      if (!read) throw new Error("no clause matrix found in it");
+      return read;
+    });
   } else if (!run.phases.some((p) => p.name === "contract" && p.status === "skipped")) {
     missing.push("conformance.json: the functional suite wrote no clause matrix");
   }
   const load = await readLoad(dir, files, missing);
   const capacity = await readCapacity(dir, files, missing);
   const links: Link[] = files
-    .filter((f) => f !== "index.html" && /\.(xml|html|json|ndjson|gz)$/.test(f))
+    .filter((f) => f !== "index.html" && /\.(xml|html|json)$/.test(f))
     .map((f) => ({ label: linkLabel(f), href: f, kind: linkKind(f) }));
   const partial: Omit<ReportModel, "verdict"> = redact(
     { run, links, missing, ...(conformance ? { conformance } : {}), ...load, ...capacity },
