@@ -51,6 +51,8 @@ export interface FlowStep {
 
 export interface EventFlow {
   title: string;
+  /** How long the flow may take from the action that triggers it: a call's setup (ringing) or a prompt reply. */
+  deadline: "setup" | "prompt";
   steps: FlowStep[];
   /** Events that may arrive anywhere in the flow, because no page places them. */
   floating: string[];

@@ -344,6 +344,19 @@ maxCallsPerSecond?: number
  * Budget of callouts for one run.
  */
 maxTotalCalls?: number
+/**
+ * How long the events an action triggers may take (gateway and lab settings: ringing and no-answer timers). An event still missing when a poll sent after its deadline comes back empty fails its clause; one that comes later is late and fails it too.
+ */
+eventDeadlines?: {
+/**
+ * From a callout to the event that ends the call's setup (AgentEvent_Talking, or AgentEvent_Call_Out_Fail after the platform's no-answer timer) and the events before it.
+ */
+setupMs?: number
+/**
+ * From an action to the events that follow it at once: sign-in to AgentState_Ready, release to the release events and AgentState_Ready, hold to AgentEvent_Hold, a failed call to its closing events.
+ */
+promptMs?: number
+}
 })
 /**
  * Answer to GET /agentgateway/resource/onlineagent/{agentid}/agentstatus: the CC-Gateway state code (contracts/data/agent-states.json) and whether the agent is working.

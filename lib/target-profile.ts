@@ -134,6 +134,21 @@ export function profileAuthMode(profile: TargetProfile): AuthMode {
   return profile.authMode ?? "dynamic";
 }
 
+/** How long the events an action triggers may take, in ms (the profile's eventDeadlines over the defaults). */
+export interface EventDeadlines {
+  /** Callout to the end of the call's setup (Talking, or Call_Out_Fail after ringing). */
+  setupMs: number;
+  /** An action to the events that follow it at once (Ready after sign-in or release, Hold after hold). */
+  promptMs: number;
+}
+
+/** Defaults of eventDeadlines for a real gateway: ringing until the platform's no-answer timer, and a prompt event. */
+export const DEFAULT_EVENT_DEADLINES: EventDeadlines = { setupMs: 60_000, promptMs: 10_000 };
+
+export function eventDeadlines(profile: TargetProfile): EventDeadlines {
+  return { ...DEFAULT_EVENT_DEADLINES, ...(profile.eventDeadlines ?? {}) };
+}
+
 /** Secret values of a profile (passwords), for lib/redact.ts. */
 export function profileSecrets(profile: TargetProfile): string[] {
   const secrets = (profile.agents ?? []).map((a) => a.password);

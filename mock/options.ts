@@ -106,6 +106,13 @@ export interface GatewayOptions {
   heartbeatTimeoutMs?: number;
   /** Dynamic auth: a poll this long after the Guid was issued gets a new one. @default 60000 */
   guidRotationMs?: number;
+  /**
+   * Dynamic auth: what drives the rotation. "on-poll": the first poll guidRotationMs after the Guid was issued
+   * makes a new one. "clock": the gateway makes a new Guid every guidRotationMs whether or not the agent polls,
+   * and the next poll hands over the current one; an agent that stops polling holds a Guid that goes stale.
+   * @default "on-poll"
+   */
+  guidRotation?: "on-poll" | "clock";
   /** Dynamic auth: how long a rotated-out Guid is still accepted after it was issued. @default 120000 */
   guidValidityMs?: number;
   /** @default "realistic" */
@@ -230,6 +237,7 @@ export function resolveOptions(options: GatewayOptions = {}): ResolvedOptions {
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS,
     guidRotationMs: options.guidRotationMs ?? GUID_ROTATION_MS,
     guidValidityMs: options.guidValidityMs ?? GUID_VALIDITY_MS,
+    guidRotation: options.guidRotation ?? "on-poll",
     timing,
     outcomeMix: options.outcomeMix ?? DEFAULT_OUTCOME_MIX,
     faults: options.faults ?? {},
@@ -251,6 +259,11 @@ export function resolveOptions(options: GatewayOptions = {}): ResolvedOptions {
     const value = resolved[key];
     if (!Number.isFinite(value) || value < 0)
       throw new Error(`option ${key}: must be a number >= 0, got ${value}`);
+  }
+  if (resolved.guidRotation !== "on-poll" && resolved.guidRotation !== "clock") {
+    throw new Error(
+      `option guidRotation: must be "on-poll" or "clock", got "${String(resolved.guidRotation)}"`,
+    );
   }
   if (!Number.isInteger(resolved.seed))
     throw new Error(`option seed: must be an integer, got ${resolved.seed}`);

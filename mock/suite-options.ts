@@ -1,6 +1,6 @@
 /**
  * The embedded mock as the functional suite runs it (scenarios/setup/global-setup.ts, and the suite phase of
- * `npm start`): instant event scripts, short polls and Guid rotation, and a number of the profile at each length
+ * `npm start`): fast event scripts, short polls and Guid rotation, and a number of the profile at each length
  * limit of `called` so every valid boundary case has something to dial. Here, not in scenarios/, so a script can
  * start the same mock without loading pactum.
  */
@@ -9,6 +9,17 @@ import { boundaryCases } from "../contracts/boundaries.ts";
 import { contractsFor, type Edition } from "../contracts/index.ts";
 import type { AuthMode, TargetProfile } from "../lib/target-profile.ts";
 import { DEFAULT_CALLED, mockProfile, type RunningGateway } from "./index.ts";
+import { FAST_TIMING, type TimingConfig } from "./options.ts";
+
+/**
+ * Fast events, but an answered call rings for a moment: dialling and alerting are phases a second callout can
+ * be sent in (the suite sends one in every phase of a call).
+ */
+const SUITE_TIMING: TimingConfig = {
+  ...FAST_TIMING,
+  customerAlerting: { kind: "fixed", ms: 150 },
+  customerAnswer: { kind: "fixed", ms: 400 },
+};
 
 /** Lengths of the valid values of a body field of the callout, from the edition's boundary cases. */
 function validLengths(edition: Edition, field: string): number[] {
@@ -45,8 +56,10 @@ export function suiteMockOptions(
     edition,
     authMode,
     seed,
-    timing: "fast" as const,
-    pollWaitMs: 200,
+    timing: SUITE_TIMING,
+    // Long enough against a busy machine to tell a poll answered on an event from one answered when its wait
+    // ends (the polling family), short enough for the suite's deadlines.
+    pollWaitMs: 1000,
     guidRotationMs: 500,
     called: [...DEFAULT_CALLED, ...extra],
     defects,

@@ -62,6 +62,12 @@ const program = new Command("mock")
     "dynamic auth: Guid validity (vendor: 120000)",
     integer("--guid-validity-ms"),
   )
+  .addOption(
+    new Option(
+      "--guid-rotation <how>",
+      "dynamic auth: the Guid rotates on the first poll after the interval, or on the gateway's clock",
+    ).choices(["on-poll", "clock"]),
+  )
   .addOption(new Option("--timing <t>", "event timing of calls").choices(["realistic", "brisk", "fast"]))
   .option("--faults <file.json>", "fault configuration (see mock/README.md)")
   .option(
@@ -107,6 +113,7 @@ type MockFlags = {
   heartbeatTimeoutMs?: number;
   guidRotationMs?: number;
   guidValidityMs?: number;
+  guidRotation?: "on-poll" | "clock";
   timing?: "realistic" | "brisk" | "fast";
   faults?: string;
   maxConcurrentCalls?: number;
@@ -140,6 +147,7 @@ async function optionsFromFlags(flags: MockFlags): Promise<GatewayOptions> {
   if (flags.heartbeatTimeoutMs !== undefined) options.heartbeatTimeoutMs = flags.heartbeatTimeoutMs;
   if (flags.guidRotationMs !== undefined) options.guidRotationMs = flags.guidRotationMs;
   if (flags.guidValidityMs !== undefined) options.guidValidityMs = flags.guidValidityMs;
+  if (flags.guidRotation) options.guidRotation = flags.guidRotation;
   if (flags.timing) options.timing = flags.timing;
   if (flags.faults) {
     let raw: unknown;

@@ -216,6 +216,7 @@ function checkCoverage(refs: ClauseRefs, problems: Problem[]): void {
     "callout/uri",
     "callout/header",
     "callout/prerequisite/held-call-allowed",
+    "callout/prerequisite/any-agent-state",
     "callout/example/request",
     "callout/example/response",
   ]);

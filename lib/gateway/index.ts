@@ -13,6 +13,17 @@ export { CookieJar } from "./cookies.ts";
 export { guidOfSetGuid, setGuidHeader } from "./guid.ts";
 export { classifyNetworkError } from "./network-errors.ts";
 export {
+  AgentSession,
+  isSessionRefusal,
+  type PollAnswer,
+  type PolledEvent,
+  type SessionOptions,
+  type SessionState,
+  type Transport,
+  type WaitEnd,
+  type WaitResult,
+} from "./session.ts";
+export {
   type SendOperation,
   type SignInOutcome,
   type SignInPolicy,

@@ -64,12 +64,15 @@ export async function signIn(
 /**
  * The sign-out sweep: true when the agent is signed out at the end (or was not signed in).
  * @param hasSession whether the channel holds a Guid of a session this process opened
+ * @param takeOver whether a new session may be opened to sign the agent out (never after an answer that cannot
+ * be read or a refused password: such a gateway sees no more sign-ins)
  */
 export async function signOut(
   send: SendOperation,
   agent: Agent,
   policy: SignInPolicy,
   hasSession: boolean,
+  takeOver = true,
 ): Promise<{ done: boolean; reply: GatewayReply | undefined }> {
   let reply: GatewayReply | undefined;
   if (hasSession) {
@@ -83,6 +86,7 @@ export async function signOut(
     if (retcodeOf(reply) === SUCCESS) return { done: true, reply };
     if (!envelopeOf(reply)) return { done: false, reply };
   }
+  if (!takeOver) return { done: false, reply };
   // No working session: take it over (where allowed), release what it holds, sign it out.
   const taken = await signIn(send, agent, policy);
   if (!taken.ok) return { done: false, reply: taken.reply };

@@ -1,18 +1,25 @@
 /**
  * The polling route: answers at once when an event is queued, otherwise holds the request for pollWaitMs and
  * answers retcode 0 with event null. Each poll is the agent's heartbeat; under dynamic authentication a poll
- * made a rotation interval after the Guid was issued carries a new one in Set-GUID.
+ * made a rotation interval after the Guid was issued carries a new one in Set-GUID, or, when the gateway's clock
+ * rotates the Guid, a poll that presented an older Guid than the current one.
  */
 import type { Answer, Handler, Runtime } from "../runtime.ts";
 import type { MockEvent } from "../state/event-queue.ts";
 import { newGuid } from "../state/guids.ts";
-import { authenticate } from "./auth.ts";
+import type { Session } from "../state/sessions.ts";
+import { authenticate, guidHeader, rotatesOnClock } from "./auth.ts";
 
 /**
  * The poll's answer. Open choices: an empty poll without the event field (empty-poll-shape), an event whose
  * content is null without the content field (null-content-omitted). Defect event-workno-wrong: another workNo.
  */
-function answer(rt: Runtime, event: MockEvent | null, headers: Record<string, string> | undefined): Answer {
+function answer(
+  rt: Runtime,
+  event: MockEvent | null,
+  setGuid: () => Record<string, string> | undefined,
+): Answer {
+  const headers = setGuid();
   let shown: MockEvent | null = event;
   if (shown && shown.content === null && rt.choices.alternate("null-content-omitted")) {
     const { content: _null, ...rest } = shown;
@@ -26,6 +33,36 @@ function answer(rt: Runtime, event: MockEvent | null, headers: Record<string, st
   return headers ? { body, headers } : { body };
 }
 
+/**
+ * The Set-GUID of a poll's answer, if any. On-poll rotation: the first poll guidRotationMs after the Guid was
+ * issued makes a new one. Clock rotation: the Guid current now, when the poll presented another. Open choice
+ * set-guid-on-polls: every poll repeats the current Guid. Defect dynamic-guid-not-honoured (on-poll rotation):
+ * announces a new Guid but keeps accepting only the old one.
+ */
+function guidHandOver(
+  rt: Runtime,
+  session: Session,
+  presented: string | undefined,
+  now: number,
+): Record<string, string> | undefined {
+  const { options, store } = rt;
+  let value: string | undefined;
+  if (rotatesOnClock(rt)) {
+    store.rotateOnClock(session, options.guidRotationMs);
+    if (presented !== session.guids.current.value) value = session.guids.current.value;
+  } else if (
+    options.authMode === "dynamic" &&
+    now - session.guids.current.issuedAt >= options.guidRotationMs
+  ) {
+    if (rt.defects.has("dynamic-guid-not-honoured")) {
+      session.guids.current.issuedAt = now;
+      value = newGuid();
+    } else value = store.rotateGuid(session);
+  }
+  if (value === undefined && rt.choices.alternate("set-guid-on-polls")) value = session.guids.current.value;
+  return value === undefined ? undefined : { "set-guid": `JSESSIONID=${value}` };
+}
+
 const getAgentEvent: Handler = (rt, request, agentId, reply) => {
   const auth = authenticate(rt, request, agentId);
   if ("answer" in auth) return auth.answer;
@@ -34,18 +71,10 @@ const getAgentEvent: Handler = (rt, request, agentId, reply) => {
   const now = clock.now();
   session.lastPollAt = now;
 
-  let headers: Record<string, string> | undefined;
-  if (
-    rt.options.authMode === "dynamic" &&
-    now - session.guids.current.issuedAt >= rt.options.guidRotationMs
-  ) {
-    // Defect dynamic-guid-not-honoured: announce a new Guid but keep accepting only the old one.
-    const guid = rt.defects.has("dynamic-guid-not-honoured") ? newGuid() : store.rotateGuid(session);
-    if (rt.defects.has("dynamic-guid-not-honoured")) session.guids.current.issuedAt = now;
-    headers = { "set-guid": `JSESSIONID=${guid}` };
-  } else if (rt.choices.alternate("set-guid-on-polls")) {
-    headers = { "set-guid": `JSESSIONID=${session.guids.current.value}` };
-  }
+  const presented = guidHeader(request);
+  // On-poll rotation decides the Set-GUID when the poll arrives; clock rotation when it answers.
+  const fixed = rotatesOnClock(rt) ? undefined : guidHandOver(rt, session, presented, now);
+  const headers = rotatesOnClock(rt) ? () => guidHandOver(rt, session, presented, clock.now()) : () => fixed;
 
   const queued = session.queue.shift();
   if (queued) {

@@ -7,6 +7,11 @@ import type { Answer, Runtime } from "../runtime.ts";
 import { refuse } from "../runtime.ts";
 import type { Session } from "../state/sessions.ts";
 
+/** Dynamic authentication with the Guid rotated by the gateway's clock (option guidRotation "clock"). */
+export function rotatesOnClock(rt: Runtime): boolean {
+  return rt.options.authMode === "dynamic" && rt.options.guidRotation === "clock";
+}
+
 /** The Guid request header, if sent once and not empty. */
 export function guidHeader(request: FastifyRequest): string | undefined {
   const value = request.headers.guid;
@@ -45,6 +50,7 @@ export function authenticate(
     return { answer: refuse("guid-missing") };
   }
   if (!session) return { answer: refuse(notSignedIn) };
+  if (rotatesOnClock(rt)) rt.store.rotateOnClock(session, rt.options.guidRotationMs);
   const check = session.guids.check(
     guid,
     rt.clock.now(),

@@ -44,6 +44,61 @@ describe("Guid rotation under dynamic auth [auth/dynamic/rotation]", () => {
     await app.close();
   });
 
+  it("on the gateway's clock (guidRotation clock): an agent that stops polling holds a stale Guid; a poll hands the current one over", async () => {
+    const clock = new ManualClock();
+    const app = await buildGateway({
+      clock,
+      timing: "fast",
+      pollWaitMs: 0,
+      guidRotation: "clock",
+      guidRotationMs: 4_000,
+      guidValidityMs: 8_000,
+    });
+    const agent = new TestAgent(app, "1022");
+    await agent.login();
+    const first = String(agent.guid);
+    clock.advance(5_000);
+    // Rotated by the clock, not by a poll: the first Guid is now the previous one, still valid.
+    expect((await agent.call("getAgentStatus")).body.retcode).toBe("0");
+    clock.advance(4_000);
+    // Two rotations later, without a poll in between, the Guid the agent holds is refused.
+    expect((await agent.call("getAgentStatus")).body.retcode).toBe("000-003");
+    // A poll with the stale Guid is refused too: the session is out of reach of this client.
+    expect((await agent.call("getAgentEvent")).body.retcode).toBe("000-003");
+    expect(agent.guid).toBe(first);
+    await app.close();
+  });
+
+  it("on the gateway's clock: an agent polling within the interval always holds a valid Guid, each new one handed over once", async () => {
+    const clock = new ManualClock();
+    const app = await buildGateway({
+      clock,
+      timing: "fast",
+      pollWaitMs: 0,
+      guidRotation: "clock",
+      guidRotationMs: 4_000,
+      guidValidityMs: 8_000,
+    });
+    const agent = new TestAgent(app, "1023");
+    await agent.login();
+    const seen = new Set([String(agent.guid)]);
+    let handed = 0;
+    for (let i = 0; i < 12; i++) {
+      clock.advance(1_500);
+      const poll = await agent.call("getAgentEvent");
+      expect(poll.body.retcode).toBe("0");
+      if (poll.headers["set-guid"] !== undefined) {
+        handed++;
+        expect(seen.has(String(agent.guid))).toBe(false);
+        seen.add(String(agent.guid));
+      }
+      expect((await agent.call("getAgentStatus")).body.retcode).toBe("0");
+    }
+    // 18 s of clock at one Guid every 4 s: four new Guids, each handed over by the first poll after it.
+    expect(handed).toBe(4);
+    await app.close();
+  });
+
   it("never rotates under static auth", async () => {
     const clock = new ManualClock();
     const app = await buildGateway({ clock, authMode: "static", pollWaitMs: 0 });

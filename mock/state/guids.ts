@@ -31,11 +31,23 @@ export class GuidBook {
     this.current = { value: newGuid(), issuedAt: now, expired: false };
   }
 
-  /** Replaces the current Guid; the old one becomes the previous one. Returns the new value. */
-  rotate(now: number): string {
+  /** Replaces the current Guid (issued at `at`); the old one becomes the previous one. Returns the new value. */
+  rotate(at: number): string {
     this.previous = this.current;
-    this.current = { value: newGuid(), issuedAt: now, expired: false };
+    this.current = { value: newGuid(), issuedAt: at, expired: false };
     return this.current.value;
+  }
+
+  /**
+   * When the gateway's own clock rotates the Guid (option guidRotation "clock"): the issue times of the Guids
+   * the clock has made since the current one, oldest first, at most the last two (older ones are gone).
+   */
+  dueRotations(now: number, intervalMs: number): number[] {
+    if (intervalMs <= 0) return [];
+    const due = Math.floor((now - this.current.issuedAt) / intervalMs);
+    if (due <= 0) return [];
+    const last = this.current.issuedAt + due * intervalMs;
+    return due === 1 ? [last] : [last - intervalMs, last];
   }
 
   /**

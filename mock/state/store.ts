@@ -133,12 +133,17 @@ export class Store {
   }
 
   /** Rotates the session's Guid (dynamic authentication); the previous one stays in the index while valid. */
-  rotateGuid(session: Session): string {
+  rotateGuid(session: Session, at = this.clock.now()): string {
     const dropped = session.guids.previous;
     if (dropped) this.guidOwners.delete(dropped.value);
-    const value = session.guids.rotate(this.clock.now());
+    const value = session.guids.rotate(at);
     this.guidOwners.set(value, session.agentId);
     return value;
+  }
+
+  /** Rotation on the gateway's clock: makes the Guids due by now, whether or not the agent polled. */
+  rotateOnClock(session: Session, intervalMs: number): void {
+    for (const at of session.guids.dueRotations(this.clock.now(), intervalMs)) this.rotateGuid(session, at);
   }
 
   /** Emits an event to the agent: applies its effect on state now, and queues it (subject to event faults). */

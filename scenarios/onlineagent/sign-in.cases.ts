@@ -52,7 +52,8 @@ function loginOptionalFieldsCase(_: SignInContext): Check {
             rec.credit(clause, `sign-in with ${shown} answered ${retcodeOf(reply)}`);
           }
         } catch (error) {
-          // An answer that cannot be read, or refused credentials, is not about these fields.
+          // An answer that cannot be read, refused credentials or an agent signed in elsewhere are not about
+          // these fields.
           if (!(error instanceof SignInError) || error.kind !== "refused") throw error;
           // One refusal is enough: an agent is never signed in again after a refusal (accounts lock).
           rec.add("login/body", "fail", `sign-in with ${shown} was refused: ${error.message}`);
@@ -79,13 +80,12 @@ function flowSignInCase(_: SignInContext): Check {
       const mark = spare.events.length;
       await spare.login();
       const signIn = signInFlow(ctx.target.profile.signIn?.status);
-      const { events } = await spare.pollUntil(
-        (evs) => checkFlow(signIn, evs, undefined, false).complete,
-        undefined,
-        "the sign-in flow",
-        mark,
-      );
-      recordFlow(rec, signIn, events, undefined);
+      const flowed = await spare.until((evs) => checkFlow(signIn, evs, undefined, false).complete, {
+        within: signIn.deadline,
+        what: "the sign-in flow",
+        from: mark,
+      });
+      recordFlow(rec, signIn, flowed.events, undefined, flowed.end === "complete" ? undefined : flowed);
       const expected = signInState(ctx.target.contracts, ctx.target.profile.signIn?.status);
       const state = await spare.state();
       rec.check(
@@ -116,7 +116,7 @@ function loginTwiceCase(_: SignInContext): Check {
         password: spare.agent.password,
         phonenum: spare.agent.phone,
       };
-      const again = await spare.call("login", body, SIGN_IN_HEADERS);
+      const again = await spare.call("login", body, { ...SIGN_IN_HEADERS, session: "judge" });
       const code = retcodeOf(again);
       judgeSituation(rec, "already-signed-in", "a second sign-in", code);
       if (code !== "0")
@@ -142,7 +142,12 @@ function logoutTwiceCase(_: SignInContext): Check {
       if (retcodeOf(out) !== "0") throw new NotTested(`the first sign-out was refused (${retcodeOf(out)})`);
       // Straight to the operation with the old Guid: the sweep would sign the agent in again.
       spare.guid = guid;
-      judgeSituation(rec, "logout-signed-out", "a second sign-out", retcodeOf(await spare.call("logout")));
+      judgeSituation(
+        rec,
+        "logout-signed-out",
+        "a second sign-out",
+        retcodeOf(await spare.call("logout", undefined, { session: "judge" })),
+      );
       spare.guid = undefined;
     },
   );
@@ -163,11 +168,15 @@ function forceLoginTakeoverCase(_: SignInContext): Check {
         throw new NotTested("the profile does not allow forced sign-in (allowForceLogin)");
       await spare.login();
       const old = spare.guid;
+      // The forced sign-in opens a new session: the poll of the old one ends first, one opens after.
+      await spare.session.stopPolling();
       const forced = await spare.call(
         "forceLogin",
         { password: spare.agent.password, phonenum: spare.agent.phone },
-        SIGN_IN_HEADERS,
+        { ...SIGN_IN_HEADERS, session: "judge" },
       );
+      if (retcodeOf(forced) === "0") spare.session.startPolling();
+      else spare.markUnknown();
       const code = retcodeOf(forced);
       if (
         !rec.check(
@@ -183,7 +192,10 @@ function forceLoginTakeoverCase(_: SignInContext): Check {
         spare.guid !== old ? "the forced sign-in issued a new Guid" : "the forced sign-in kept the old Guid",
       );
       const stale = retcodeOf(
-        await spare.call("getAgentStatus", undefined, { headers: spare.headers({ guid: old ?? "" }) }),
+        await spare.call("getAgentStatus", undefined, {
+          headers: spare.headers({ guid: old ?? "" }),
+          session: "judge",
+        }),
       );
       const refused = situation("guid-wrong").codes;
       rec.observed = `forced sign-in ${code}; old Guid answered ${stale}`;
@@ -192,7 +204,7 @@ function forceLoginTakeoverCase(_: SignInContext): Check {
         refused.includes(stale),
         `the old Guid answered ${stale} after the forced sign-in (expected ${refused.join(" or ")})`,
       );
-      const fresh = retcodeOf(await spare.call("getAgentStatus"));
+      const fresh = retcodeOf(await spare.call("getAgentStatus", undefined, { session: "judge" }));
       rec.check("forceLogin/takeover", fresh === "0", `the new Guid answered ${fresh}`);
     },
   );
@@ -211,7 +223,7 @@ function logoutDuringCallCase({ answered }: SignInContext): Check {
       await talkingCall(s, rec, answered);
       const code = retcodeOf(await s.call("logout"));
       judgeSituation(rec, "sign-out-during-call", "sign-out during a call", code);
-      if (code === "0") s.signedIn = false;
+      if (code === "0") await s.markSignedOut();
     },
   );
 }

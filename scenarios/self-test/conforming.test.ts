@@ -91,7 +91,6 @@ describe.concurrent("conforming gateways", () => {
       defects: [],
       profile: (p) => ({ ...p, maxCallsPerSecond: 12 }),
       mock: { heartbeatTimeoutMs: 1_000 },
-      deadlines: { heartbeatMs: 250 },
     });
     expect(report.signOutsByTimeout).toBe(0);
     const notes = report.clauses.filter((c) => c.verdict === "fail").flatMap((c) => c.notes);

@@ -11,7 +11,7 @@ import { makeTarget } from "../support/target.ts";
 const config = inject("ccgwSuite");
 
 it("the watchdog ends a stalled run and names what was waiting", async () => {
-  const target = makeTarget(config.profile, { ...MOCK_DEADLINES, watchdogMs: 800, flowMs: 60_000 });
+  const target = makeTarget(config.profile, { ...MOCK_DEADLINES, watchdogMs: 800 });
   const pool = new AgentPool(target, 3);
   const stuck = defineCase(
     "polling",
@@ -21,7 +21,7 @@ it("the watchdog ends a stalled run and names what was waiting", async () => {
       clause: "getAgentEvent/long-poll",
     },
     async ({ agents: [s] }) => {
-      await s?.pollUntil(() => false, 60_000, "an event that never comes");
+      await s?.until(() => false, { within: 60_000, what: "an event that never comes" });
     },
   );
   const { results, stalled } = await runChecks([stuck], { target, pool, faker: seededFaker(1) }, 1);

@@ -84,7 +84,7 @@ async function signOutLeftovers(config: SuiteConfig): Promise<void> {
       const agent = target.agents.find((a) => a.id === id);
       if (!agent) return;
       const session = new SuiteAgent(target, agent);
-      session.signedIn = "unknown";
+      session.markUnknown();
       await session.logout().catch(() => undefined);
     }),
   );

@@ -3,10 +3,13 @@
  * signed out) and gets them all at once or waits, with a deadline, so cases never deadlock on each other. An
  * agent that a sign-in refused is never tried again (accounts lock); an answer the suite cannot read stops the
  * pool. Until one sign-in has been read as a success, one case runs at a time, so a gateway the suite cannot
- * understand sees one sign-in, not one per worker. A signed-in agent that has not polled for heartbeatMs polls
- * (the gateway's heartbeat), whether a case holds it or not, so a slow, rate-capped run never loses it.
+ * understand sees one sign-in, not one per worker. A signed-in agent keeps a poll open (lib/gateway's session
+ * keeper), whether a case holds it or not, so a slow, rate-capped run never loses it and its Guid is always the
+ * gateway's current one. An agent whose sign-out was refused is not counted as signed out: before it serves a
+ * case that needs a signed-out agent, the pool signs it out for sure, or the case is not tested.
  */
-import { EVENT } from "../../contracts/index.ts";
+import { signInFlow } from "../../contracts/index.ts";
+import { checkFlow } from "./event-order.ts";
 import { NotTested, type Recorder } from "./recorder.ts";
 import { SignInError, type SignInTracker, SuiteAgent } from "./suite-agent.ts";
 import type { Target } from "./target.ts";
@@ -50,7 +53,6 @@ export class AgentPool {
   private verified = false;
   /** Leases handed out and not yet given back. */
   private leases = 0;
-  private readonly ticker: NodeJS.Timeout;
 
   /** @param size how many agents of the profile the suite uses (the first ones) */
   constructor(target: Target, size: number, options: { tracker?: SignInTracker } = {}) {
@@ -69,11 +71,6 @@ export class AgentPool {
       agent: new SuiteAgent(target, agent, { ...options, events, signal: this.stopper.signal }),
       busy: false,
     }));
-    const { heartbeatMs } = target.deadlines;
-    this.ticker = setInterval(() => {
-      for (const slot of this.slots) if (!slot.disabled) void slot.agent.heartbeat(heartbeatMs);
-    }, heartbeatMs / 2);
-    this.ticker.unref();
   }
 
   /** Aborted when the run is stopped (its watchdog): every wait of the pool and its agents ends. */
@@ -109,6 +106,8 @@ export class AgentPool {
         this.leases--;
         for (const slot of slots) this.free(slot);
         if (!(error instanceof SignInError)) throw error;
+        // Signed in elsewhere: the agent is left for later; this case is not tested.
+        if (error.kind === "elsewhere") throw new NotTested(error.message);
         // A refused agent was disabled: try again with the others (each round disables one, so this ends).
       }
     }
@@ -117,32 +116,57 @@ export class AgentPool {
   private async prepare(slots: Slot[], needs: Needs, rec: Recorder): Promise<Lease> {
     const agents = slots.slice(0, needs.signedIn).map((s) => s.agent);
     const spares = slots.slice(needs.signedIn).map((s) => s.agent);
-    for (const slot of slots.slice(0, needs.signedIn)) {
-      if (slot.agent.signedIn === true) continue;
-      slot.agent.recorder = rec;
+    for (const agent of agents) {
+      if (agent.signedIn === true) continue;
+      // A session that was lost or a sign-out that was refused: signed out for sure first.
+      if (agent.signedIn === "unknown") await this.signOutForSure(agent);
+      agent.recorder = rec;
       try {
-        const mark = slot.agent.events.length;
-        await slot.agent.login();
-        await slot.agent.pollUntil(
-          (events) => events.some((e) => e.eventType === EVENT.ready),
-          undefined,
-          "AgentState_Ready after sign-in",
-          mark,
-        );
+        await this.signIn(agent);
       } finally {
-        slot.agent.recorder = undefined;
+        agent.recorder = undefined;
       }
     }
     for (const spare of spares) {
       if (spare.signedIn === false) continue;
-      await spare.settle();
-      await spare.logout();
+      if (spare.signedIn === true) await spare.settle();
+      await this.signOutForSure(spare);
     }
-    for (const agent of [...agents, ...spares]) agent.recorder = rec;
+    for (const agent of [...agents, ...spares]) {
+      agent.recorder = rec;
+      agent.callsInLease = 0;
+    }
     return { agents, spares };
   }
 
+  /** Signs an agent in and waits for its sign-in flow (its events are judged by the sign-in cases). */
+  private async signIn(agent: SuiteAgent): Promise<void> {
+    const mark = agent.events.length;
+    await agent.login();
+    const flow = signInFlow(this.target.profile.signIn?.status);
+    await agent.until((events) => checkFlow(flow, events, undefined, false).complete, {
+      within: "prompt",
+      what: "the sign-in flow",
+      from: mark,
+    });
+  }
+
+  /**
+   * Signs an agent out with lib/gateway's sweep and checks that it took: a sign-out that was refused (a stale
+   * Guid, say) leaves the agent signed in at the gateway, and a case that needs it signed out would then find
+   * it "signed in elsewhere". Throws NotTested when the agent cannot be brought to signed out.
+   */
+  private async signOutForSure(agent: SuiteAgent): Promise<void> {
+    await agent.logout(!this.broken).catch(() => undefined);
+    if (agent.signedIn === false) return;
+    throw new NotTested(
+      `agent ${agent.id}'s sign-out was refused and a new session could not be opened to sign it out (signed in elsewhere, and allowForceLogin is not set)`,
+    );
+  }
+
   private refused(slot: Slot, error: SignInError): void {
+    // Signed in elsewhere is a state that passes (the gateway signs an agent that stopped polling out).
+    if (error.kind === "elsewhere") return;
     slot.disabled = error.message;
     if (error.kind !== "refused") {
       const why =
@@ -157,11 +181,13 @@ export class AgentPool {
     await Promise.all([
       ...lease.agents.map(async (agent) => {
         agent.recorder = undefined;
-        if (agent.signedIn === true && !(await agent.settle().catch(() => false))) await this.recover(agent);
+        if (agent.signedIn === false) return;
+        const settled = agent.signedIn === true && (await agent.settle().catch(() => false));
+        if (!settled) await this.recover(agent);
       }),
       ...lease.spares.map(async (agent) => {
         agent.recorder = undefined;
-        if (agent.signedIn !== false) await agent.logout().catch(() => undefined);
+        if (agent.signedIn !== false) await agent.logout(!this.broken).catch(() => undefined);
       }),
     ]);
     this.leases--;
@@ -171,12 +197,12 @@ export class AgentPool {
     }
   }
 
+  /** A session that no longer works: signed out (the sweep), then a new one, ready for the next case. */
   private async recover(agent: SuiteAgent): Promise<void> {
     try {
-      await agent.logout();
-      if (this.broken || this.closed) return;
-      await agent.login();
-      await agent.drain();
+      await agent.logout(!this.broken);
+      if (this.broken || this.closed || agent.signedIn !== false) return;
+      await this.signIn(agent);
     } catch {
       // A refused sign-in disabled the agent (the pool heard of it); nothing else to do.
     }
@@ -264,14 +290,12 @@ export class AgentPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const waiter of this.waiters.splice(0)) waiter.reject(new NotTested("the suite is closing"));
-    clearInterval(this.ticker);
-    await Promise.all(this.slots.map((s) => s.agent.polling));
     await Promise.all(
       this.slots.map(async (slot) => {
         slot.agent.recorder = undefined;
         if (slot.agent.signedIn === false) return;
-        await slot.agent.settle().catch(() => false);
-        await slot.agent.logout().catch(() => undefined);
+        if (slot.agent.signedIn === true) await slot.agent.settle().catch(() => false);
+        await slot.agent.logout(!this.broken).catch(() => undefined);
       }),
     );
     await closeTransport(this.target);

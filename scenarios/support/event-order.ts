@@ -3,12 +3,9 @@
  * the contracts) and reports what is out of order, missing, or carries another call's id. Pure: no I/O.
  */
 import type { EventFlow, FlowStep } from "../../contracts/index.ts";
+import type { PolledEvent } from "../../lib/gateway/index.ts";
 
-/** The parts of a polled event the checker reads. */
-export interface PolledEvent {
-  eventType: string;
-  content?: unknown;
-}
+export type { PolledEvent };
 
 /** One way the events break the flow, with the clause to report it under. */
 export interface FlowFinding {
@@ -26,6 +23,8 @@ export interface FlowCheck {
   findings: FlowFinding[];
   /** Steps matched, in order: step event name and the event type that filled it. */
   matched: { step: string; event: string }[];
+  /** Required steps that never arrived (when final): each fails its own clause too. */
+  missing: FlowStep[];
 }
 
 /** The call id an event carries: the bare string content, or content.callid / content.callId. */
@@ -125,6 +124,8 @@ export function checkFlow(
     }
   });
 
+  const filled = new Set(matched.map((m) => m.step));
+  const missing = final ? flow.steps.filter((s) => !s.optional && !filled.has(s.event)) : [];
   if (!complete && final) {
     const terminal = flow.steps.find((s) => s.terminal);
     const seen = events.map((e) => e.eventType).join(", ") || "no events";
@@ -137,6 +138,7 @@ export function checkFlow(
     complete,
     findings,
     matched,
+    missing,
     ...(terminalIndex !== undefined ? { terminalIndex } : {}),
     ...(terminalEvent !== undefined ? { terminalEvent } : {}),
   };

@@ -4,14 +4,15 @@
  * open the code is recorded. Also the request bodies every family builds from the profile.
  */
 import {
-  EVENT,
   EVENT_FLOWS,
   type EventFlow,
+  type FlowStep,
   OPEN_CHOICES,
   type OpenChoice,
   type Situation,
   situation,
 } from "../../contracts/index.ts";
+import type { WaitResult } from "../../lib/gateway/index.ts";
 import type { CalledNumber, Outcome } from "../../lib/target-profile.ts";
 import { checkFlow, type PolledEvent } from "./event-order.ts";
 import { NotTested, type Recorder } from "./recorder.ts";
@@ -23,11 +24,6 @@ import { envelopeOf, type Reply, retcodeOf } from "./transport.ts";
 export function codesOf(name: string): { codes: string[]; clause: string } {
   const s: Situation = situation(name);
   return { codes: s.codes, clause: s["x-spec"] };
-}
-
-/** Codes that mean "refused for who is asking", not "refused for the value". */
-export function sessionCodes(): Set<string> {
-  return new Set(["not-signed-in", "guid-wrong", "guid-missing"].flatMap((n) => codesOf(n).codes));
 }
 
 /** A number of the profile (with the outcome asked for, when given). */
@@ -55,15 +51,28 @@ export function callIdOf(reply: Reply): string | undefined {
   return typeof result === "string" ? result : undefined;
 }
 
+/** A callout the suite placed: its answer, and where in the agent's log and when its events begin. */
+export interface PlacedCall {
+  reply: Reply;
+  code: string;
+  callId: string | undefined;
+  /** Index in the agent's log from which the call's events come. */
+  mark: number;
+  /** When the callout was sent (its events' deadlines count from here). */
+  sentAt: number;
+}
+
 /**
  * Places a callout and judges a success: retcode 0 with a call id no other call of the run had (the page: the
- * unique call id). Returns the reply and the call id.
+ * unique call id).
  */
 export async function placeCall(
   s: SuiteAgent,
   rec: Recorder,
   body: Record<string, unknown>,
-): Promise<{ reply: Reply; code: string; callId: string | undefined }> {
+): Promise<PlacedCall> {
+  const mark = s.events.length;
+  const sentAt = Date.now();
   const reply = await s.call("callout", body);
   const code = retcodeOf(reply);
   const callId = code === "0" ? callIdOf(reply) : undefined;
@@ -78,13 +87,105 @@ export async function placeCall(
     );
     if (earlier === undefined) s.target.callIds.set(callId, `agent ${s.id}`);
   }
-  return { reply, code, callId };
+  return { reply, code, callId, mark, sentAt };
+}
+
+/** The documented flows a call to this number may follow: its outcome's, or answered and not answered. */
+export function flowsFor(number: CalledNumber | undefined): EventFlow[] {
+  const outcome = number?.outcome;
+  if (outcome) return [flow(FLOW_OF[outcome])];
+  return [flow("callout-answered"), flow("callout-not-answered")];
+}
+
+const FLOW_OF: Record<Outcome, string> = {
+  answered: "callout-answered",
+  "not-answered": "callout-not-answered",
+  busy: "callout-not-answered",
+  "agent-no-answer": "callout-agent-no-answer",
+};
+
+/** A call followed through its flow. */
+export interface FollowedCall {
+  flow: EventFlow;
+  /** The call's events (from the callout on). */
+  events: PolledEvent[];
+  /** The flow's terminal event came in time (the flow itself may still have failed). */
+  complete: boolean;
+  answered: boolean;
+}
+
+function stepNames(step: FlowStep): string[] {
+  return [step.event, ...(step.alternatives ?? [])];
 }
 
 /**
- * A call the customer answered, for cases that need the agent talking: drains what is queued, calls the
- * profile's answered number and waits for AgentEvent_Talking. NotTested when the profile or the gateway cannot
- * give one (no answered number, a refused callout, no answer in time).
+ * Follows a placed call through its documented flow, by the flow's deadlines: from the callout to the flow's
+ * terminal event (the setup deadline), then, for the optional steps that may follow it (Connect_Fail, Ready),
+ * a prompt deadline from there. Records the flow: every event in order with the callout's call id; an event
+ * missing at its deadline fails its flow, its own clause and the delivery clause, naming the call id and what
+ * did arrive.
+ */
+export async function followCall(
+  s: SuiteAgent,
+  rec: Recorder,
+  call: PlacedCall,
+  flows: EventFlow[],
+): Promise<FollowedCall> {
+  const first = flows[0] as EventFlow;
+  const setup = await s.until((evs) => flows.some((f) => checkFlow(f, evs, undefined, false).complete), {
+    within: first.deadline,
+    what: `the end of call ${call.callId ?? "(no call id)"}'s setup`,
+    from: call.mark,
+    since: call.sentAt,
+  });
+  const chosen = flows.find((f) => checkFlow(f, setup.events, undefined, false).complete) ?? first;
+  let events = setup.events;
+  let wait = setup;
+  if (setup.end === "complete") {
+    const terminal = chosen.steps.findIndex((step) => step.terminal);
+    const last = chosen.steps.slice(terminal + 1).at(-1);
+    if (last) {
+      const tail = stepNames(last);
+      wait = await s.until((evs) => evs.some((e) => tail.includes(e.eventType)), {
+        within: "prompt",
+        what: `what follows the end of call ${call.callId ?? "(no call id)"}'s setup`,
+        from: call.mark,
+      });
+      events = wait.events;
+    }
+  }
+  const complete = recordFlow(rec, chosen, events, call.callId, setup.end === "complete" ? undefined : setup);
+  return { flow: chosen, events, complete, answered: chosen["x-spec"] === "flows/callout-answered" };
+}
+
+/**
+ * Releases the agent's call and follows the release flow (a prompt deadline): the release events with the
+ * call's id, then Ready (or Work). Returns false when release was refused or the flow did not complete.
+ */
+export async function releaseCall(
+  s: SuiteAgent,
+  rec: Recorder,
+  callId: string | undefined,
+): Promise<boolean> {
+  const mark = s.events.length;
+  const sentAt = Date.now();
+  const release = await s.call("release");
+  if (!rec.check("release/response", retcodeOf(release) === "0", `release answered ${retcodeOf(release)}`))
+    return false;
+  const releaseFlow = flow("release");
+  const after = await s.until((evs) => checkFlow(releaseFlow, evs, undefined, false).complete, {
+    within: releaseFlow.deadline,
+    what: "the release flow",
+    from: mark,
+    since: sentAt,
+  });
+  return recordFlow(rec, releaseFlow, after.events, callId, after.end === "complete" ? undefined : after);
+}
+
+/**
+ * A call the customer answered, for cases that need the agent talking: calls the profile's answered number and
+ * follows the call to AgentEvent_Talking (its flow recorded). NotTested when the profile or the gateway cannot
+ * give one (no answered number, a refused callout, a flow that did not end in Talking).
  */
 export async function talkingCall(
   s: SuiteAgent,
@@ -92,17 +193,10 @@ export async function talkingCall(
   number: CalledNumber | undefined,
 ): Promise<string | undefined> {
   if (!number) throw new NotTested("no number with outcome 'answered' in the profile");
-  await s.drain();
-  const mark = s.events.length;
   const call = await placeCall(s, rec, baseBody(s.target, number.number));
   if (call.code !== "0") throw new NotTested(`the callout was refused (${call.code})`);
-  const talking = await s.pollUntil(
-    (events) => events.some((e) => e.eventType === EVENT.talking),
-    undefined,
-    EVENT.talking,
-    mark,
-  );
-  if (talking.timedOut) throw new NotTested("the call was not answered in time");
+  const followed = await followCall(s, rec, call, [flow("callout-answered")]);
+  if (!followed.complete) throw new NotTested("the call did not reach AgentEvent_Talking");
   return call.callId;
 }
 
@@ -140,12 +234,6 @@ export function judgeInvalid(rec: Recorder, clause: string, what: string, code: 
     rec.add(clause, "pass", `${what} was refused with ${code}`);
     rec.add(expected.clause, "pass", `invalid parameter answered ${code}`);
     if (choice) rec.choice(choice.id, code, what);
-  } else if (sessionCodes().has(code)) {
-    rec.add(
-      clause,
-      "fail",
-      `${what} was answered ${code}, a code for the session, not for the value: the value was not checked (expected ${expected.codes.join(" or ")})`,
-    );
   } else {
     rec.add(clause, "pass", `${what} was refused (${code})`);
     rec.add(
@@ -196,16 +284,34 @@ export function flow(name: string): EventFlow {
   return found;
 }
 
-/** Records a flow's findings; an incomplete flow names the call it belongs to. */
+/**
+ * Records a flow's findings: out of order, another call's id, an incomplete flow. A required step that never
+ * came fails its own clause and getAgentEvent/delivery as well, naming the call and what did arrive and why the
+ * wait ended (`wait`, when it did not end with the flow complete).
+ */
 export function recordFlow(
   rec: Recorder,
   f: EventFlow,
   events: PolledEvent[],
   callId: string | undefined,
+  wait?: WaitResult,
 ): boolean {
   const result = checkFlow(f, events, callId, true);
   const call = callId ? ` (call id ${callId})` : "";
-  for (const finding of result.findings) rec.add(finding.clause, "fail", `${finding.message}${call}`);
-  if (result.findings.length === 0) rec.add(f["x-spec"], "pass", events.map((e) => e.eventType).join(" → "));
+  const why = wait ? `; ${wait.reason}` : "";
+  for (const finding of result.findings) rec.add(finding.clause, "fail", `${finding.message}${call}${why}`);
+  const seen = events.map((e) => e.eventType).join(", ") || "no events";
+  for (const step of result.missing) {
+    const message = `${step.event} of "${f.title}" never arrived${call}; arrived: ${seen}${why}`;
+    rec.add(step["x-spec"], "fail", message);
+    rec.add(DELIVERY, "fail", message);
+  }
+  if (result.findings.length === 0) {
+    rec.add(f["x-spec"], "pass", events.map((e) => e.eventType).join(" → "));
+    rec.credit(DELIVERY, `the events of "${f.title}" arrived in time`);
+  }
   return result.complete;
 }
+
+/** The clause every lost event fails besides its own. */
+const DELIVERY = "getAgentEvent/delivery";

@@ -60,7 +60,8 @@ const KNOWN_CLAUSES = new Set(CLAUSES.map((c) => c.id));
 /**
  * Checks an answer against its response contract and records the result. An answer that is not the vendor's
  * envelope fails the envelope clause (unless the caller expects none); a failure envelope sent with another
- * HTTP status than 200 is judged by its retcode, and the status is recorded as an open choice.
+ * HTTP status than 200 is judged by its retcode, and the status is recorded as an open choice. The exchange is
+ * kept as evidence unless told otherwise (a poll that came back empty says little).
  */
 export function validateReply(
   target: Target,
@@ -68,8 +69,9 @@ export function validateReply(
   schema: SchemaName,
   reply: Reply,
   expectEnvelope = true,
+  keepEvidence = true,
 ): void {
-  recorder?.keep(reply.evidence);
+  if (keepEvidence) recorder?.keep(reply.evidence);
   if (!recorder || reply.error) return;
   const envelope = envelopeOf(reply);
   if (!envelope) {

@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CaseResult } from "../../lib/report/conformance.ts";
-import type { TargetProfile } from "../../lib/target-profile.ts";
+import { DEFAULT_EVENT_DEADLINES, type TargetProfile } from "../../lib/target-profile.ts";
 import type { SignInTracker } from "./suite-agent.ts";
 import type { Deadlines } from "./target.ts";
 
@@ -21,21 +21,25 @@ export interface SuiteConfig {
   defects: string[];
 }
 
-/** Deadlines for the embedded mock (fast timing, short poll wait) and for a real gateway. */
+/**
+ * Deadlines for the embedded mock (its suite options: fast events, a 1 s poll wait, Guid rotation in seconds)
+ * and for a real gateway (event deadlines from lib/target-profile's defaults unless the profile sets them).
+ */
 export const MOCK_DEADLINES: Deadlines = {
-  flowMs: 5_000,
-  rotationMs: 5_000,
+  setupMs: 3_000,
+  promptMs: 2_000,
+  rotationMs: 10_000,
   requestMs: 5_000,
   leaseMs: 120_000,
-  heartbeatMs: 2_000,
+  pollPauseMs: 200,
   watchdogMs: 240_000,
 };
 export const TARGET_DEADLINES: Deadlines = {
-  flowMs: 90_000,
+  ...DEFAULT_EVENT_DEADLINES,
   rotationMs: 150_000,
   requestMs: 30_000,
   leaseMs: 30 * 60_000,
-  heartbeatMs: 30_000,
+  pollPauseMs: 200,
   watchdogMs: 60 * 60_000,
 };
 

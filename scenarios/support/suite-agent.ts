@@ -1,28 +1,37 @@
 /**
- * One test agent of the suite: signs in the way the profile allows (forced sign-in only with allowForceLogin,
- * never after a refusal), keeps the latest Guid and every polled event, and judges what every poll shows: the
- * event's workNo, the shape of an empty poll, omitted null content, which polls hand the Guid over.
+ * One test agent of the suite, on lib/gateway's session keeper: signed in, it keeps one poll open until it
+ * signs out (so its Guid is always the gateway's current one), and every poll is judged as it comes (the
+ * event's workNo, the shape of an empty poll, omitted null content, which polls hand the Guid over). A case
+ * reads events from the agent's log from the moment its action began, and waits for them by deadline, judged
+ * by what the gateway answered. An answer about the session to a request that does not test the session is
+ * never a verdict on the request: the session is re-established and the request sent once more, and a second
+ * such answer leaves the case not tested.
  */
 import { appliedClauses } from "../../contracts/clauses-of.ts";
 import {
   agentStateCode,
+  EVENT_FLOWS,
   OPERATIONS,
   type OperationId,
   openChoice,
   type SchemaName,
+  situation,
 } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
 import {
-  AgentChannel,
+  type AgentChannel,
+  AgentSession,
   agentHeaders,
+  isSessionRefusal,
+  type PollAnswer,
+  type PolledEvent,
+  type SendSpec,
   setGuidHeader,
-  signIn,
   signInPolicy,
-  signOut,
+  type WaitResult,
 } from "../../lib/gateway/index.ts";
 import type { Agent } from "../../lib/target-profile.ts";
-import type { PolledEvent } from "./event-order.ts";
-import { type Recorder, validateReply } from "./recorder.ts";
+import { NotTested, type Recorder, validateReply } from "./recorder.ts";
 import type { Target } from "./target.ts";
 import { callSlot, envelopeOf, type Reply, retcodeOf, send } from "./transport.ts";
 
@@ -39,37 +48,48 @@ export interface SignInEvents {
 }
 
 /**
- * Why a sign-in did not give a session: the pool stops using the agent ("refused"), or signs nobody in any more
+ * Why a sign-in did not give a session: the pool stops using the agent ("refused"), signs nobody in any more
  * when the answer cannot be read or the password was refused (the profile's agents often share one password,
- * and accounts lock).
+ * and accounts lock), or leaves it for later when it is signed in elsewhere and may not be taken over.
  */
 export class SignInError extends HarnessError {
-  readonly kind: "refused" | "password" | "unreadable";
-  constructor(kind: "refused" | "password" | "unreadable", message: string) {
+  readonly kind: "refused" | "password" | "unreadable" | "elsewhere";
+  constructor(kind: SignInError["kind"], message: string) {
     super("CCGW_SIGN_IN_REFUSED", message);
     this.kind = kind;
   }
 }
 
+/** How a case's deadline is given: a kind of the target's event deadlines, or milliseconds. */
+export type Within = "prompt" | "setup" | number;
+
+export interface CallOptions {
+  headers?: Record<string, string>;
+  agentId?: string;
+  expectEnvelope?: boolean;
+  /**
+   * "judge": the case tests the session, so an answer about it is the verdict. By default such an answer
+   * (not signed in, Guid refused, signed in elsewhere) is about the agent, not the request: the session is
+   * re-established, the request sent once more, and a second one makes the case not tested.
+   */
+  session?: "judge";
+}
+
+/** Codes that speak about the session rather than the request (a sign-in's: signed in elsewhere). */
+function aboutSession(op: OperationId, code: string): boolean {
+  if (op === "login" || op === "forceLogin") return situation("already-signed-in").codes.includes(code);
+  return isSessionRefusal(code);
+}
+
 export class SuiteAgent {
   readonly target: Target;
   readonly agent: Agent;
-  /** The agent's Guid and cookies, as lib/gateway's client keeps them. */
-  readonly channel = new AgentChannel();
+  readonly session: AgentSession<Reply>;
   recorder: Recorder | undefined;
-  readonly events: PolledEvent[] = [];
-  /** The last poll was refused (session lost): waiting for events is pointless. */
-  refused = false;
-  /** Whether the gateway holds a session of this agent, as far as the suite knows. */
-  signedIn: boolean | "unknown" = false;
   /** What the agent is waiting for, for the watchdog's report. */
   waiting: string | undefined;
-  /** When the agent last polled (the gateway's heartbeat). */
-  lastPollAt = Date.now();
-  /** Requests of this agent in flight. */
-  private inFlight = 0;
-  /** The poll in flight, which a second poll joins instead of opening another. */
-  private pending: Promise<PolledEvent | null> | undefined;
+  /** Successful callouts since the agent was leased: a session lost after one cannot be started over mid-case. */
+  callsInLease = 0;
   private readonly tracker: SignInTracker | undefined;
   private readonly stop: AbortSignal | undefined;
   private readonly signInEvents: SignInEvents | undefined;
@@ -84,10 +104,18 @@ export class SuiteAgent {
     this.tracker = options.tracker;
     this.stop = options.signal;
     this.signInEvents = options.events;
+    this.session = new AgentSession<Reply>(agent, (spec, channel) => this.exchange(spec, channel), {
+      pollPauseMs: target.deadlines.pollPauseMs,
+      onPoll: (answer) => this.judgePoll(answer),
+    });
   }
 
   get id(): string {
     return this.agent.id;
+  }
+
+  get channel(): AgentChannel {
+    return this.session.channel;
   }
 
   get guid(): string | undefined {
@@ -98,9 +126,32 @@ export class SuiteAgent {
     this.channel.guid = value;
   }
 
-  /** Guids that replaced an earlier one since the agent was made (dynamic authentication rotations). */
+  /** Guids that replaced an earlier one in this session (dynamic authentication rotations). */
   get rotations(): number {
     return this.channel.rotations;
+  }
+
+  /** Every event the agent polled, in arrival order. */
+  get events(): PolledEvent[] {
+    return this.session.events;
+  }
+
+  /** Whether the gateway holds a session of this agent, as far as the suite knows. */
+  get signedIn(): boolean | "unknown" {
+    const { state } = this.session;
+    return state === "in" ? true : state === "out" ? false : "unknown";
+  }
+
+  /** A case that made the gateway do something unexpected says the agent's state is no longer known. */
+  markUnknown(): void {
+    this.session.state = "unknown";
+  }
+
+  /** A sign-out a case sent itself succeeded: no more polls, and the agent counts as signed out. */
+  async markSignedOut(): Promise<void> {
+    await this.session.stopPolling();
+    this.session.state = "out";
+    this.tracker?.signedOut(this.id);
   }
 
   /** Headers of an authenticated request. */
@@ -108,36 +159,99 @@ export class SuiteAgent {
     return agentHeaders(this.channel, extra);
   }
 
-  /** Calls an operation for this agent with the current Guid; validates the answer. */
-  async call(
-    op: OperationId,
-    body?: unknown,
-    options: { headers?: Record<string, string>; agentId?: string; expectEnvelope?: boolean } = {},
-  ): Promise<Reply> {
-    const operation = OPERATIONS[op];
-    // Waiting for the rate cap is not a request in flight: the heartbeat may poll meanwhile.
-    if (op === "callout") await callSlot(this.target);
-    this.inFlight++;
-    const before = this.guid;
-    let reply: Reply;
-    try {
-      reply = await send(
-        this.target,
-        {
-          operation: op,
-          agentId: options.agentId ?? this.id,
-          headers: options.headers ?? this.headers(),
-          ...(body === undefined ? {} : { body }),
-        },
-        this.channel,
+  /** Calls an operation for this agent with the current Guid; validates the answer (see CallOptions.session). */
+  async call(op: OperationId, body?: unknown, options: CallOptions = {}): Promise<Reply> {
+    const sentGuid = this.guid;
+    const reply = await this.callOnce(op, body, options);
+    const code = retcodeOf(reply);
+    if (options.session === "judge" || !aboutSession(op, code)) return reply;
+    const why = await this.reestablish(op, code, sentGuid);
+    if (why) throw new NotTested(why);
+    // The same request again, with the Guid of the session as it is now.
+    const headers =
+      options.headers && options.headers.guid === sentGuid && this.guid !== undefined
+        ? { ...options.headers, guid: this.guid }
+        : options.headers;
+    const again = await this.callOnce(op, body, { ...options, ...(headers ? { headers } : {}) });
+    const second = retcodeOf(again);
+    if (aboutSession(op, second)) {
+      throw new NotTested(
+        `${op} was answered ${code}, then ${second} after the session was re-established: codes about the session, not the request, so the request was not tested`,
       );
-    } finally {
-      this.inFlight--;
     }
-    this.judgeSetGuid(reply, op, before);
-    validateReply(this.target, this.recorder, operation.response, reply, options.expectEnvelope ?? true);
-    if (operation.setsGuid === "always" && retcodeOf(reply) === "0") this.checkSetGuid(reply);
+    return again;
+  }
+
+  private callOnce(op: OperationId, body: unknown, options: CallOptions): Promise<Reply> {
+    return this.exchange(
+      {
+        operation: op,
+        agentId: options.agentId ?? this.id,
+        headers: options.headers ?? this.headers(),
+        ...(body === undefined ? {} : { body }),
+      },
+      this.channel,
+      options.expectEnvelope ?? true,
+    );
+  }
+
+  /**
+   * One request of this agent: a callout waits for the rate cap; the answer is validated against its contract
+   * into the case's recorder, except a poll's, which judgePoll reads as the keeper hands it over.
+   */
+  private async exchange(spec: SendSpec, channel: AgentChannel, expectEnvelope = true): Promise<Reply> {
+    const op = spec.operation;
+    if (op === "callout") await callSlot(this.target);
+    const reply = await send(this.target, spec, channel);
+    if (!op || op === "getAgentEvent") return reply;
+    const operation = OPERATIONS[op];
+    validateReply(this.target, this.recorder, operation.response, reply, expectEnvelope);
+    const code = retcodeOf(reply);
+    if (operation.setsGuid === "always" && code === "0") this.checkSetGuid(reply);
+    if (op === "callout" && code === "0") this.callsInLease++;
     return reply;
+  }
+
+  /**
+   * After an answer about the session: a newer Guid may have come meanwhile (a poll took a rotation), the
+   * session may still work (a probe says so), or it is gone and a new one is signed in, unless the case holds
+   * a call on the old one. Returns why it could not be re-established, or undefined. Records nothing.
+   */
+  private async reestablish(
+    op: OperationId,
+    code: string,
+    sentGuid: string | undefined,
+  ): Promise<string | undefined> {
+    const recorder = this.recorder;
+    this.recorder = undefined;
+    try {
+      if (op === "login" || op === "forceLogin") {
+        // Signed in elsewhere: the sweep signs the agent out (taking the session over only where allowed).
+        await this.logout();
+        return this.signedIn === false
+          ? undefined
+          : `agent ${this.id} is signed in elsewhere (${code}) and could not be signed out`;
+      }
+      if (this.session.state === "in" && this.guid !== sentGuid) return undefined;
+      if (this.session.isPolling) {
+        await this.session.nextPoll(this.target.deadlines.requestMs);
+        if (this.session.state === "in" && this.guid !== sentGuid) return undefined;
+      }
+      const probe =
+        this.session.state === "in" ? retcodeOf(await this.callOnce("getAgentStatus", undefined, {})) : code;
+      if (probe === "0") return undefined;
+      if (this.callsInLease > 0) {
+        return `the agent's session was lost in the middle of the case (${code}, then ${probe} for its state), so the request was not tested`;
+      }
+      await this.logout();
+      await this.login();
+      await this.until((events) => events.length > 0, { within: "prompt", what: "the sign-in's events" });
+      return undefined;
+    } catch (error) {
+      return `the agent's session could not be re-established after ${code}: ${(error as Error).message}`;
+    } finally {
+      this.recorder = recorder;
+    }
   }
 
   /** A successful sign-in must hand the Guid over in the header contract's form (value never shown). */
@@ -153,140 +267,35 @@ export class SuiteAgent {
     }
   }
 
-  /** Which polls hand the Guid over is open: a successful poll without it, or one repeating it, says which. */
-  private judgeSetGuid(reply: Reply, op: OperationId, before: string | undefined): void {
-    if (op !== "getAgentEvent" || envelopeOf(reply)?.retcode !== "0") return;
+  /**
+   * Every poll the keeper makes: validated against its contract (evidence kept when it carries an event or a
+   * failure), and what the pages leave open recorded: the empty poll's shape, which polls hand the Guid over.
+   */
+  private judgePoll(answer: PollAnswer<Reply>): void {
+    const rec = this.recorder;
+    if (!rec) return;
+    const { reply } = answer;
+    validateReply(this.target, rec, OPERATIONS.getAgentEvent.response, reply, true, answer.kind !== "empty");
+    if (answer.kind === "lost" || answer.kind === "failed") return;
     if (reply.setGuid === undefined) {
-      this.recorder?.choice(
-        "set-guid-on-polls",
-        choiceOption("set-guid-on-polls", 0),
-        "a poll without a Guid header",
-      );
-    } else if (reply.setGuid === before) {
-      this.recorder?.choice(
-        "set-guid-on-polls",
-        choiceOption("set-guid-on-polls", 1),
-        "a poll repeated the Guid",
-      );
+      rec.choice("set-guid-on-polls", choiceOption("set-guid-on-polls", 0), "a poll without a Guid header");
+    } else if (reply.setGuid === reply.sentGuid) {
+      rec.choice("set-guid-on-polls", choiceOption("set-guid-on-polls", 1), "a poll repeated the Guid");
     }
-  }
-
-  /**
-   * Signs in with the profile's sign-in options. An agent still signed in elsewhere is forced only when the
-   * profile allows it; a refusal (wrong password, ...) is never retried, since accounts lock.
-   * @param options optional sign-in fields sent besides the profile's, the password and the phone number
-   */
-  async login(options: Record<string, unknown> = {}): Promise<Reply> {
-    try {
-      const reply = await this.signIn(options);
-      this.signInEvents?.signedIn(this);
-      return reply;
-    } catch (error) {
-      if (error instanceof SignInError) this.signInEvents?.failed(this, error);
-      throw error;
-    }
-  }
-
-  private async signIn(options: Record<string, unknown>): Promise<Reply> {
-    const outcome = await signIn(this.send, this.agent, signInPolicy(this.target.profile), options);
-    if (outcome.ok) {
-      this.markSignedIn(true);
-      if (!this.guid) throw new SignInError("refused", `the sign-in of agent ${this.id} handed over no Guid`);
-      return outcome.reply as Reply;
-    }
-    const { kind, code } = outcome;
-    if (kind === "unreadable") {
-      this.markSignedIn("unknown");
-      throw new SignInError("unreadable", `the sign-in answer of agent ${this.id} cannot be read: ${code}`);
-    }
-    if (kind === "password") {
-      throw new SignInError(
-        "password",
-        `the sign-in of agent ${this.id} was refused with ${code} (its credentials)`,
-      );
-    }
-    const why =
-      kind === "elsewhere"
-        ? `agent ${this.id} is signed in elsewhere (${code}) and the profile does not allow a forced sign-in (allowForceLogin)`
-        : `agent ${this.id} could not sign in: ${code}; it is not tried again`;
-    throw new SignInError("refused", why);
-  }
-
-  /** Sends an operation of this agent as lib/gateway's sign-in and sign-out do (validated, recorded). */
-  private readonly send = (
-    op: OperationId,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<Reply> => this.call(op, body, headers ? { headers } : {});
-
-  private markSignedIn(state: boolean | "unknown"): void {
-    this.signedIn = state;
-    if (state === false) this.tracker?.signedOut(this.id);
-    else this.tracker?.signedIn(this.id);
-  }
-
-  /**
-   * Signs out (lib/gateway's sweep): sign-out, a call in the way released first; without a working session,
-   * sign-in (forced only where the profile allows it), release, sign-out.
-   */
-  async logout(): Promise<Reply> {
-    const hasSession = this.signedIn !== false && this.guid !== undefined;
-    const { reply } = await signOut(this.send, this.agent, signInPolicy(this.target.profile), hasSession);
-    this.markSignedIn(false);
-    this.guid = undefined;
-    return (reply ?? (await this.call("logout"))) as Reply;
-  }
-
-  /** One poll; the event (or null) is appended to `events`. */
-  async poll(): Promise<PolledEvent | null> {
-    this.pending ??= this.pollOnce().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
-  }
-
-  /**
-   * The gateway's heartbeat: a poll, when the agent is signed in, has no request in flight and has not polled
-   * for `idleMs`. Whatever a case does with the agent meanwhile, a second poll joins this one.
-   */
-  heartbeat(idleMs: number): Promise<unknown> | undefined {
-    if (this.signedIn !== true || this.inFlight > 0 || Date.now() - this.lastPollAt < idleMs)
-      return undefined;
-    return this.poll().catch(() => null);
-  }
-
-  /** The poll in flight, if any. */
-  get polling(): Promise<unknown> | undefined {
-    return this.pending;
-  }
-
-  private async pollOnce(): Promise<PolledEvent | null> {
-    this.lastPollAt = Date.now();
-    const reply = await this.call("getAgentEvent");
-    this.lastPollAt = Date.now();
-    this.refused = retcodeOf(reply) !== "0";
-    if (this.refused) return null;
-    const body = envelopeOf(reply)?.body ?? {};
-    const raw = body.event;
-    if (raw === undefined || raw === null) {
-      this.recorder?.choice(
+    if (answer.kind === "empty") {
+      const raw = envelopeOf(reply)?.body.event;
+      rec.choice(
         "empty-poll-shape",
         choiceOption("empty-poll-shape", raw === null ? 0 : 1),
-        `after ${reply.ms} ms`,
+        `after ${answer.answeredAt - answer.sentAt} ms`,
       );
-      return null;
+      return;
     }
-    const event = raw as PolledEvent & { workNo?: unknown };
-    if (typeof event.eventType !== "string") return null;
-    this.judgeEvent(event);
-    this.events.push(event);
-    return event;
+    if (answer.event) this.judgeEvent(rec, answer.event);
   }
 
   /** What every event must show: the polling agent's workNo; null content may also be left out (open). */
-  private judgeEvent(event: PolledEvent & { workNo?: unknown }): void {
-    const rec = this.recorder;
-    if (!rec) return;
+  private judgeEvent(rec: Recorder, event: PolledEvent): void {
     if (event.workNo === this.id)
       rec.credit("getAgentEvent/response/event/workNo", `events carry agent ${this.id}'s workNo`);
     else
@@ -309,46 +318,100 @@ export class SuiteAgent {
   }
 
   /**
-   * Polls until `done` says so, the deadline passes or the run is stopped; returns the events since `from`.
-   * @param done called with the events since `from` after each poll
-   * @param from index in `events` to read from: where the action began (a heartbeat poll may have read its first
-   * events before this wait started)
+   * Signs in with the profile's sign-in options; from then on the agent keeps a poll open. An agent signed in
+   * elsewhere is forced only when the profile allows it; a refusal (wrong password, ...) is never retried.
+   * @param options optional sign-in fields sent besides the profile's, the password and the phone number
    */
-  async pollUntil(
-    done: (events: PolledEvent[]) => boolean,
-    deadlineMs = this.target.deadlines.flowMs,
-    what = "events",
-    from = this.events.length,
-  ): Promise<{ events: PolledEvent[]; timedOut: boolean }> {
-    const start = from;
-    const deadline = Date.now() + deadlineMs;
-    this.waiting = `${what} on agent ${this.id} (deadline ${deadlineMs} ms)`;
+  async login(options: Record<string, unknown> = {}): Promise<Reply> {
     try {
-      while (Date.now() < deadline && !this.stop?.aborted) {
-        const event = await this.poll();
-        const events = this.events.slice(start);
-        if (done(events)) return { events, timedOut: false };
-        if (event === null && (this.refused || this.guid === undefined)) break;
+      const reply = await this.signIn(options);
+      this.signInEvents?.signedIn(this);
+      return reply;
+    } catch (error) {
+      if (error instanceof SignInError) this.signInEvents?.failed(this, error);
+      throw error;
+    }
+  }
+
+  private async signIn(options: Record<string, unknown>): Promise<Reply> {
+    const outcome = await this.session.signIn(signInPolicy(this.target.profile), options);
+    if (outcome.ok) {
+      this.tracker?.signedIn(this.id);
+      if (!this.guid) {
+        this.session.state = "unknown";
+        throw new SignInError("refused", `the sign-in of agent ${this.id} handed over no Guid`);
       }
-      return { events: this.events.slice(start), timedOut: true };
+      return outcome.reply as Reply;
+    }
+    const { kind, code } = outcome;
+    if (kind === "unreadable") {
+      this.tracker?.signedIn(this.id);
+      throw new SignInError("unreadable", `the sign-in answer of agent ${this.id} cannot be read: ${code}`);
+    }
+    if (kind === "password") {
+      throw new SignInError(
+        "password",
+        `the sign-in of agent ${this.id} was refused with ${code} (its credentials)`,
+      );
+    }
+    if (kind === "elsewhere") {
+      this.session.state = "unknown";
+      throw new SignInError(
+        "elsewhere",
+        `agent ${this.id} is signed in elsewhere (${code}) and the profile does not allow a forced sign-in (allowForceLogin)`,
+      );
+    }
+    throw new SignInError("refused", `agent ${this.id} could not sign in: ${code}; it is not tried again`);
+  }
+
+  /**
+   * Signs out (lib/gateway's sweep): sign-out, a call in the way released first; without a working session,
+   * sign-in (forced only where the profile allows it; never when `takeOver` is false), release, sign-out. A
+   * refused sign-out leaves the agent's state unknown, never signed out.
+   */
+  async logout(takeOver = true): Promise<Reply> {
+    const { done, reply } = await this.session.signOut(signInPolicy(this.target.profile), takeOver);
+    if (done) this.tracker?.signedOut(this.id);
+    return reply ?? (await this.callOnce("logout", undefined, {}));
+  }
+
+  /** Milliseconds of a deadline. */
+  deadlineMs(within: Within): number {
+    if (typeof within === "number") return within;
+    return within === "setup" ? this.target.deadlines.setupMs : this.target.deadlines.promptMs;
+  }
+
+  /**
+   * Waits for events from `from` on (where the action began) until `done` says so, the deadline counted from
+   * `since` passes by the gateway's answers (a poll sent after it came back empty), the session is lost, or the
+   * run is stopped.
+   */
+  async until(
+    done: (events: PolledEvent[]) => boolean,
+    options: { within: Within; what: string; from?: number; since?: number },
+  ): Promise<WaitResult> {
+    const ms = this.deadlineMs(options.within);
+    this.waiting = `${options.what} on agent ${this.id} (deadline ${ms} ms)`;
+    try {
+      return await this.session.waitFor(done, {
+        from: options.from ?? this.events.length,
+        deadlineAt: (options.since ?? Date.now()) + ms,
+        graceMs: this.target.deadlines.requestMs,
+        ...(this.stop ? { signal: this.stop } : {}),
+      });
     } finally {
       this.waiting = undefined;
     }
   }
 
-  /** Polls until one poll comes back empty: everything queued so far has been read. */
-  async drain(deadlineMs = this.target.deadlines.flowMs): Promise<PolledEvent[]> {
-    const start = this.events.length;
-    const deadline = Date.now() + deadlineMs;
-    this.waiting = `an empty poll on agent ${this.id} (deadline ${deadlineMs} ms)`;
+  /** Waits until everything queued for the agent so far has been read (a poll sent from now on came back empty). */
+  async quiet(): Promise<boolean> {
+    this.waiting = `an empty poll on agent ${this.id}`;
     try {
-      while (Date.now() < deadline && !this.stop?.aborted) {
-        if ((await this.poll()) === null) break;
-      }
+      return await this.session.quiet(this.target.deadlines.requestMs, this.stop);
     } finally {
       this.waiting = undefined;
     }
-    return this.events.slice(start);
   }
 
   /** The agent's state code, or undefined when the answer has none. */
@@ -359,8 +422,8 @@ export class SuiteAgent {
   }
 
   /**
-   * Brings the agent back to a state where it can call out: releases any call (held ones too) and waits until
-   * the state is no longer talking. Never records findings.
+   * Brings the agent back to a state where it can call out: releases any call (held ones too) and waits, poll
+   * by poll, until the state is no longer talking. Never records findings.
    */
   async settle(): Promise<boolean> {
     const recorder = this.recorder;
@@ -368,20 +431,26 @@ export class SuiteAgent {
     this.waiting = `the end of agent ${this.id}'s call`;
     try {
       const talking = agentStateCode("talking");
-      const deadline = Date.now() + this.target.deadlines.flowMs;
+      const deadline = Date.now() + this.target.deadlines.setupMs;
       for (let i = 0; i < 3; i++) {
-        if (retcodeOf(await this.call("release")) !== "0") break;
+        const mark = this.events.length;
+        if (retcodeOf(await this.callOnce("release", undefined, {})) !== "0") break;
+        // A released call's events follow it (Ready last): read them here, not in the next case's log.
+        await this.until((events) => events.some((e) => READY.includes(e.eventType)), {
+          within: "prompt",
+          what: "AgentState_Ready after the release",
+          from: mark,
+        });
       }
-      // NOTE: no drain to an empty poll here: on a real gateway each empty poll is a whole long-poll wait.
-      while (Date.now() < deadline && !this.stop?.aborted) {
-        const state = await this.state();
-        if (state !== undefined && state !== talking) return true;
+      while (Date.now() < deadline && !this.stop?.aborted && this.session.state === "in") {
+        const reply = await this.callOnce("getAgentStatus", undefined, {});
+        const state = (envelopeOf(reply)?.body.result as { agentState?: unknown } | undefined)?.agentState;
         // No state at all: the session is gone (a Guid that stopped working); the caller recovers it.
-        if (state === undefined) return false;
-        await this.call("release");
-        // Waiting for the state to change is waiting for the next event: a poll answers as soon as one comes.
-        await this.poll();
-        if (this.refused) return false;
+        if (typeof state !== "number") return false;
+        if (state !== talking) return true;
+        await this.callOnce("release", undefined, {});
+        // Waiting for the state to change is waiting for the next event: the poll answers as soon as one comes.
+        await this.session.nextPoll(this.target.deadlines.requestMs);
       }
       return false;
     } finally {
@@ -390,6 +459,11 @@ export class SuiteAgent {
     }
   }
 }
+
+/** The events that end the release flow (AgentState_Ready, or AgentState_Work). */
+const READY = (EVENT_FLOWS.release?.steps ?? [])
+  .filter((step) => step.terminal)
+  .flatMap((step) => [step.event, ...(step.alternatives ?? [])]);
 
 function choiceOption(id: string, index: number): string {
   return openChoice(id).options[index] ?? String(index);

@@ -20,16 +20,18 @@ import {
 
 /** How long the suite waits for things a gateway does by itself. Deadlines, never sleeps. */
 export interface Deadlines {
-  /** Events of one flow (callout to Talking or Call_Out_Fail; release to Ready). */
-  flowMs: number;
+  /** Callout to the end of the call's setup (Talking or Call_Out_Fail); the profile's eventDeadlines.setupMs. */
+  setupMs: number;
+  /** Events that follow an action at once (Ready after sign-in or release, Hold); eventDeadlines.promptMs. */
+  promptMs: number;
   /** A Guid rotation under dynamic authentication. */
   rotationMs: number;
   /** One HTTP request; must exceed the gateway's long-poll wait. */
   requestMs: number;
   /** Waiting for free agents before a case is marked not tested. */
   leaseMs: number;
-  /** A signed-in agent that no case uses polls after this long idle, so the gateway keeps its session. */
-  heartbeatMs: number;
+  /** Pause after an empty poll before the next one (the vendor asks for 200–500 ms). */
+  pollPauseMs: number;
   /** The whole run of one set of cases: past it, the run ends and names what was still waiting. */
   watchdogMs: number;
 }
@@ -87,7 +89,8 @@ export function makeTarget(profile: TargetProfile, deadlines: Deadlines): Target
     called: calledNumbers(profile),
     callers: [...new Set(callers)],
     secrets: profileSecrets(profile),
-    deadlines,
+    // The event deadlines are the gateway's (its timers): the profile's, over the suite's defaults.
+    deadlines: { ...deadlines, ...(profile.eventDeadlines ?? {}) },
     core,
     warnings,
     callIds: new Map(),

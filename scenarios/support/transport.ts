@@ -20,6 +20,8 @@ export { envelopeOf, retcodeOf, unreadable } from "../../lib/gateway/index.ts";
 /** What came back from one request, with its redacted record for the report. */
 export interface Reply extends GatewayReply {
   evidence: Exchange;
+  /** The Guid the request carried, if any (a poll's answer may hand over another one). */
+  sentGuid?: string;
 }
 
 export type RequestSpec = SendSpec;
@@ -76,17 +78,21 @@ export async function send(target: Target, spec: SendSpec, channel?: AgentChanne
     guard.admitBody(spec.body);
   }
   const client = await clientOf(target);
+  const headers = spec.headers ?? client.headers(channel);
+  const sentGuid = headers.guid;
   const reply = await client.send(spec, channel);
   const op = spec.operation ? { operation: spec.operation } : {};
   const sent = {
     method: reply.method,
     path: reply.path,
-    headers: spec.headers ?? client.headers(channel),
+    headers,
     ...(spec.body === undefined ? {} : { body: spec.body }),
   };
+  const carried = sentGuid === undefined ? {} : { sentGuid };
   if (reply.error) {
     return {
       ...reply,
+      ...carried,
       evidence: redact({ ...op, request: sent, error: reply.error, ms: reply.ms }, target.secrets),
     };
   }
@@ -95,5 +101,9 @@ export async function send(target: Target, spec: SendSpec, channel?: AgentChanne
     if (reply.headers[name] !== undefined) shown[name] = reply.headers[name];
   }
   const response = { status: reply.status, headers: shown, body: reply.json ?? reply.text };
-  return { ...reply, evidence: redact({ ...op, request: sent, response, ms: reply.ms }, target.secrets) };
+  return {
+    ...reply,
+    ...carried,
+    evidence: redact({ ...op, request: sent, response, ms: reply.ms }, target.secrets),
+  };
 }

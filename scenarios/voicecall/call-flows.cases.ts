@@ -1,27 +1,30 @@
 /**
  * Call flows: a callout to each outcome the profile's numbers pin, its events in the documented order with
- * one call id until the flow's terminal event (a call whose terminal event never comes fails its flow with the
- * call id), Talking with the dialled number and a consistent media ability, release back to ready; a number
- * with * or #; release without a call.
+ * one call id, each by its deadline (an event missing at its deadline fails its clause, naming the call id);
+ * Talking with the dialled number and, for each mediaability the page allows, a consistent media ability;
+ * release back to ready with the release events of the same call; a number with * or #; release without a
+ * call.
  */
-import { agentStateCode, EVENT, type EventFlow, talkingMediaFor } from "../../contracts/index.ts";
-import type { CalledNumber, Outcome } from "../../lib/target-profile.ts";
+import { agentStateCode, EVENT, platformRefusals, talkingMediaFor } from "../../contracts/index.ts";
+import type { CalledNumber } from "../../lib/target-profile.ts";
 import { type Check, defineCase } from "../support/cases.ts";
-import { checkFlow, type PolledEvent } from "../support/event-order.ts";
-import { baseBody, flow, judgeSituation, judgeValid, placeCall, recordFlow } from "../support/judges.ts";
+import type { PolledEvent } from "../support/event-order.ts";
+import {
+  baseBody,
+  flowsFor,
+  followCall,
+  judgeSituation,
+  judgeValid,
+  numberFor,
+  placeCall,
+  releaseCall,
+} from "../support/judges.ts";
 import { NotTested, type Recorder } from "../support/recorder.ts";
 import type { SuiteAgent } from "../support/suite-agent.ts";
 import type { Target } from "../support/target.ts";
 import { retcodeOf } from "../support/transport.ts";
 
 const FAMILY = "call flows";
-
-const FLOW_OF: Record<Outcome, string> = {
-  answered: "callout-answered",
-  "not-answered": "callout-not-answered",
-  busy: "callout-not-answered",
-  "agent-no-answer": "callout-agent-no-answer",
-};
 
 /** AgentEvent_Talking carries the dialled number and a media ability consistent with the request. */
 function judgeTalking(rec: Recorder, events: PolledEvent[], body: Record<string, unknown>): void {
@@ -44,48 +47,53 @@ function judgeTalking(rec: Recorder, events: PolledEvent[], body: Record<string,
   );
 }
 
+/**
+ * After a call: the agent's state leaves talking within the prompt deadline, judged by its answers: the state
+ * is asked again after each poll until it is one of after a call, or a state asked after the deadline is not.
+ */
+async function judgeStateAfter(rec: Recorder, s: SuiteAgent, clause: string): Promise<void> {
+  const ready = [agentStateCode("idle"), agentStateCode("wrap-up"), agentStateCode("busy")];
+  const deadline = Date.now() + s.deadlineMs("prompt");
+  for (;;) {
+    const askedAt = Date.now();
+    const state = await s.state();
+    const done = state !== undefined && ready.includes(state);
+    if (done || askedAt >= deadline) {
+      rec.check(clause, done, `agent state after the call: ${state ?? "none"}`);
+      return;
+    }
+    await s.session.nextPoll(Math.max(1, deadline - Date.now()));
+  }
+}
+
 async function runFlow(
   target: Target,
   rec: Recorder,
   s: SuiteAgent,
   number: CalledNumber,
-  flowName?: string,
+  extra: Record<string, unknown> = {},
 ): Promise<void> {
-  // Events of earlier cases of this agent must not count for this call.
-  await s.drain();
-  const body = baseBody(target, number.number);
-  // Events are read from the moment the call is placed, whichever poll (the case's or a heartbeat) reads them.
-  const mark = s.events.length;
-  const { reply, code, callId } = await placeCall(s, rec, body);
+  const body = { ...baseBody(target, number.number), ...extra };
+  const call = await placeCall(s, rec, body);
+  // A platform without video may refuse a video call with a documented code: nothing to judge of the flow.
+  if (extra.mediaability !== undefined && platformRefusals().includes(call.code))
+    throw new NotTested(
+      `the platform refused a call with mediaability ${String(extra.mediaability)} (${call.code})`,
+    );
   if (
     !rec.check(
       "callout/response/retcode",
-      code === "0",
-      `callout to a number of the profile answered ${code}`,
+      call.code === "0",
+      `callout to a number of the profile answered ${call.code}`,
     )
   )
     return;
-  judgeValid(rec, "callout/body/called", `a callout to ${number.number}`, reply, code);
-  // With the outcome unknown, the first terminal event decides which documented flow applies.
-  const candidates = flowName ? [flow(flowName)] : [flow("callout-answered"), flow("callout-not-answered")];
-  const setup = await s.pollUntil(
-    (evs) => candidates.some((f) => checkFlow(f, evs, undefined, false).complete),
-    undefined,
-    `the end of call ${callId ?? "(no call id)"}'s setup`,
-    mark,
-  );
-  const chosen =
-    candidates.find((f) => checkFlow(f, setup.events, undefined, false).complete) ??
-    (candidates[0] as EventFlow);
-  const answered = chosen["x-spec"] === "flows/callout-answered";
-  // Optional steps may follow the terminal one (Connect_Fail, Ready): read what is queued, then judge.
-  if (!answered) await s.drain();
-  const events = s.events.slice(mark);
-  rec.observed = `outcome ${answered ? "answered" : "not answered"}: ${events.map((e) => e.eventType).join(", ")}`;
-  const complete = recordFlow(rec, chosen, events, callId);
-  if (!complete) return;
-  if (answered) {
-    judgeTalking(rec, events, body);
+  judgeValid(rec, "callout/body/called", `a callout to ${number.number}`, call.reply, call.code);
+  const followed = await followCall(s, rec, call, flowsFor(number));
+  rec.observed = `outcome ${followed.answered ? "answered" : "not answered"}: ${followed.events.map((e) => e.eventType).join(", ")}`;
+  if (!followed.complete) return;
+  if (followed.answered) {
+    judgeTalking(rec, followed.events, body);
     const state = await s.state();
     const talking = agentStateCode("talking");
     rec.check(
@@ -93,51 +101,69 @@ async function runFlow(
       state === talking,
       `agent state while talking: ${state ?? "none"} (expected ${talking})`,
     );
-    const released = s.events.length;
-    const release = await s.call("release");
-    if (!rec.check("release/response", retcodeOf(release) === "0", `release answered ${retcodeOf(release)}`))
-      return;
-    const releaseFlow = flow("release");
-    const after = await s.pollUntil(
-      (evs) => checkFlow(releaseFlow, evs, undefined, false).complete,
-      undefined,
-      "the release flow",
-      released,
-    );
-    recordFlow(rec, releaseFlow, after.events, callId);
+    if (!(await releaseCall(s, rec, call.callId))) return;
   }
-  const state = await s.state();
-  const ready = [agentStateCode("idle"), agentStateCode("wrap-up"), agentStateCode("busy")];
-  rec.check(
-    answered ? "flows/release" : chosen["x-spec"],
-    state !== undefined && ready.includes(state),
-    `agent state after the call: ${state ?? "none"}`,
-  );
+  await judgeStateAfter(rec, s, followed.answered ? "flows/release" : followed.flow["x-spec"]);
 }
 
-export function callFlowCases(target: Target): Check[] {
+/** One case per outcome the profile's numbers pin (and one for numbers whose outcome is not pinned). */
+function outcomeCases(target: Target): Check[] {
   const checks: Check[] = [];
   const outcomes = new Set<string>();
   for (const number of target.called) {
     const key = number.outcome ?? "unpinned";
     if (outcomes.has(key)) continue;
     outcomes.add(key);
-    const flowName = number.outcome ? FLOW_OF[number.outcome] : undefined;
+    const flows = flowsFor(number);
     checks.push(
       defineCase(
         FAMILY,
         {
           id: `flow-${key}`,
           title: `callout to a number whose outcome is ${number.outcome ?? "not pinned"}: events in the documented order with the call id`,
-          clause: flowName ? flow(flowName)["x-spec"] : "flows/callout-answered",
+          clause: number.outcome
+            ? (flows[0]?.["x-spec"] ?? "flows/callout-answered")
+            : "flows/callout-answered",
         },
         async ({ ctx, rec, agents: [s] }) => {
-          if (s) await runFlow(ctx.target, rec, s, number, flowName);
+          if (s) await runFlow(ctx.target, rec, s, number);
         },
       ),
     );
   }
-  checks.push(
+  return checks;
+}
+
+/** An answered call for each mediaability the contract allows: Talking's media ability must match the request. */
+function mediaCases(target: Target): Check[] {
+  const schema = target.contracts.schemas["voicecall/callout.request"] as {
+    properties?: { mediaability?: { enum?: unknown[] } };
+  };
+  const values = (schema.properties?.mediaability?.enum ?? []).filter(
+    (v): v is number => typeof v === "number",
+  );
+  return values.map((mediaability) =>
+    defineCase(
+      FAMILY,
+      {
+        id: `flow-media-${mediaability}`,
+        title: `an answered callout with mediaability ${mediaability}: AgentEvent_Talking reports a matching media ability`,
+        clause: "callout/events/AgentEvent_Talking",
+      },
+      async ({ ctx, rec, agents: [s] }) => {
+        if (!s) return;
+        const answered = numberFor(ctx.target, "answered");
+        if (!answered) throw new NotTested("no number with outcome 'answered' in the profile");
+        await runFlow(ctx.target, rec, s, answered, { mediaability });
+      },
+    ),
+  );
+}
+
+export function callFlowCases(target: Target): Check[] {
+  return [
+    ...outcomeCases(target),
+    ...mediaCases(target),
     defineCase(
       FAMILY,
       {
@@ -149,9 +175,9 @@ export function callFlowCases(target: Target): Check[] {
         if (!s) return;
         const number = ctx.target.called.find((n) => /[*#]/.test(n.number));
         if (!number) throw new NotTested("no number with * or # in the profile's called list");
-        await s.drain();
-        const { reply, code } = await placeCall(s, rec, baseBody(ctx.target, number.number));
-        judgeValid(rec, "callout/body/called", `a callout to ${number.number}`, reply, code);
+        const call = await placeCall(s, rec, baseBody(ctx.target, number.number));
+        judgeValid(rec, "callout/body/called", `a callout to ${number.number}`, call.reply, call.code);
+        if (call.code === "0") await followCall(s, rec, call, flowsFor(number));
       },
     ),
     defineCase(
@@ -167,6 +193,5 @@ export function callFlowCases(target: Target): Check[] {
         );
       },
     ),
-  );
-  return checks;
+  ];
 }

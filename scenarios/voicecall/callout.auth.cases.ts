@@ -27,6 +27,7 @@ export function calloutAuthCases(target: Target): Check[] {
         if (!s) return;
         const reply = await s.call("callout", body(), {
           headers: { "content-type": JSON_CONTENT_TYPE },
+          session: "judge",
         });
         const ok = judgeSituation(rec, "guid-missing", "callout without Guid", retcodeOf(reply));
         // Both headers are mandatory: the same callout with both is accepted in the other cases.
@@ -38,7 +39,10 @@ export function calloutAuthCases(target: Target): Check[] {
       { id: "auth-malformed-guid", title: "callout with a malformed Guid is refused", clause: "auth/guid" },
       async ({ rec, agents: [s] }) => {
         if (!s) return;
-        const reply = await s.call("callout", body(), { headers: s.headers({ guid: "not-a-guid" }) });
+        const reply = await s.call("callout", body(), {
+          headers: s.headers({ guid: "not-a-guid" }),
+          session: "judge",
+        });
         judgeSituation(rec, "guid-wrong", "callout with a malformed Guid", retcodeOf(reply));
       },
     ),
@@ -52,7 +56,10 @@ export function calloutAuthCases(target: Target): Check[] {
       },
       async ({ rec, agents: [a, b] }) => {
         if (!a || !b) return;
-        const reply = await a.call("callout", body(), { headers: a.headers({ guid: b.guid ?? "" }) });
+        const reply = await a.call("callout", body(), {
+          headers: a.headers({ guid: b.guid ?? "" }),
+          session: "judge",
+        });
         judgeSituation(
           rec,
           "guid-wrong",
@@ -72,12 +79,11 @@ export function calloutAuthCases(target: Target): Check[] {
         if (!s) return;
         if (ctx.target.authMode !== "dynamic") throw new NotTested("the gateway uses static authentication");
         const before = s.rotations;
-        const { timedOut } = await s.pollUntil(
-          () => s.rotations > before,
-          ctx.target.deadlines.rotationMs,
-          "a new Guid",
-        );
-        if (timedOut) {
+        const rotated = await s.until(() => s.rotations > before, {
+          within: ctx.target.deadlines.rotationMs,
+          what: "a new Guid",
+        });
+        if (rotated.end !== "complete") {
           rec.add(
             "auth/dynamic/rotation",
             "fail",
@@ -85,7 +91,7 @@ export function calloutAuthCases(target: Target): Check[] {
           );
           return;
         }
-        const code = retcodeOf(await s.call("callout", body()));
+        const code = retcodeOf(await s.call("callout", body(), { session: "judge" }));
         rec.check("auth/dynamic/rotation", code === "0", `callout with the rotated Guid answered ${code}`);
       },
     ),

@@ -8,7 +8,17 @@ import { type BoundaryCase, boundaryCases } from "../../contracts/boundaries.ts"
 import { openChoice } from "../../contracts/index.ts";
 import { isDialable } from "../../lib/safety.ts";
 import { type Check, defineCase } from "../support/cases.ts";
-import { baseBody, codesOf, judgeInvalid, judgeValid, numberFor, quietNumber } from "../support/judges.ts";
+import {
+  baseBody,
+  codesOf,
+  flowsFor,
+  followCall,
+  judgeInvalid,
+  judgeValid,
+  numberFor,
+  placeCall,
+  quietNumber,
+} from "../support/judges.ts";
 import { NotTested, type Recorder } from "../support/recorder.ts";
 import type { SuiteAgent } from "../support/suite-agent.ts";
 import { dialPolicy, type Target } from "../support/target.ts";
@@ -84,8 +94,8 @@ async function runBodyCase(target: Target, rec: Recorder, s: SuiteAgent, c: Boun
   if (c.valid && c.field === "/skillid" && target.profile.skillId === undefined) {
     throw new NotTested("no skillId in the profile");
   }
-  const reply = await s.call("callout", body);
-  const code = retcodeOf(reply);
+  const placed = await placeCall(s, rec, body);
+  const { reply, code } = placed;
   if (c.open) {
     rec.observed = `answered ${code}`;
     if (c.choice)
@@ -95,6 +105,11 @@ async function runBodyCase(target: Target, rec: Recorder, s: SuiteAgent, c: Boun
     judgeValid(rec, c.clause, c.name, reply, code);
   } else {
     judgeInvalid(rec, c.clause, c.name, code, c.field);
+  }
+  // A call was placed: its events are held to its flow like any other call's (a lost one fails there).
+  if (code === "0" && placed.callId !== undefined) {
+    const number = target.called.find((n) => n.number === body.called);
+    await followCall(s, rec, placed, flowsFor(number));
   }
 }
 
@@ -130,17 +145,28 @@ function sessionRefusals(): string[] {
   return [...codesOf("not-signed-in").codes, ...codesOf("guid-wrong").codes];
 }
 
-/** Judges an agent id outside the range: refused for the id, or for the session when that is checked first. */
-function judgeOutOfRange(rec: Recorder, c: BoundaryCase, code: string): void {
-  if (sessionRefusals().includes(code)) {
-    rec.add(c.clause, "pass", `${c.name} was refused with ${code}`);
-    rec.choice("check-order", openChoice("check-order").options[1] ?? "session", `${c.name}: ${code}`);
+/**
+ * Judges an agent id outside the range. 000-002 shows the id was checked (pass, and the check order recorded);
+ * retcode 0 fails. A code about the session, while the agent's own session works, shows only that the session
+ * is checked first: no session can exist for an id outside the range, so such a gateway and one that never
+ * checks the range answer alike. The order is recorded and the range check is not tested.
+ */
+async function judgeOutOfRange(rec: Recorder, s: SuiteAgent, c: BoundaryCase, code: string): Promise<void> {
+  const [agentIdFirst, sessionFirst] = openChoice("check-order").options;
+  if (!sessionRefusals().includes(code)) {
+    judgeInvalid(rec, c.clause, c.name, code);
+    if (codesOf("invalid-parameter").codes.includes(code))
+      rec.choice("check-order", agentIdFirst ?? "", `${c.name}: ${code}`);
     return;
   }
-  judgeInvalid(rec, c.clause, c.name, code);
-  if (codesOf("invalid-parameter").codes.includes(code)) {
-    rec.choice("check-order", openChoice("check-order").options[0] ?? "agent id", `${c.name}: ${code}`);
-  }
+  // The answer speaks of the session: only if the agent's own session works is it about the id's session.
+  const own = retcodeOf(await s.call("getAgentStatus"));
+  if (own !== "0")
+    throw new NotTested(`${c.name} was answered ${code} and the agent's own session answered ${own}`);
+  rec.choice("check-order", sessionFirst ?? "", `${c.name}: ${code}`);
+  throw new NotTested(
+    `${c.name} was answered ${code}: the gateway checks the session first, and no session can exist for an id outside the range, so whether it checks the range cannot be seen`,
+  );
 }
 
 function agentIdChecks(target: Target): Check[] {
@@ -160,12 +186,14 @@ function agentIdChecks(target: Target): Check[] {
         },
         async ({ ctx, rec, agents: [s] }) => {
           if (!s) return;
+          // The case is about the path's agent id and its session: session answers are its verdict.
           const reply = await s.call("callout", baseBody(ctx.target, number.number), {
             agentId: String(c.fieldValue),
+            session: "judge",
           });
           const code = retcodeOf(reply);
           if (!c.valid) {
-            judgeOutOfRange(rec, c, code);
+            await judgeOutOfRange(rec, s, c, code);
           } else if (code === "0") {
             rec.add(
               "auth/guid",

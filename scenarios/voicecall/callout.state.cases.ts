@@ -1,19 +1,27 @@
 /**
- * Callout state and form: the agent not signed in or signed out, a call already in progress, a call on hold;
- * a method other than PUT, a body that is not JSON, a near-miss path; and the page's own example request.
+ * Callout state and form: the agent not signed in or signed out; a second callout in every phase of a call
+ * (dialling, alerting, talking: refused; held: allowed); a callout in every agent state the page allows (idle,
+ * busy, wrap-up); a method other than PUT, a Content-Type other than JSON or none, a near-miss path; and the
+ * page's own example request.
  */
 import { CALLOUT_EXAMPLE } from "../../contracts/examples.ts";
-import { OPERATIONS, pathFor, platformRefusals } from "../../contracts/index.ts";
+import { EVENT, OPERATIONS, pathFor, platformRefusals, signInFlow } from "../../contracts/index.ts";
 import type { CalledNumber } from "../../lib/target-profile.ts";
 import { type Check, defineCase } from "../support/cases.ts";
+import { checkFlow } from "../support/event-order.ts";
 import {
   baseBody,
   callIdOf,
+  flow,
+  flowsFor,
+  followCall,
   judgeSignedOut,
   judgeSituation,
+  judgeValid,
   numberFor,
   placeCall,
   quietNumber,
+  recordFlow,
   talkingCall,
 } from "../support/judges.ts";
 import { NotTested } from "../support/recorder.ts";
@@ -58,9 +66,9 @@ function stateNotSignedInCase({ body }: StateContext): Check {
     async ({ ctx, rec, spares: [spare] }) => {
       if (!spare) return;
       spare.guid = `${ctx.faker.string.uuid()}.AgentGateway0`;
-      const code = retcodeOf(await spare.call("callout", body()));
+      const code = retcodeOf(await spare.call("callout", body(), { session: "judge" }));
       judgeSignedOut(rec, code, "callout of an agent that is not signed in");
-      if (code === "0") spare.signedIn = "unknown";
+      if (code === "0") spare.markUnknown();
     },
   );
 }
@@ -77,37 +85,81 @@ function stateAfterSignOutCase({ body }: StateContext): Check {
     async ({ rec, spares: [spare] }) => {
       if (!spare) return;
       await spare.login();
-      await spare.drain();
       const old = spare.guid;
       const out = await spare.logout();
       rec.check("logout/response", retcodeOf(out) === "0", `sign-out answered ${retcodeOf(out)}`);
       spare.guid = old;
-      const code = retcodeOf(await spare.call("callout", body()));
+      const code = retcodeOf(await spare.call("callout", body(), { session: "judge" }));
       judgeSignedOut(rec, code, "callout after sign-out");
-      if (code === "0") spare.signedIn = "unknown";
+      if (code === "0") spare.markUnknown();
     },
   );
 }
 
-function stateInCallCase({ target, number, answered, body }: StateContext): Check {
+/** The phases of a call in which a second callout must be refused. */
+const LIVE_PHASES = ["dialling", "alerting", "talking"] as const;
+type LivePhase = (typeof LIVE_PHASES)[number];
+
+/** The event a phase begins with (none for dialling: it begins with the callout's answer). */
+const PHASE_EVENT: Record<LivePhase, string | undefined> = {
+  dialling: undefined,
+  alerting: EVENT.customerAlerting,
+  talking: EVENT.talking,
+};
+
+/** Which phase the call's events show it in. */
+function phaseOf(events: readonly { eventType: string }[]): string {
+  const types = new Set(events.map((e) => e.eventType));
+  for (const fail of failureEvents()) if (types.has(fail)) return "ended";
+  if (types.has(EVENT.talking)) return "talking";
+  if (types.has(EVENT.customerAlerting)) return "alerting";
+  return "dialling";
+}
+
+/** Events that end a call's setup without talking (the terminal steps of the failure flows). */
+function failureEvents(): string[] {
+  return ["callout-not-answered", "callout-agent-no-answer"].flatMap((name) =>
+    flow(name)
+      .steps.filter((step) => step.terminal)
+      .map((step) => step.event),
+  );
+}
+
+function secondCalloutCase({ answered, body }: StateContext, phase: LivePhase): Check {
   return defineCase(
     FAMILY,
     {
-      id: "state-in-call",
-      title: "a second callout during an active call is refused",
+      id: `state-in-call-${phase}`,
+      title: `a second callout while the first call is ${phase} is refused`,
       clause: "callout/prerequisite/not-in-call",
     },
     async ({ rec, agents: [s] }) => {
       if (!s) return;
-      // The call in progress: an answered one where the profile has such a number, else one still ringing.
-      if (answered) await talkingCall(s, rec, answered);
-      else {
-        await s.drain();
-        const first = await placeCall(s, rec, baseBody(target, number.number));
-        if (first.code !== "0") throw new NotTested(`the first callout was refused (${first.code})`);
+      if (!answered) throw new NotTested("no number with outcome 'answered' in the profile");
+      const first = await placeCall(s, rec, baseBody(s.target, answered.number));
+      if (first.code !== "0") throw new NotTested(`the first callout was refused (${first.code})`);
+      const awaited = PHASE_EVENT[phase];
+      if (awaited) {
+        const reached = await s.until((events) => events.some((e) => e.eventType === awaited), {
+          within: "setup",
+          what: `${awaited} of the first call`,
+          from: first.mark,
+          since: first.sentAt,
+        });
+        if (reached.end !== "complete") {
+          recordFlow(rec, flow("callout-answered"), reached.events, first.callId, reached);
+          throw new NotTested(`the first call never reached ${awaited}`);
+        }
       }
+      const seen = phaseOf(s.events.slice(first.mark));
+      if (seen === "ended") throw new NotTested("the first call had ended before the second callout");
       const second = await s.call("callout", body());
-      judgeSituation(rec, "already-in-call", "callout during a call", retcodeOf(second));
+      const code = retcodeOf(second);
+      rec.observed = `second callout in phase ${seen}: answered ${code}`;
+      // Accepted: a failure, unless the first call's end was already on its way (a failure event before it).
+      if (code === "0" && phaseOf(s.events.slice(first.mark)) === "ended")
+        throw new NotTested("the first call ended while the second callout was sent");
+      judgeSituation(rec, "already-in-call", `a callout while the first call is ${seen}`, code);
     },
   );
 }
@@ -122,15 +174,64 @@ function stateHeldCallCase({ answered, body }: StateContext): Check {
     },
     async ({ rec, agents: [s] }) => {
       if (!s) return;
-      await talkingCall(s, rec, answered);
+      const callId = await talkingCall(s, rec, answered);
+      const mark = s.events.length;
+      const sentAt = Date.now();
       const hold = await s.call("hold");
       if (retcodeOf(hold) !== "0") throw new NotTested(`hold was refused (${retcodeOf(hold)})`);
+      // The hold page documents AgentEvent_Hold: it must come, with the held call's id, by its deadline.
+      const holdFlow = flow("hold");
+      const held = await s.until((events) => checkFlow(holdFlow, events, undefined, false).complete, {
+        within: holdFlow.deadline,
+        what: EVENT.hold,
+        from: mark,
+        since: sentAt,
+      });
+      recordFlow(rec, holdFlow, held.events, callId, held.end === "complete" ? undefined : held);
       const second = await placeCall(s, rec, body());
       rec.check(
         "callout/prerequisite/held-call-allowed",
         second.code === "0",
         `callout with a held call answered ${second.code}`,
       );
+      if (second.code === "0") await followCall(s, rec, second, flowsFor(quietNumber(s.target)));
+    },
+  );
+}
+
+/** A callout by an agent signed in busy (3) or in wrap-up (5): the page asks only that it is signed in and free. */
+function agentStateCase({ number, body }: StateContext, status: 3 | 5): Check {
+  const name = status === 3 ? "busy" : "wrap-up";
+  return defineCase(
+    FAMILY,
+    {
+      id: `state-agent-${name}`,
+      title: `callout by an agent whose state is ${name} is accepted`,
+      clause: "callout/prerequisite/any-agent-state",
+      needs: { signedIn: 0, signedOut: 1 },
+    },
+    async ({ rec, spares: [spare] }) => {
+      if (!spare) return;
+      const mark = spare.events.length;
+      await spare.login({ status });
+      const signIn = signInFlow(status);
+      const flowed = await spare.until((events) => checkFlow(signIn, events, undefined, false).complete, {
+        within: signIn.deadline,
+        what: "the sign-in flow",
+        from: mark,
+      });
+      recordFlow(rec, signIn, flowed.events, undefined, flowed.end === "complete" ? undefined : flowed);
+      const state = await spare.state();
+      const call = await placeCall(spare, rec, body());
+      rec.observed = `state ${state ?? "none"}: callout answered ${call.code}`;
+      judgeValid(
+        rec,
+        "callout/prerequisite/any-agent-state",
+        `a callout in state ${state ?? name}`,
+        call.reply,
+        call.code,
+      );
+      if (call.code === "0") await followCall(spare, rec, call, flowsFor(number));
     },
   );
 }
@@ -188,6 +289,32 @@ function headerContentTypeCase({ body }: StateContext): Check {
   );
 }
 
+function headerContentTypeAbsentCase({ body }: StateContext): Check {
+  return defineCase(
+    FAMILY,
+    {
+      id: "header-content-type-absent",
+      title: "callout without the Content-Type header is refused",
+      clause: "callout/header/Content-Type",
+    },
+    async ({ rec, agents: [s] }) => {
+      if (!s) return;
+      const reply = await s.call("callout", JSON.stringify(body()), {
+        headers: { guid: s.guid ?? "" },
+        expectEnvelope: false,
+      });
+      const code = retcodeOf(reply);
+      rec.observed = `no Content-Type answered ${code}`;
+      rec.check("callout/header/Content-Type", code !== "0", `a body without Content-Type answered ${code}`);
+      rec.check(
+        "callout/header",
+        code !== "0",
+        `without the Content-Type header the callout answered ${code}`,
+      );
+    },
+  );
+}
+
 function pageExampleCase({ number }: StateContext): Check {
   return defineCase(
     FAMILY,
@@ -213,7 +340,8 @@ function pageExampleCase({ number }: StateContext): Check {
       );
       const local = ctx.target.contracts.validate("voicecall/callout.request", example);
       if (local.length > 0) throw new Error(`the example body breaks the contract: ${local[0]?.message}`);
-      const { reply, code, callId } = await placeCall(s, rec, example);
+      const placed = await placeCall(s, rec, example);
+      const { reply, code, callId } = placed;
       rec.observed = `answered ${code}`;
       const said = `the example request (fields ${Object.keys(example).join(", ")}) answered ${code}${callId ? " with a call id" : ""}`;
       // A documented callout failure (the deployment may have no video for this agent) is the gateway's
@@ -229,6 +357,7 @@ function pageExampleCase({ number }: StateContext): Check {
         answer.length === 0,
         `the answer to the example ${answer.length === 0 ? "conforms" : "breaks the contract"} (retcode ${code})`,
       );
+      if (callId !== undefined) await followCall(s, rec, placed, flowsFor(number));
     },
   );
 }
@@ -263,6 +392,8 @@ function uriNearMissCase({ body }: StateContext): Check {
       const hit = await placeCall(s, rec, body());
       rec.observed = `near miss ${missCode}, documented path ${hit.code}`;
       rec.check("callout/uri", hit.code === "0", `${OPERATIONS.callout.path} answered ${hit.code}`);
+      if (hit.code === "0")
+        await followCall(s, rec, hit, flowsFor(ctx.target.called.find((n) => n.number === body().called)));
     },
   );
 }
@@ -276,10 +407,13 @@ export function calloutStateCases(target: Target): Check[] {
   return [
     stateNotSignedInCase(ctx),
     stateAfterSignOutCase(ctx),
-    stateInCallCase(ctx),
+    ...LIVE_PHASES.map((phase) => secondCalloutCase(ctx, phase)),
     stateHeldCallCase(ctx),
+    agentStateCase(ctx, 3),
+    agentStateCase(ctx, 5),
     methodWrongCase(ctx),
     headerContentTypeCase(ctx),
+    headerContentTypeAbsentCase(ctx),
     pageExampleCase(ctx),
     uriNearMissCase(ctx),
   ];

@@ -43,11 +43,12 @@ afterAll(() => {
 });
 
 const deadlines = {
-  flowMs: 1000,
+  setupMs: 1000,
+  promptMs: 1000,
   rotationMs: 1000,
   requestMs: 1000,
   leaseMs: 1000,
-  heartbeatMs: 1000,
+  pollPauseMs: 200,
   watchdogMs: 10_000,
 };
 
