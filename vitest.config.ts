@@ -56,7 +56,7 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
           setupFiles: ["scenarios/setup/pactum.setup.ts"],
           fileParallelism: false,
-          maxConcurrency: 8,
+          maxConcurrency: 16,
           testTimeout: 600_000,
           hookTimeout: 120_000,
         },

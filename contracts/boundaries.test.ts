@@ -1,7 +1,7 @@
 /** Tests of the boundary walker: the cases follow the contract of each edition, and validity comes from it. */
 import { describe, expect, it } from "vitest";
 import { utf8Length } from "./ajv.ts";
-import { type BoundaryCase, boundaryCases } from "./boundaries.ts";
+import { applyInsert, type BoundaryCase, boundaryCases } from "./boundaries.ts";
 import { EDITIONS } from "./editions.ts";
 import { contractsFor } from "./validate.ts";
 
@@ -41,6 +41,27 @@ describe("boundaryCases over voicecall/callout.request", () => {
       for (const c of forbidden) {
         expect(c.valid).toBe(false);
         expect(c.violations.some((v) => v.keyword === "pattern")).toBe(true);
+      }
+    });
+
+    it(`${edition}: each forbidden character goes at the start, in the middle and at the end; blanks go around a valid value`, () => {
+      for (const field of ["/called", "/caller"]) {
+        const forbidden = cases.filter((c) => c.field === field && c.kind === "forbidden-character");
+        const chars = new Set(forbidden.map((c) => c.insert?.text));
+        for (const char of chars) {
+          const places = forbidden.filter((c) => c.insert?.text === char).map((c) => c.insert?.at);
+          expect(places, `${field} ${char}`).toEqual(["start", "middle", "end"]);
+        }
+        for (const c of forbidden) {
+          const value = c.fieldValue as string;
+          const at = value.indexOf(c.insert?.text ?? "");
+          const where = at === 0 ? "start" : at === value.length - 1 ? "end" : "middle";
+          expect(where, `${field} ${JSON.stringify(value)}`).toBe(c.insert?.at);
+        }
+        const blanks = find(cases, field, "blanks-around");
+        expect(blanks.valid).toBe(false);
+        expect(blanks.fieldValue).toMatch(/^ \S+ $/);
+        expect(applyInsert("4000001", { text: "a", at: "middle" })).toBe("400a0001");
       }
     });
 

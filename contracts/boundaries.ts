@@ -34,6 +34,33 @@ export interface BoundaryCase {
   open?: string;
   /** The open choice (contracts/data/open-choices.json) whose option the gateway's answer shows. */
   choice?: string;
+  /**
+   * For a forbidden character or blanks: what was put where around a valid value, so a suite can rebuild the
+   * case around a value of its own (a number it may dial) and keep the same fault.
+   */
+  insert?: Insert;
+}
+
+/** A character put at the start, in the middle or at the end of a valid value; blanks go around it. */
+export interface Insert {
+  text: string;
+  at: "start" | "middle" | "end" | "around";
+}
+
+/** Puts an insert into a valid value (of at least two characters for the middle). */
+export function applyInsert(value: string, insert: Insert): string {
+  switch (insert.at) {
+    case "start":
+      return `${insert.text}${value}`;
+    case "middle": {
+      const half = Math.max(1, Math.floor(value.length / 2));
+      return `${value.slice(0, half)}${insert.text}${value.slice(half)}`;
+    }
+    case "end":
+      return `${value}${insert.text}`;
+    default:
+      return `${insert.text}${value}${insert.text}`;
+  }
 }
 
 /** Makes text: `length` characters from `alphabet`. The default cycles the alphabet; suites pass a seeded one. */
@@ -190,6 +217,7 @@ interface ScalarDraft {
   ambiguous?: string;
   /** The open choice the case probes. */
   choice?: string;
+  insert?: Insert;
 }
 
 interface Draft extends ScalarDraft {
@@ -248,7 +276,7 @@ function scalarDrafts(schema: JsonSchema, text: TextMaker): ScalarDraft[] {
     ] as const) {
       drafts.push({ kind, fieldValue: String(n) });
     }
-    drafts.push({ kind: "forbidden-character", fieldValue: `${range.minimum}a`, note: '("a")' });
+    drafts.push(...insertDrafts(String(range.minimum), ["a"], false));
     return drafts;
   }
   if (Array.isArray(schema.enum)) {
@@ -277,18 +305,13 @@ function scalarDrafts(schema: JsonSchema, text: TextMaker): ScalarDraft[] {
     if (typeof bytes === "number") drafts.push(...byteDrafts(bytes, max, alphabet, text));
     const pattern = patternOf(schema);
     if (pattern) {
-      const filler = text(Math.max(1, min ?? 1), alphabet);
+      // Two characters at least, so a forbidden one has a middle to go in.
+      const filler = text(Math.max(2, min ?? 1), alphabet);
       const forbidden = CANDIDATES.filter((c) => !pattern.test(`${filler}${c}`) && !pattern.test(c)).slice(
         0,
         MAX_FORBIDDEN,
       );
-      for (const c of forbidden) {
-        drafts.push({
-          kind: "forbidden-character",
-          fieldValue: `${filler}${c}`,
-          note: `(${JSON.stringify(c)})`,
-        });
-      }
+      drafts.push(...insertDrafts(filler, forbidden, !pattern.test(` ${filler} `)));
     }
     // A number where a string is expected: open when the pattern accepts its digits (a gateway may convert it).
     const converted = pattern === undefined || pattern.test("1");
@@ -305,6 +328,36 @@ function scalarDrafts(schema: JsonSchema, text: TextMaker): ScalarDraft[] {
     const sample = Array.isArray(schema.enum) ? schema.enum[0] : (schema.minimum ?? 1);
     drafts.push({ kind: "wrong-type", fieldValue: String(sample), note: "(a string)", ...LENIENT });
     drafts.push({ kind: "not-an-integer", fieldValue: Number(sample) + 0.5 });
+  }
+  return drafts;
+}
+
+/**
+ * Each forbidden character at the start, in the middle and at the end of a valid value (a check that looks at
+ * one end only passes the others), and blanks around a valid value when the pattern refuses them (a gateway
+ * that trims before it checks accepts it).
+ */
+function insertDrafts(valid: string, forbidden: readonly string[], blanks: boolean): ScalarDraft[] {
+  const drafts: ScalarDraft[] = [];
+  for (const c of forbidden) {
+    for (const at of ["start", "middle", "end"] as const) {
+      const insert = { text: c, at };
+      drafts.push({
+        kind: "forbidden-character",
+        fieldValue: applyInsert(valid, insert),
+        note: `(${JSON.stringify(c)} at the ${at})`,
+        insert,
+      });
+    }
+  }
+  if (blanks) {
+    const insert = { text: " ", at: "around" } as const;
+    drafts.push({
+      kind: "blanks-around",
+      fieldValue: applyInsert(valid, insert),
+      note: "(a valid value between blanks)",
+      insert,
+    });
   }
   return drafts;
 }
@@ -393,6 +446,7 @@ function finish(contracts: Contracts, schemaName: SchemaName, drafts: Draft[]): 
       violations,
       ...(open ? { open } : {}),
       ...(choice ? { choice } : {}),
+      ...(d.insert ? { insert: d.insert } : {}),
     });
   }
   return cases;

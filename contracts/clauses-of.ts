@@ -18,6 +18,8 @@ export interface AppliedClause {
 interface Walker {
   byId: Map<string, JsonSchema>;
   check: (id: string, pointer: string, data: unknown) => boolean;
+  /** Sub-schemas by id and pointer, resolved once (a walk visits the same ones for every answer). */
+  nodes: Map<string, unknown>;
 }
 
 const walkers = new WeakMap<Contracts, Walker>();
@@ -45,7 +47,7 @@ function walkerOf(contracts: Contracts): Walker {
       }
       return fn(data) === true;
     };
-    walker = { byId, check };
+    walker = { byId, check, nodes: new Map() };
     walkers.set(contracts, walker);
   }
   return walker;
@@ -78,9 +80,14 @@ export function appliedClauses(contracts: Contracts, schema: SchemaName, data: u
   const visit = (id: string, pointer: string, value: unknown, path: string, depth: number): void => {
     // Recursive schemas stop when the value does; the depth guard only protects against a broken $ref cycle.
     if (depth > 64) return;
-    const root = walker.byId.get(id);
-    if (!root) throw new Error(`clauses-of: unknown schema ${id}`);
-    const node = nodeAt(root, pointer);
+    const key = `${id}#${pointer}`;
+    let node = walker.nodes.get(key);
+    if (node === undefined && !walker.nodes.has(key)) {
+      const root = walker.byId.get(id);
+      if (!root) throw new Error(`clauses-of: unknown schema ${id}`);
+      node = nodeAt(root, pointer);
+      walker.nodes.set(key, node);
+    }
     if (!isObject(node)) return;
     const spec = node["x-spec"];
     if (typeof spec === "string" && !found.has(spec)) found.set(spec, path);

@@ -59,6 +59,7 @@ export interface BuildExtras {
 export function createRuntime(options: ResolvedOptions, clock = systemClock()): Runtime {
   const rng = new Rng(options.seed);
   const faults = new Faults(options.faults, rng);
+  const defects = new Defects(options.defects);
   const fixed = new Map<string, Outcome>();
   for (const entry of options.called) if (entry.outcome) fixed.set(entry.number, entry.outcome);
   const contracts = contractsFor(options.edition);
@@ -81,12 +82,14 @@ export function createRuntime(options: ResolvedOptions, clock = systemClock()): 
       rng,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
       maxQueuedEvents: options.maxQueuedEvents,
-      eventFaults: () => faults.config.events,
+      // Defect event-loss: one event in twenty lost, on top of the configured event faults.
+      eventFaults: () =>
+        defects.has("event-loss") ? { ...faults.config.events, loseEvery: 20 } : faults.config.events,
     }),
     directory: new AgentDirectory(options.agents, options.agentRange),
     faults,
     capacity: new Capacity(options.capacity),
-    defects: new Defects(options.defects),
+    defects,
     choices: new OpenChoices(options.alternateChoices),
     outcomeOf: (called) => fixed.get(called) ?? rng.pick(options.outcomeMix),
   };
@@ -106,7 +109,7 @@ export async function buildApp(
     ...(extras.https ? { https: extras.https } : {}),
   }) as unknown as FastifyInstance;
   runtimes.set(app, rt);
-  acceptJsonBodies(app);
+  acceptJsonBodies(app, rt);
   registerVendorRoutes(app, rt);
   registerAdmin(app, rt);
   registerErrorAnswers(app, rt);
@@ -117,9 +120,13 @@ export async function buildApp(
   return app;
 }
 
-/** Only JSON bodies (any other content type is answered 415 by fastify); an empty JSON body is no body. */
-function acceptJsonBodies(app: FastifyInstance): void {
+/**
+ * Only JSON bodies (any other content type, or none, is answered 415); an empty JSON body is no body. Defect
+ * content-type-not-required: a body without Content-Type is read as JSON anyway.
+ */
+function acceptJsonBodies(app: FastifyInstance, rt: Runtime): void {
   app.removeContentTypeParser(["text/plain", "application/json"]);
+  const unsupported = () => Object.assign(new Error("Unsupported Media Type"), { statusCode: 415 });
   // The vendor's clients send Content-Type: application/json on every request, bodyless ones included: an
   // empty JSON body is no body, not a parse error. Otherwise fastify's parser (with its prototype-poisoning
   // protection) applies.
@@ -131,6 +138,13 @@ function acceptJsonBodies(app: FastifyInstance): void {
       return;
     }
     void jsonParser(request, text, done);
+  });
+  app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
+    if (request.headers["content-type"] !== undefined || !rt.defects.has("content-type-not-required")) {
+      done(unsupported(), undefined);
+      return;
+    }
+    void jsonParser(request, typeof body === "string" ? body : body.toString("utf8"), done);
   });
 }
 

@@ -4,9 +4,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import { describe, expect, it } from "vitest";
-import { CLAUSES, contractsFor } from "../contracts/index.ts";
+import { CLAUSES, contractsFor, EVENT, pathFor } from "../contracts/index.ts";
 import { DEFECTS, type DefectName } from "./defects.ts";
-import { buildGateway, type GatewayOptions, ManualClock } from "./index.ts";
+import { buildGateway, type GatewayOptions, ManualClock, runtimeOf } from "./index.ts";
 import { TestAgent } from "./testing.ts";
 
 type Probe = (app: FastifyInstance) => Promise<boolean>;
@@ -135,6 +135,83 @@ const PROBES: Record<DefectName, Probe> = {
   },
   "retcode-as-number": async (app) => (await new TestAgent(app, "1129").login()).body.retcode === 0,
   "html-answers": async (app) => "text" in (await new TestAgent(app, "1130").login()).body,
+  "ready-lost": async (app) => {
+    const agent = await signedIn(app, "1131");
+    await agent.call("callout", { called: "4000001" });
+    await agent.drain();
+    await agent.call("release");
+    const types = (await agent.drain()).map((e) => e.type);
+    return !types.includes(EVENT.ready) && !types.includes(EVENT.work);
+  },
+  "talking-lost": async (app) => {
+    const agent = await signedIn(app, "1132");
+    await agent.call("callout", { called: "4000001" });
+    return !(await agent.drain()).some((e) => e.type === EVENT.talking);
+  },
+  "event-loss": async (app) => {
+    // Answered calls and releases: far more than twenty events, none lost by a conforming gateway.
+    const agent = await signedIn(app, "1133");
+    for (let i = 0; i < 4; i++) {
+      await agent.call("callout", { called: "4000001" });
+      await agent.drain();
+      await agent.call("release");
+      await agent.drain();
+    }
+    return runtimeOf(app).store.counters.eventsLost > 0;
+  },
+  "hold-event-lost": async (app) => {
+    const agent = await signedIn(app, "1134");
+    await agent.call("callout", { called: "4000001" });
+    await agent.drain();
+    await agent.call("hold");
+    return !(await agent.drain()).some((e) => e.type === EVENT.hold);
+  },
+  "release-events-callid-wrong": async (app) => {
+    const agent = await signedIn(app, "1135");
+    const callid = (await agent.call("callout", { called: "4000001" })).body.result;
+    await agent.drain();
+    await agent.call("release");
+    const released = (await agent.drain()).find((e) => e.type === EVENT.callRelease);
+    return released?.content !== callid;
+  },
+  "talking-media-audio-only": async (app) => {
+    const agent = await signedIn(app, "1136");
+    await agent.call("callout", { called: "4000001", mediaability: 1 });
+    const talking = (await agent.drain()).find((e) => e.type === EVENT.talking);
+    return (talking?.content as { mediaAbility?: number } | undefined)?.mediaAbility === 1;
+  },
+  "event-gen-time-seconds": async (app) => {
+    const agent = new TestAgent(app, "1137");
+    await agent.login();
+    const event = (await agent.call("getAgentEvent")).body.event as { eventGenTime?: number } | null;
+    return typeof event?.eventGenTime === "number" && event.eventGenTime < 1e11;
+  },
+  "called-unanchored-start": async (app) =>
+    (await (await signedIn(app, "1138")).call("callout", { called: "a4000002" })).body.retcode === "0",
+  "called-blanks-trimmed": async (app) =>
+    (await (await signedIn(app, "1139")).call("callout", { called: " 4000002 " })).body.retcode === "0",
+  "content-type-not-required": async (app) => {
+    const agent = await signedIn(app, "1140");
+    const reply = await app.inject({
+      method: "PUT",
+      url: pathFor("callout", agent.id),
+      headers: { guid: String(agent.guid) },
+      payload: JSON.stringify({ called: "4000002" }),
+    });
+    return reply.statusCode === 200 && (JSON.parse(reply.body) as { retcode?: string }).retcode === "0";
+  },
+  "second-callout-while-ringing": async (app) => {
+    // On a manual clock the first call stays in its setup (ringing) until the test moves the clock.
+    const agent = await signedIn(app, "1141");
+    await agent.call("callout", { called: "4000001" });
+    return (await agent.call("callout", { called: "4000002" })).body.retcode === "0";
+  },
+  "callout-refused-unless-idle": async (app) => {
+    const agent = new TestAgent(app, "1142");
+    await agent.login({ status: 3 });
+    await agent.drain();
+    return (await agent.call("callout", { called: "4000002" })).body.retcode !== "0";
+  },
   "callout-without-sign-in": async (app) => {
     const agent = new TestAgent(app, "1116");
     agent.guid = "00000000-0000-4000-8000-000000000000.AgentGateway0";
@@ -148,9 +225,14 @@ async function turns(): Promise<void> {
 }
 
 const BASE: GatewayOptions = { timing: "fast", pollWaitMs: 0, authMode: "dynamic", guidRotationMs: 0 };
-/** Options of one probe: a waiting poll needs a wait, on a clock that only the test moves. */
+/**
+ * Options of one probe: a waiting poll needs a wait, and a call that is still ringing a script with delays,
+ * on a clock that only the test moves.
+ */
 function optionsFor(name: DefectName): GatewayOptions {
-  return name === "poll-holds-events" ? { ...BASE, pollWaitMs: 10_000, clock: new ManualClock() } : BASE;
+  if (name === "poll-holds-events") return { ...BASE, pollWaitMs: 10_000, clock: new ManualClock() };
+  if (name === "second-callout-while-ringing") return { ...BASE, timing: "brisk", clock: new ManualClock() };
+  return BASE;
 }
 
 describe("defect catalog", () => {

@@ -154,6 +154,82 @@ export const DEFECTS = [
     operation: "logout",
   },
   {
+    name: "ready-lost",
+    description: "After a release the agent is ready again, but AgentState_Ready never reaches its polls.",
+    clause: "events/AgentState_Ready",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "talking-lost",
+    description: "An answered call is connected, but AgentEvent_Talking never reaches the agent's polls.",
+    clause: "callout/events/AgentEvent_Talking",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "event-loss",
+    description: "Loses one event in twenty, whatever its type (a queue that drops under load).",
+    clause: "getAgentEvent/delivery",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "hold-event-lost",
+    description: "Holds the call, but AgentEvent_Hold never reaches the agent's polls.",
+    clause: "events/AgentEvent_Hold",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "release-events-callid-wrong",
+    description: "AgentEvent_Call_Release and AgentEvent_Customer_Release carry another call's id.",
+    clause: "flows/release",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "talking-media-audio-only",
+    description:
+      "AgentEvent_Talking reports mediaAbility 1 (voice) whatever mediaability the callout asked for.",
+    clause: "callout/events/AgentEvent_Talking",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "event-gen-time-seconds",
+    description: "eventGenTime is in seconds since the epoch, not milliseconds.",
+    clause: "getAgentEvent/response/event/eventGenTime",
+    operation: "getAgentEvent",
+  },
+  {
+    name: "called-unanchored-start",
+    description:
+      "Checks called with a pattern not anchored at its start: forbidden characters before the digits pass.",
+    clause: "callout/body/called",
+    operation: "callout",
+  },
+  {
+    name: "called-blanks-trimmed",
+    description: "Trims blanks around called before checking it, so a padded number is accepted.",
+    clause: "callout/body/called",
+    operation: "callout",
+  },
+  {
+    name: "content-type-not-required",
+    description: "Accepts a callout without the Content-Type header (reads the body as JSON anyway).",
+    clause: "callout/header/Content-Type",
+    operation: "callout",
+  },
+  {
+    name: "second-callout-while-ringing",
+    description:
+      "Accepts a second callout while the first call is still being set up (dialling or alerting); refuses it once talking.",
+    clause: "callout/prerequisite/not-in-call",
+    operation: "callout",
+  },
+  {
+    name: "callout-refused-unless-idle",
+    description:
+      "Refuses a callout by an agent that is busy or in wrap-up (100-007), though it is in no call.",
+    clause: "callout/prerequisite/any-agent-state",
+    operation: "callout",
+  },
+  {
     name: "retcode-as-number",
     description: 'Success answers carry retcode 0 as a JSON number instead of the string "0".',
     clause: "callout/response/retcode",

@@ -59,7 +59,7 @@ export function suiteMockOptions(
     timing: SUITE_TIMING,
     // Long enough against a busy machine to tell a poll answered on an event from one answered when its wait
     // ends (the polling family), short enough for the suite's deadlines.
-    pollWaitMs: 1000,
+    pollWaitMs: 300,
     guidRotationMs: 500,
     called: [...DEFAULT_CALLED, ...extra],
     defects,

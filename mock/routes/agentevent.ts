@@ -12,7 +12,8 @@ import { authenticate, guidHeader, rotatesOnClock } from "./auth.ts";
 
 /**
  * The poll's answer. Open choices: an empty poll without the event field (empty-poll-shape), an event whose
- * content is null without the content field (null-content-omitted). Defect event-workno-wrong: another workNo.
+ * content is null without the content field (null-content-omitted). Defects: another workNo
+ * (event-workno-wrong), eventGenTime in seconds (event-gen-time-seconds).
  */
 function answer(
   rt: Runtime,
@@ -26,6 +27,8 @@ function answer(
     shown = rest as MockEvent;
   }
   if (shown && rt.defects.has("event-workno-wrong")) shown = { ...shown, workNo: `${shown.workNo}1` };
+  if (shown?.eventGenTime !== undefined && rt.defects.has("event-gen-time-seconds"))
+    shown = { ...shown, eventGenTime: Math.floor(shown.eventGenTime / 1000) };
   const body =
     shown === null && rt.choices.alternate("empty-poll-shape")
       ? { message: "", retcode: "0" }

@@ -9,6 +9,7 @@ import type { Answer, Handler, Runtime } from "../runtime.ts";
 import { failure, refuse, situationCode, success } from "../runtime.ts";
 import type { Call, ScriptStep } from "../state/calls.ts";
 import { callScript, flowOf, releaseScript } from "../state/calls.ts";
+import { STATE } from "../state/store.ts";
 import { authenticate } from "./auth.ts";
 
 interface CalloutBody {
@@ -17,8 +18,20 @@ interface CalloutBody {
   mediaability?: number;
 }
 
+/** Defect called-unanchored-start: the contract's pattern for called, without its start anchor. */
+function unanchoredMatch(rt: Runtime, called: unknown): boolean {
+  const pattern = (
+    rt.contracts.schemas["voicecall/callout.request"] as {
+      properties?: { called?: { pattern?: string } };
+    }
+  ).properties?.called?.pattern;
+  return (
+    typeof called === "string" && pattern !== undefined && new RegExp(pattern.replace(/^\^/, "")).test(called)
+  );
+}
+
 /** Violations a switched-on defect, or the other option of an open choice, lets through. */
-function forgiven(rt: Runtime, v: Violation): boolean {
+function forgiven(rt: Runtime, v: Violation, called: unknown): boolean {
   // Open choices: 16 KB read as characters; userVideoDirection without video ignored rather than refused.
   if (v.keyword === "x-maxUtf8Bytes" && rt.choices.alternate("callappdata-unit")) return true;
   if (
@@ -30,6 +43,8 @@ function forgiven(rt: Runtime, v: Violation): boolean {
   if (v.path === "/called") {
     if (v.keyword === "maxLength" && rt.defects.has("called-25-digits")) return true;
     if (v.keyword === "pattern" && rt.defects.has("called-with-letter")) return true;
+    if (v.keyword === "pattern" && rt.defects.has("called-unanchored-start"))
+      return unanchoredMatch(rt, called);
   }
   if (v.path === "/callappdata" && rt.defects.has("callappdata-over-16k")) {
     return v.keyword === "maxLength" || v.keyword === "x-maxUtf8Bytes";
@@ -79,7 +94,39 @@ function defective(rt: Runtime, steps: ScriptStep[], call: Call): ScriptStep[] {
   if (rt.defects.has("call-out-fail-content-object")) {
     out = out.map((s) => (s.eventType === EVENT.callOutFail ? { ...s, content: { callid: s.content } } : s));
   }
+  if (rt.defects.has("talking-lost")) {
+    out = out.map((s) => (s.eventType === EVENT.talking ? { ...s, silent: true } : s));
+  }
+  if (rt.defects.has("talking-media-audio-only")) {
+    out = out.map((s) =>
+      s.eventType === EVENT.talking ? { ...s, content: { ...(s.content as object), mediaAbility: 1 } } : s,
+    );
+  }
   return out;
+}
+
+/** Release script changes made by the release defects. */
+function defectiveRelease(rt: Runtime, steps: ScriptStep[], call: Call): ScriptStep[] {
+  let out = steps;
+  if (rt.defects.has("release-events-callid-wrong")) {
+    const other = rt.store.callIds.next(rt.clock.now());
+    out = out.map((s) =>
+      s.eventType === EVENT.callRelease || s.eventType === EVENT.customerRelease
+        ? { ...s, content: replaceCallid(s.content, call.id, other) }
+        : s,
+    );
+  }
+  if (rt.defects.has("ready-lost")) {
+    out = out.map((s) =>
+      s.eventType === EVENT.ready || s.eventType === EVENT.work ? { ...s, silent: true } : s,
+    );
+  }
+  return out;
+}
+
+function trimmedCalled(body: unknown): unknown {
+  const called = (body as { called?: unknown } | null)?.called;
+  return typeof called === "string" ? { ...(body as object), called: called.trim() } : body;
 }
 
 function replaceCallid(content: unknown, from: string, to: string): unknown {
@@ -129,12 +176,14 @@ const callout: Handler = (rt, request, agentId) => {
   }
   const { session } = auth;
 
-  const body = normaliseBody(request.body, rt.contracts.schemas["voicecall/callout.request"], rt.choices);
+  let body = normaliseBody(request.body, rt.contracts.schemas["voicecall/callout.request"], rt.choices);
+  // Defect called-blanks-trimmed: blanks around the number are cut before it is checked.
+  if (rt.defects.has("called-blanks-trimmed")) body = trimmedCalled(body);
   const validate = rt.contracts.validator("voicecall/callout.request");
   if (!validate(body)) {
     const violations = rt.contracts
       .validate("voicecall/callout.request", body)
-      .filter((v) => !forgiven(rt, v));
+      .filter((v) => !forgiven(rt, v, (body as { called?: unknown } | undefined)?.called));
     if (violations.length > 0 || typeof body !== "object" || body === null) {
       return calloutFailure(rt, failure(invalidCode(rt, violations)));
     }
@@ -146,8 +195,16 @@ const callout: Handler = (rt, request, agentId) => {
 
   const current = session.call;
   if (current && current.phase !== "ended") {
-    if (!rt.defects.has("callout-during-call")) return calloutFailure(rt, refuse("already-in-call"));
+    // Defects: a second callout accepted during any live call, or while the first is still being set up.
+    const accepted =
+      rt.defects.has("callout-during-call") ||
+      (rt.defects.has("second-callout-while-ringing") && current.phase === "setup");
+    if (!accepted) return calloutFailure(rt, refuse("already-in-call"));
     rt.store.endCall(current);
+  }
+  // Defect callout-refused-unless-idle: an agent that is busy or in wrap-up is refused, though in no call.
+  if (rt.defects.has("callout-refused-unless-idle") && session.state !== STATE.idle) {
+    return calloutFailure(rt, refuse("overloaded"));
   }
   const now = rt.clock.now();
   if (rt.capacity.admit(rt.store.activeCalls.size, now)) {
@@ -182,7 +239,7 @@ const release: Handler = (rt, request, agentId) => {
   rt.store.endCall(call);
   if (session.call === call) session.call = undefined;
   else session.held = undefined;
-  rt.store.play(session, undefined, releaseScript(call, session.flags));
+  rt.store.play(session, undefined, defectiveRelease(rt, releaseScript(call, session.flags), call));
   return success({});
 };
 
@@ -198,7 +255,8 @@ const hold: Handler = (rt, request, agentId) => {
   call.phase = "held";
   session.held = call;
   session.call = undefined;
-  rt.store.emit(session, EVENT.hold, call.id);
+  // Defect hold-event-lost: the call is held, but its event never reaches the agent.
+  rt.store.emit(session, EVENT.hold, call.id, rt.defects.has("hold-event-lost"));
   return success({});
 };
 

@@ -29,6 +29,8 @@ export interface ScriptStep {
   eventType: string;
   content: unknown;
   delayMs: number;
+  /** Its effect on the agent's state happens, but the event never reaches the agent (a defect). */
+  silent?: boolean;
 }
 
 /** Issues call ids of the form <epoch seconds>-<sequence>, unique across all agents of the gateway. */

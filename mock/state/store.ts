@@ -14,6 +14,8 @@ import { newSession, type Session } from "./sessions.ts";
 export interface EventFaults {
   delay?: Distribution;
   lossRate?: number;
+  /** Lose every Nth event the gateway makes (defect event-loss): deterministic, whatever its type. */
+  loseEvery?: number;
 }
 
 export interface StoreOptions {
@@ -53,6 +55,8 @@ export class Store {
   /** Calls not yet ended (including held ones), for the capacity model. */
   readonly activeCalls = new Set<Call>();
   counters: Counters = emptyCounters();
+  /** Events made since the start (the turn of defect event-loss). */
+  private emitted = 0;
   private readonly withGenTime: boolean;
 
   private readonly options: StoreOptions;
@@ -146,16 +150,25 @@ export class Store {
     for (const at of session.guids.dueRotations(this.clock.now(), intervalMs)) this.rotateGuid(session, at);
   }
 
-  /** Emits an event to the agent: applies its effect on state now, and queues it (subject to event faults). */
-  emit(session: Session, eventType: string, content: unknown): void {
+  /**
+   * Emits an event to the agent: applies its effect on state now, and queues it (subject to event faults). A
+   * silent event (a defect that loses it) changes the state but never reaches the agent.
+   */
+  emit(session: Session, eventType: string, content: unknown, silent = false): void {
     if (!session.signedIn) return;
     this.applyEffect(session, eventType);
+    this.emitted++;
+    if (silent) {
+      this.counters.eventsLost++;
+      return;
+    }
     const now = this.clock.now();
     const event: MockEvent = this.withGenTime
       ? { eventType, workNo: session.agentId, content, eventGenTime: now }
       : { eventType, workNo: session.agentId, content };
     const faults = this.options.eventFaults();
-    if (faults?.lossRate && this.options.rng.chance(faults.lossRate)) {
+    const lostInTurn = faults?.loseEvery !== undefined && this.emitted % faults.loseEvery === 0;
+    if (lostInTurn || (faults?.lossRate && this.options.rng.chance(faults.lossRate))) {
       this.counters.eventsLost++;
       return;
     }
@@ -216,13 +229,13 @@ export class Store {
         const handle = this.clock.setTimer(() => {
           if (timerOwner) timerOwner.timer = undefined;
           if (!session.signedIn || (timerOwner && timerOwner.phase === "ended")) return;
-          this.emit(session, step.eventType, step.content);
+          this.emit(session, step.eventType, step.content, step.silent);
           this.play(session, call, steps, i + 1);
         }, step.delayMs);
         if (call) call.timer = handle;
         return;
       }
-      this.emit(session, step.eventType, step.content);
+      this.emit(session, step.eventType, step.content, step.silent);
     }
   }
 

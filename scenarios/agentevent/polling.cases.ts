@@ -32,10 +32,9 @@ async function answerOf(
   return undefined;
 }
 
-/** The next poll sent from now on that came back empty: how long the gateway held it. */
+/** The next poll that comes back empty: how long the gateway held it. */
 async function emptyPoll(s: SuiteAgent): Promise<PollAnswer<Reply> | undefined> {
-  const after = Date.now();
-  return answerOf(s, (a) => a.sentAt >= after && a.kind === "empty", 3 * s.target.deadlines.requestMs);
+  return answerOf(s, (a) => a.kind === "empty", 3 * s.target.deadlines.requestMs);
 }
 
 /** One try: a poll freshly sent, a callout a quarter of the hold later, and when that poll answered. */
@@ -61,8 +60,10 @@ async function promptAnswer(
   if (!answer) throw new NotTested("the waiting poll did not come back within the request deadline");
   const answeredAt = answer.answeredAt - sentAt;
   const observed = `hold ${holdMs} ms; poll sent at 0 ms, callout answered at ${calloutDone} ms, the poll answered ${answer.event?.eventType ?? "empty"} at ${answeredAt} ms`;
-  // The callout took so long that the poll's wait could have ended by itself: this try tells nothing.
-  if (answer.kind !== "event" || calloutDone >= holdMs / 2) return { observed };
+  // The callout answered so late that the poll's wait could have ended by itself: this try tells nothing.
+  // Otherwise its first event came while the poll waited: a conforming gateway answered the poll with it,
+  // one that holds events answers only when the wait ends.
+  if (answer.kind !== "event" || calloutDone >= holdMs * 0.8) return { observed };
   return { verdict: answeredAt < holdMs * 0.9, observed };
 }
 
@@ -135,7 +136,7 @@ export function pollingCases(target: Target): Check[] {
           rec.check("getAgentEvent/long-poll", verdict, `a waiting poll: ${observed}`);
           return;
         }
-        throw new NotTested(`each callout took half the poll's hold or more: ${tried.join("; ")}`);
+        throw new NotTested(`each callout took most of the poll's hold: ${tried.join("; ")}`);
       },
     ),
   );

@@ -1,15 +1,20 @@
 /**
- * The suite against conforming gateways: the mock in every edition and authentication mode, the mock taking
- * the other option of every choice the pages leave open, and the mock described by a profile with the fewest
- * agents the suite needs. None may fail a clause or stall; the cases that cannot be tested are exactly the
- * expected ones; every open choice is recorded, with the option the gateway took.
+ * The suite against conforming gateways, on a machine where another process keeps a core busy: the mock in
+ * every edition and authentication mode, the mock taking the other option of every choice the pages leave open,
+ * the mock described by a profile with the fewest agents the suite needs, and the mock rotating the Guid on its
+ * own clock (every 4 s, the previous one valid for 8 s: gateway settings whose vendor defaults are 60 s and
+ * 120 s), three runs per edition over both sets of open choices, and one harsher. None may fail a clause,
+ * stall, lose a session or get an answer about the session to a request that does not test it; the cases that
+ * cannot be tested are exactly the expected ones; every open choice is recorded, with the option the gateway
+ * took and never from an answer about the session; the same configuration repeated gives the same verdicts.
  */
-import { describe, expect, inject, it } from "vitest";
-import { EDITIONS, OPEN_CHOICES } from "../../contracts/index.ts";
+import { type ChildProcess, spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { clausesOf, EDITIONS, type Edition, OPEN_CHOICES, situation } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
 import { failingClauses } from "../../lib/report/conformance.ts";
 import { type Agent, expandAgents, profileEdition, type TargetProfile } from "../../lib/target-profile.ts";
-import { runAgainstMock } from "../setup/mock-target.ts";
+import { type MockRunResult, runAgainstMock } from "../setup/mock-target.ts";
 import { buildChecks, openSuite } from "../suite.ts";
 import { fewestAgents } from "../support/cases.ts";
 import { MOCK_DEADLINES } from "../support/run-files.ts";
@@ -30,11 +35,69 @@ function withAgents(profile: TargetProfile, agents: Agent[]): TargetProfile {
 /** Choices the mock's answers show without a switch of their own: measured values. */
 const MEASURED = new Set(["empty-poll-hold"]);
 
+const FAST_ROTATION = { guidRotation: "clock", guidRotationMs: 4_000, guidValidityMs: 8_000 } as const;
+/**
+ * A suite run against the mock lasts seconds, less than 8 s of validity: a harsher setting besides (a new Guid
+ * every second, valid for two) makes a client that leaves its poll closed for two seconds lose its session.
+ */
+const HARSH_ROTATION = { guidRotation: "clock", guidRotationMs: 1_000, guidValidityMs: 2_000 } as const;
+/** Per edition: the first option of every open choice, the second, and the first again (a repeat). */
+const RUNS = [false, true, false];
+const SESSION_CODES = [...situation("not-signed-in").codes, ...situation("guid-wrong").codes];
+
+let busy: ChildProcess | undefined;
+beforeAll(() => {
+  // Every conforming run of this file shares the machine with a process that keeps a core busy.
+  busy = spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
+});
+afterAll(() => {
+  busy?.kill("SIGKILL");
+});
+
+/** Open choices recorded from an answer with a session code. The check order is about the session: excluded. */
+function choicesFromSessionAnswers(report: MockRunResult): string[] {
+  return report.choices
+    .filter((c) => c.id !== "check-order")
+    .flatMap((c) => c.observed.map((o) => `${c.id}: ${o.option} (${o.example})`))
+    .filter((text) => SESSION_CODES.some((code) => text.includes(code)));
+}
+
+/** The clean run of an edition and mode, made once and shared by the tests that compare with it. */
+const cleanRuns = new Map<string, Promise<MockRunResult>>();
+function cleanRun(ed: Edition, mode: "static" | "dynamic"): Promise<MockRunResult> {
+  const key = `${ed}/${mode}`;
+  let run = cleanRuns.get(key);
+  if (!run) {
+    run = runAgainstMock({ edition: ed, authMode: mode, seed: config.seed, defects: [] });
+    cleanRuns.set(key, run);
+  }
+  return run;
+}
+
+/** Every open choice recorded, each with the option the mock takes (first, or with alternate the second). */
+function expectEveryChoice(report: MockRunResult, ed: Edition, alternate: boolean): void {
+  // The choices of this edition: those whose clause the edition's page has.
+  const clauses = new Set(clausesOf(ed).map((c) => c.id));
+  const choices = Object.values(OPEN_CHOICES).filter((c) => clauses.has(c["x-spec"]));
+  const recorded = report.choices.filter((c) => c.observed.length > 0).map((c) => c.id);
+  expect(recorded.sort()).toEqual(choices.map((c) => c.id).sort());
+  for (const choice of report.choices.filter((c) => recorded.includes(c.id))) {
+    const seen = choice.observed.map((o) => o.option);
+    expect(seen.length, `${choice.id} was not recorded`).toBeGreaterThan(0);
+    if (MEASURED.has(choice.id)) continue;
+    expect(seen, choice.id).toEqual([choice.options[alternate ? 1 : 0]]);
+  }
+}
+
+function verdicts(report: MockRunResult): Record<string, string> {
+  return Object.fromEntries(report.clauses.map((c) => [c.id, c.verdict]));
+}
+
 describe.concurrent("conforming gateways", () => {
   for (const ed of EDITIONS) {
     for (const mode of ["static", "dynamic"] as const) {
       it(`the mock in edition ${ed}, ${mode} authentication: no clause fails, only the expected cases are untested`, async () => {
-        const report = await runAgainstMock({ edition: ed, authMode: mode, seed: config.seed, defects: [] });
+        const report = await cleanRun(ed, mode);
         expect(failingClauses(report)).toEqual([]);
         expect(report.stalled).toEqual([]);
         const untested = report.results
@@ -42,32 +105,14 @@ describe.concurrent("conforming gateways", () => {
           .map((r) => `${r.id}: ${r.observed}`);
         expect(untested.map((u) => u.split(":")[0])).toEqual(UNTESTABLE[mode]);
         expect(report.signedInAfter).toBe(0);
+        expect(report.sessionAnswers).toEqual([]);
+        expect(report.sessionsLost).toEqual([]);
       });
     }
   }
 
-  for (const alternate of [false, true]) {
-    it(`every open choice is recorded, with the ${alternate ? "second" : "first"} option when the mock takes it`, async () => {
-      const report = await runAgainstMock({
-        edition,
-        authMode: "dynamic",
-        seed: config.seed,
-        defects: [],
-        alternateChoices: alternate,
-      });
-      expect(failingClauses(report)).toEqual([]);
-      expect(report.choices.map((c) => c.id).sort()).toEqual(Object.keys(OPEN_CHOICES).sort());
-      for (const choice of report.choices) {
-        const seen = choice.observed.map((o) => o.option);
-        expect(seen.length, `${choice.id} was not recorded`).toBeGreaterThan(0);
-        if (MEASURED.has(choice.id)) continue;
-        expect(seen, choice.id).toEqual([choice.options[alternate ? 1 : 0]]);
-      }
-    });
-  }
-
   it("a profile with exactly the fewest agents the suite needs finishes, with the same verdicts", async () => {
-    const full = await runAgainstMock({ edition, authMode: "dynamic", seed: config.seed, defects: [] });
+    const full = await cleanRun(edition, "dynamic");
     const probe = makeTarget(config.profile, MOCK_DEADLINES);
     const fewest = fewestAgents(buildChecks(probe, config.seed));
     const small = await runAgainstMock({
@@ -126,4 +171,61 @@ describe.concurrent("conforming gateways", () => {
     expect((refused as HarnessError).code).toBe("CCGW_PROFILE_INVALID");
     expect((refused as HarnessError).message).toContain(`at least ${fewest} agents`);
   });
+
+  describe.concurrent("a gateway rotating its Guid on its own clock every 4 s, the previous one valid for 8 s", () => {
+    for (const ed of EDITIONS) {
+      it(`edition ${ed}: three runs over both sets of open choices; no clause fails, no session is lost, a repeat gives the same verdicts`, async () => {
+        const reports: MockRunResult[] = [];
+        for (const alternate of RUNS) {
+          const report = await runAgainstMock({
+            edition: ed,
+            authMode: "dynamic",
+            seed: config.seed,
+            defects: [],
+            alternateChoices: alternate,
+            mock: FAST_ROTATION,
+          });
+          expectConforming(report, alternate);
+          // Both sets of open choices, each recorded with the option the mock took, never from a session answer.
+          expectEveryChoice(report, ed, alternate);
+          reports.push(report);
+        }
+        const [first, , repeat] = reports;
+        expect(first && verdicts(first)).toEqual(repeat && verdicts(repeat));
+      });
+    }
+
+    it("a Guid every second, valid for two: a client that left its poll closed for two seconds would lose its session", async () => {
+      const report = await runAgainstMock({
+        edition,
+        authMode: "dynamic",
+        seed: config.seed,
+        defects: [],
+        mock: HARSH_ROTATION,
+      });
+      expectConforming(report, false);
+    });
+  });
 });
+
+/**
+ * A run against a conforming gateway: no clause fails, nothing stalls, no agent is left signed in, loses its
+ * session or gets an answer about the session to a request that does not test it (the agents' Guids were always
+ * current), no open choice comes from such an answer, and no case is untested but the out-of-range agent ids
+ * of a gateway that checks the session first.
+ */
+function expectConforming(report: MockRunResult, alternate: boolean): void {
+  const notes = report.clauses.filter((c) => c.verdict === "fail").flatMap((c) => c.notes);
+  expect(failingClauses(report), notes.join("\n")).toEqual([]);
+  expect(report.stalled).toEqual([]);
+  expect(report.signedInAfter).toBe(0);
+  expect(choicesFromSessionAnswers(report)).toEqual([]);
+  expect(report.sessionAnswers).toEqual([]);
+  expect(report.sessionsLost).toEqual([]);
+  const untested = report.results
+    .filter((r) => r.verdict === "not-tested")
+    .map((r) => `${r.id}: ${r.observed}`);
+  expect(untested, "cases not tested against a conforming gateway").toEqual(
+    alternate ? untested.filter((u) => u.startsWith("agentid-")) : [],
+  );
+}

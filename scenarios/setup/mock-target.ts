@@ -41,6 +41,10 @@ export interface MockRunResult extends ConformanceReport {
   signedInAfter: number;
   /** Agents the mock signed out because they did not poll in time. */
   signOutsByTimeout: number;
+  /** Answers about the session to requests that did not test it (Target.sessionAnswers). */
+  sessionAnswers: string[];
+  /** Sessions whose polls the gateway refused (Target.sessionsLost). */
+  sessionsLost: string[];
 }
 
 /** Runs every case against a fresh mock and returns the conformance report, with what stalled, if anything. */
@@ -56,7 +60,7 @@ export async function runAgainstMock(options: MockRun): Promise<MockRunResult> {
     const profile = options.profile ? options.profile(base) : base;
     const deadlines = { ...MOCK_DEADLINES, ...options.deadlines };
     const suite = openSuite({ profile, seed: options.seed, deadlines, poolSize: 10 });
-    const { results, stalled } = await runChecks(suite.checks, suite.ctx, options.concurrency ?? 8);
+    const { results, stalled } = await runChecks(suite.checks, suite.ctx, options.concurrency ?? 10);
     await suite.pool.close();
     const finished = new Date();
     const report = buildReport(
@@ -81,6 +85,8 @@ export async function runAgainstMock(options: MockRun): Promise<MockRunResult> {
       requests: structuredClone(store.counters.requests),
       signedInAfter: store.sessions.size,
       signOutsByTimeout: store.counters.signOutsByTimeout,
+      sessionAnswers: suite.target.sessionAnswers,
+      sessionsLost: suite.target.sessionsLost,
     };
   } finally {
     await gateway.close();

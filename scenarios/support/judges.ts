@@ -90,11 +90,11 @@ export async function placeCall(
   return { reply, code, callId, mark, sentAt };
 }
 
-/** The documented flows a call to this number may follow: its outcome's, or answered and not answered. */
+/** The documented flows a call to this number may follow: its outcome's, or any of the callout flows. */
 export function flowsFor(number: CalledNumber | undefined): EventFlow[] {
   const outcome = number?.outcome;
   if (outcome) return [flow(FLOW_OF[outcome])];
-  return [flow("callout-answered"), flow("callout-not-answered")];
+  return [flow("callout-answered"), flow("callout-not-answered"), flow("callout-agent-no-answer")];
 }
 
 const FLOW_OF: Record<Outcome, string> = {
@@ -138,7 +138,12 @@ export async function followCall(
     from: call.mark,
     since: call.sentAt,
   });
-  const chosen = flows.find((f) => checkFlow(f, setup.events, undefined, false).complete) ?? first;
+  // The flow the events completed; of two that both end in the same event, the one they follow without fault.
+  const completed = flows.filter((f) => checkFlow(f, setup.events, undefined, false).complete);
+  const chosen =
+    completed.find((f) => checkFlow(f, setup.events, call.callId, false).findings.length === 0) ??
+    completed[0] ??
+    first;
   let events = setup.events;
   let wait = setup;
   if (setup.end === "complete") {

@@ -50,6 +50,13 @@ export class Recorder {
       choice: { id, option },
     });
   }
+  /** True the first time a kind of answer is seen in this case (its clauses are credited then). */
+  firstOfKind(kind: string): boolean {
+    if (this.kinds.has(kind)) return false;
+    this.kinds.add(kind);
+    return true;
+  }
+  private readonly kinds = new Set<string>();
   keep(exchange: Exchange): void {
     if (this.evidence.length < this.maxEvidence) this.evidence.push(exchange);
   }
@@ -99,9 +106,13 @@ export function validateReply(
   for (const v of violations) recorder.add(v.clause, v.open ? "open-recorded" : "fail", v.message);
   if (violations.length > 0) return;
   // A conforming answer is evidence for every clause of the contract that applied to it: walked from the
-  // schema actually used (the fields present, the branch taken), never from a list kept here.
-  for (const { clause, path } of appliedClauses(target.contracts, schema, reply.json)) {
-    recorder.credit(clause, `${schema} answer conforms at ${path === "" ? "the root" : path}`);
+  // schema actually used (the fields present, the branch taken), never from a list kept here. Credit counts
+  // once per case, so an answer of a kind the case has already credited (a second empty poll) is not walked.
+  const event = (envelope.body.event as { eventType?: unknown } | null | undefined)?.eventType;
+  if (recorder.firstOfKind(`${schema}|${envelope.retcode}|${String(event)}`)) {
+    for (const { clause, path } of appliedClauses(target.contracts, schema, reply.json)) {
+      recorder.credit(clause, `${schema} answer conforms at ${path === "" ? "the root" : path}`);
+    }
   }
   if (schema === "voicecall/callout.response" && envelope.retcode !== "0") {
     recorder.add(

@@ -165,6 +165,7 @@ export class SuiteAgent {
     const reply = await this.callOnce(op, body, options);
     const code = retcodeOf(reply);
     if (options.session === "judge" || !aboutSession(op, code)) return reply;
+    this.target.sessionAnswers.push(`agent ${this.id}: ${op} answered ${code}`);
     const why = await this.reestablish(op, code, sentGuid);
     if (why) throw new NotTested(why);
     // The same request again, with the Guid of the session as it is now.
@@ -272,6 +273,8 @@ export class SuiteAgent {
    * failure), and what the pages leave open recorded: the empty poll's shape, which polls hand the Guid over.
    */
   private judgePoll(answer: PollAnswer<Reply>): void {
+    if (answer.kind === "lost")
+      this.target.sessionsLost.push(`agent ${this.id}: a poll answered ${answer.code}`);
     const rec = this.recorder;
     if (!rec) return;
     const { reply } = answer;
@@ -304,6 +307,7 @@ export class SuiteAgent {
         "fail",
         `${event.eventType} polled by agent ${this.id} carries workNo ${JSON.stringify(event.workNo)}`,
       );
+    this.judgeGenTime(rec, event);
     const content = this.target.contracts.schemas[`events/${event.eventType}` as SchemaName]?.properties as
       | { content?: { type?: unknown } }
       | undefined;
@@ -315,6 +319,28 @@ export class SuiteAgent {
         event.eventType,
       );
     }
+  }
+
+  /**
+   * eventGenTime, where the edition carries it, is milliseconds since the epoch on the gateway's clock: within
+   * the run's window on ours, give or take CLOCK_SKEW_MS (a value in seconds is decades off).
+   */
+  private judgeGenTime(rec: Recorder, event: PolledEvent): void {
+    const gen = event.eventGenTime;
+    if (gen === undefined) return;
+    const from = this.target.startedAt - CLOCK_SKEW_MS;
+    const to = Date.now() + CLOCK_SKEW_MS;
+    const clause = "getAgentEvent/response/event/eventGenTime";
+    if (typeof gen === "number" && gen >= from && gen <= to) {
+      rec.credit(clause, "eventGenTime is milliseconds within the run's clock window");
+      return;
+    }
+    const window = `${new Date(from).toISOString()} to ${new Date(to).toISOString()}`;
+    rec.add(
+      clause,
+      "fail",
+      `${event.eventType} carries eventGenTime ${JSON.stringify(gen)}, not milliseconds within the run's clock window (${window})`,
+    );
   }
 
   /**
@@ -459,6 +485,9 @@ export class SuiteAgent {
     }
   }
 }
+
+/** How far the gateway's clock may be from ours before an eventGenTime is outside the run's window. */
+const CLOCK_SKEW_MS = 60 * 60_000;
 
 /** The events that end the release flow (AgentState_Ready, or AgentState_Work). */
 const READY = (EVENT_FLOWS.release?.steps ?? [])

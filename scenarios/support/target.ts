@@ -56,6 +56,15 @@ export interface Target {
   warnings: string[];
   /** Call ids the gateway returned in this run, to the case and agent that got them (they must be unique). */
   callIds: Map<string, string>;
+  /** When the run began on this machine's clock (epoch ms): the start of its clock window. */
+  startedAt: number;
+  /**
+   * Answers about the session to requests that did not test it (each was re-sent on a re-established session
+   * or left its case not tested): against a conforming gateway the session keeper leaves none.
+   */
+  sessionAnswers: string[];
+  /** Sessions the gateway stopped answering polls for (a refused Guid): none against a conforming gateway. */
+  sessionsLost: string[];
 }
 
 /** Builds the target of a profile: TLS trust from tls.caFile, a warning for tls.insecure. */
@@ -94,6 +103,9 @@ export function makeTarget(profile: TargetProfile, deadlines: Deadlines): Target
     core,
     warnings,
     callIds: new Map(),
+    startedAt: Date.now(),
+    sessionAnswers: [],
+    sessionsLost: [],
   };
 }
 

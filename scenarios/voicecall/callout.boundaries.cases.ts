@@ -4,7 +4,7 @@
  * dialled or presented; where the page leaves the reaction open, the answer is recorded as an open choice.
  */
 import type { Faker } from "@faker-js/faker";
-import { type BoundaryCase, boundaryCases } from "../../contracts/boundaries.ts";
+import { applyInsert, type BoundaryCase, boundaryCases, type Insert } from "../../contracts/boundaries.ts";
 import { openChoice } from "../../contracts/index.ts";
 import { isDialable } from "../../lib/safety.ts";
 import { type Check, defineCase } from "../support/cases.ts";
@@ -40,9 +40,36 @@ function asNumber(digits: string | undefined): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
+/** Characters an insert adds to a value. */
+function insertLength(insert: Insert): number {
+  return insert.text.length * (insert.at === "around" ? 2 : 1);
+}
+
+/**
+ * A forbidden character or blanks put around a number of the profile (one that stays within the length limit):
+ * a gateway that drops or trims them dials a number of the profile, and no other.
+ */
+function aroundProfileValue(
+  values: readonly string[],
+  insert: Insert,
+  max: number | undefined,
+  what: string,
+): string {
+  const room = (max ?? Number.POSITIVE_INFINITY) - insertLength(insert);
+  const value = values.find((v) => v.length >= 2 && v.length <= room);
+  if (value === undefined)
+    throw new NotTested(`no ${what} of the profile has room for ${JSON.stringify(insert.text)}`);
+  return applyInsert(value, insert);
+}
+
 /** The called value to send for a case: only numbers of the profile, or overdial on one of them. */
 function calledFor(target: Target, c: BoundaryCase): unknown {
   const value = c.fieldValue;
+  if (c.insert) {
+    const quiet = quietNumber(target);
+    const numbers = [...(quiet ? [quiet.number] : []), ...target.called.map((n) => n.number)];
+    return aroundProfileValue(numbers, c.insert, dialPolicy(target).maxCalledLength, "called number");
+  }
   if (c.kind === "wrong-type") {
     // A lenient gateway would dial the number's digits: use a number of the profile.
     const n = asNumber(target.called.find((x) => asNumber(x.number) !== undefined)?.number);
@@ -71,6 +98,17 @@ function calledFor(target: Target, c: BoundaryCase): unknown {
 /** The caller value to send: a value that would be presented to a customer comes from the profile. */
 function callerFor(target: Target, c: BoundaryCase): unknown {
   const value = c.fieldValue;
+  if (c.insert) {
+    const schema = target.contracts.schemas["voicecall/callout.request"] as {
+      properties?: { caller?: { maxLength?: number } };
+    };
+    return aroundProfileValue(
+      target.callers,
+      c.insert,
+      schema.properties?.caller?.maxLength,
+      "calling number",
+    );
+  }
   if (c.kind === "wrong-type") {
     const n = asNumber(target.callers.find((x) => asNumber(x) !== undefined));
     if (n === undefined)
