@@ -2,8 +2,8 @@ import { defineConfig } from "vitest/config";
 import { SkipReport } from "./scripts/skip-report.ts";
 
 // Projects: "unit" holds the colocated *.test.ts of every part, but for "unit-load", the real load runs, which
-// run alone after it; "scenarios" is the functional suite against a gateway (scenarios/README.md), with its
-// self-test.
+// run after it beside "self-test" (the suite against mocks of its own); "scenarios" is the functional suite
+// against the run's gateway (scenarios/README.md), last.
 
 /** Unit files that run real load against the mock (a capacity search, the engine, the benchmark). */
 const LOAD_RUNS = [
@@ -11,6 +11,9 @@ const LOAD_RUNS = [
   "scripts/load-engine.test.ts",
   "scripts/bench-load.test.ts",
 ];
+
+/** The self-test's files that run the suite against mocks of their own (no agent of the run's target). */
+const SELF_TEST = ["scenarios/self-test/conforming.test.ts", "scenarios/self-test/defects.test.ts"];
 
 export default defineConfig({
   test: {
@@ -36,13 +39,30 @@ export default defineConfig({
       },
       {
         test: {
-          // Real load runs against the mock, alone and after the rest: a starved CPU fires a schedule's late
-          // timers together, and the mock's tight token bucket refuses the clump (seen with two workers).
+          // Real load runs against the mock, after the other unit tests and beside the suite's self-test, two
+          // files at a time: they hold on a loaded machine (deadlines end by the gateway's answers, attempts the
+          // generator bunched are not judged), and the self-test keeps a core busy on purpose.
           name: "unit-load",
           include: LOAD_RUNS,
           environment: "node",
-          maxWorkers: 1,
+          maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          // The suite's self-test against mocks of its own (conforming ones, and one per defect): independent
+          // files, beside the load runs. globalSetup hands over the run's seed and a profile.
+          name: "self-test",
+          include: SELF_TEST,
+          environment: "node",
+          globalSetup: ["scenarios/setup/global-setup.ts"],
+          setupFiles: ["scenarios/setup/pactum.setup.ts"],
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+          maxConcurrency: 16,
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -51,6 +71,7 @@ export default defineConfig({
           // names a profile; files run one after another because they share the profile's agents.
           name: "scenarios",
           include: ["scenarios/**/*.test.ts"],
+          exclude: SELF_TEST,
           environment: "node",
           globalSetup: ["scenarios/setup/global-setup.ts"],
           sequence: { groupOrder: 2 },

@@ -125,7 +125,7 @@ async function main(): Promise<number> {
     ? []
     : ["scenarios/voicecall/", "scenarios/onlineagent/", "scenarios/agentevent/"];
   const vitest = await startVitest("test", filters, {
-    project: ["scenarios"],
+    project: flags.selfTest ? ["scenarios", "self-test"] : ["scenarios"],
     run: true,
     watch: false,
     // Every case the target could not support says why; the self-test (npm test) under CI allows no skip.

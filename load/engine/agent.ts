@@ -1,22 +1,21 @@
 /**
- * One simulated agent of the Node load engine, on lib/gateway's client (its own Guid and cookies): signs in,
- * keeps exactly one poll outstanding (the poll is its heartbeat), places a call when the schedule hands it one,
- * follows the call's events to a terminal event under a deadline, talks, releases, waits for AgentState_Ready,
- * and signs out with lib/gateway's sweep. Callout latency is recorded from the actual send and from the
- * attempt's intended start (coordinated omission corrected), so a stalled gateway shows in the percentiles.
+ * One simulated agent of the Node load engine, on lib/gateway's session keeper (its own Guid and cookies, one
+ * poll open from sign-in to sign-out: the poll is its heartbeat): places a call when the schedule hands it one,
+ * follows the call's events to a terminal event under a deadline judged by the gateway's answers, talks,
+ * releases, waits for AgentState_Ready, and signs out with lib/gateway's sweep. Callout latency is recorded from
+ * the actual send and from the attempt's intended start (coordinated omission corrected), so a stalled gateway
+ * shows in the percentiles.
  */
-import { setTimeout as sleep } from "node:timers/promises";
-import { type Contracts, EVENT, EVENT_FLOWS, OPERATIONS, type OperationId } from "../../contracts/index.ts";
+import { type Contracts, EVENT, EVENT_FLOWS, OPERATIONS } from "../../contracts/index.ts";
 import {
-  AgentChannel,
-  envelopeOf,
+  type AgentChannel,
+  AgentSession,
   type GatewayClient,
   type GatewayReply,
-  isSituation,
+  type PollAnswer,
   retcodeOf,
-  signIn,
+  type SendSpec,
   signInPolicy,
-  signOut,
 } from "../../lib/gateway/index.ts";
 import { assertCalloutAllowed, type SafetyPolicy } from "../../lib/safety.ts";
 import type { Agent, TargetProfile } from "../../lib/target-profile.ts";
@@ -48,9 +47,13 @@ type Outcome = "answered" | "not-answered" | "failed" | "lost";
 interface Call {
   intendedAt: number;
   sentAt: number;
+  /** Past it, the call is lost once a poll sent after it comes back empty (terminalTimeoutMs after the send). */
+  deadlineAt: number;
   alerted: boolean;
   agentBusy: boolean;
   done: boolean;
+  /** Sent as the schedule paced it (not in a burst of the generator's own). */
+  paced: boolean;
 }
 
 /** What the agents of one worker share. */
@@ -69,15 +72,25 @@ export class LoadAgent {
   readonly agent: Agent;
   state: State = "out";
   private readonly ctx: AgentContext;
-  private readonly channel = new AgentChannel();
+  /** The agent's session, kept by lib/gateway's keeper: one poll open from sign-in to sign-out. */
+  private readonly session: AgentSession;
   private call: Call | undefined;
-  private polling = false;
-  private pollDone: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  /** Release → AgentState_Ready deadline, while releasing. */
+  private readyBy = 0;
+  /** Answer time of the previous poll, and the longest gap between an answer and the next poll. */
+  private answeredAt = 0;
+  private maxGap = 0;
+  private rotations = 0;
 
   constructor(agent: Agent, ctx: AgentContext) {
     this.agent = agent;
     this.ctx = ctx;
+    this.session = new AgentSession(agent, (spec, channel) => this.send(spec, channel), {
+      pollPauseMs: ctx.plan.pollPauseMs,
+      keepLog: false,
+      onPoll: (answer) => this.onPoll(answer),
+    });
   }
 
   /** True when the schedule may hand this agent a call. */
@@ -85,76 +98,62 @@ export class LoadAgent {
     return this.state === "idle";
   }
 
-  private async send(
-    op: OperationId,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<GatewayReply> {
-    const reply = await this.ctx.client.send(
-      {
-        operation: op,
-        agentId: this.agent.id,
-        ...(body === undefined ? {} : { body }),
-        ...(headers ? { headers } : {}),
-      },
-      this.channel,
-    );
-    if (this.ctx.sample() && reply.json !== undefined) {
-      const violations = this.ctx.contracts.validate(OPERATIONS[op].response, reply.json);
+  private async send(spec: SendSpec, channel: AgentChannel): Promise<GatewayReply> {
+    const reply = await this.ctx.client.send(spec, channel);
+    if (spec.operation && this.ctx.sample() && reply.json !== undefined) {
+      const violations = this.ctx.contracts.validate(OPERATIONS[spec.operation].response, reply.json);
       this.ctx.metrics.rate("ccgw_contract_violations", violations.length > 0);
     }
     return reply;
   }
 
-  /** Signs in (forced only where the profile allows it) and starts the poll loop; false when refused. */
+  /** Signs in (forced only where the profile allows it); the keeper then keeps a poll open. False when refused. */
   async signIn(): Promise<boolean> {
-    const outcome = await signIn(
-      (op, body, headers) => this.send(op, body, headers),
-      this.agent,
-      signInPolicy(this.ctx.profile),
-    );
-    if (!outcome.ok || !this.channel.guid) {
+    const outcome = await this.session.signIn(signInPolicy(this.ctx.profile));
+    if (!outcome.ok || this.session.state !== "in") {
       this.ctx.metrics.count("ccgw_sign_in_failures", outcome.ok ? "no-guid" : outcome.code);
       return false;
     }
+    this.rotations = this.session.channel.rotations;
     this.state = "idle";
-    this.polling = true;
-    this.pollDone = this.pollLoop();
     return true;
   }
 
-  /** One outstanding poll at all times; re-polls at once after an event, after pollPauseMs after an empty one. */
-  private async pollLoop(): Promise<void> {
-    let answeredAt = 0;
-    let maxGap = 0;
-    while (this.polling) {
-      if (answeredAt > 0) maxGap = Math.max(maxGap, Date.now() - answeredAt);
-      const rotations = this.channel.rotations;
-      const reply = await this.send("getAgentEvent");
-      answeredAt = Date.now();
-      if (this.channel.rotations > rotations) this.ctx.metrics.count("ccgw_guid_rotations");
-      if (!this.polling) break;
-      const code = retcodeOf(reply);
-      if (code !== "0") {
-        if (isSituation(code, "not-signed-in") || isSituation(code, "guid-wrong")) {
-          // The gateway dropped the session (missed heartbeat, Guid refused): this agent is out of the run.
-          this.ctx.metrics.count("ccgw_sign_in_failures", `poll ${code}`);
-          this.polling = false;
-          this.state = "out";
-          break;
-        }
-        await sleep(500);
-        continue;
-      }
-      const event = envelopeOf(reply)?.body.event as
-        | { eventType?: unknown; eventGenTime?: unknown }
-        | null
-        | undefined;
-      if (event && typeof event.eventType === "string")
-        this.onEvent(event.eventType, event.eventGenTime, answeredAt);
-      else await sleep(this.ctx.plan.pollPauseMs);
+  /**
+   * Every poll's answer, as the keeper hands it over: the poll gap, Guid rotations, a lost session, the call's
+   * events, and the deadlines, which end by the gateway's answers: a call is lost, and a release unanswered by
+   * Ready, once a poll sent after the deadline came back empty (never because a timer fired first on a busy
+   * machine while the answer waited to be read).
+   */
+  private onPoll(answer: PollAnswer): void {
+    const { metrics } = this.ctx;
+    if (this.answeredAt > 0) this.maxGap = Math.max(this.maxGap, answer.sentAt - this.answeredAt);
+    this.answeredAt = answer.answeredAt;
+    const rotations = this.session.channel.rotations;
+    if (rotations > this.rotations) metrics.count("ccgw_guid_rotations");
+    this.rotations = rotations;
+    if (answer.kind === "lost") {
+      // The gateway dropped the session (missed heartbeat, Guid refused): this agent is out of the run.
+      metrics.count("ccgw_sign_in_failures", `poll ${answer.code}`);
+      this.endCall("lost");
+      this.cancelTimer();
+      this.state = "out";
+      return;
     }
-    if (answeredAt > 0) this.ctx.metrics.time("ccgw_poll_gap", maxGap);
+    if (answer.kind === "event" && answer.event) {
+      this.onEvent(answer.event.eventType, answer.event.eventGenTime, answer.answeredAt);
+      return;
+    }
+    if (answer.kind !== "empty") return;
+    const call = this.call;
+    if (call && !call.done && this.state === "dialing" && answer.sentAt >= call.deadlineAt) {
+      this.endCall("lost");
+      // Clean up on the gateway side as a client would: release whatever is left of the call.
+      void this.release();
+    } else if (this.state === "releasing" && answer.sentAt >= this.readyBy) {
+      metrics.count("ccgw_ready_timeouts");
+      this.state = "idle";
+    }
   }
 
   private onEvent(type: string, genTime: unknown, at: number): void {
@@ -205,27 +204,49 @@ export class LoadAgent {
     this.timer = undefined;
   }
 
+  /** Ends the call in progress, if any, with this outcome. */
+  private endCall(outcome: Outcome): void {
+    const call = this.call;
+    if (call && !call.done) this.finish(call, outcome);
+  }
+
   private finish(call: Call, outcome: Outcome): void {
     call.done = true;
-    this.ctx.metrics.count("ccgw_call_outcomes", outcome);
+    const { metrics } = this.ctx;
+    metrics.count("ccgw_call_outcomes", outcome);
+    // An attempt the generator sent in a burst of its own (a busy machine fired late timers together) is counted
+    // apart: what the gateway answered to it says nothing about the rate the plan offered.
+    if (!call.paced) return;
     // Every placed call ends here exactly once: one sample of the lost rate and of the error rate.
-    this.ctx.metrics.rate("ccgw_call_lost", outcome === "lost");
-    this.ctx.metrics.rate("ccgw_call_errors", outcome === "lost");
-    if (outcome === "lost") this.ctx.metrics.series.error(Date.now());
+    metrics.rate("ccgw_call_lost", outcome === "lost");
+    metrics.rate("ccgw_call_errors", outcome === "lost");
+    if (outcome === "lost") metrics.series.error(Date.now());
   }
 
   /**
    * Places one call whose intended start was `intendedAt` (the schedule's time), and returns once the callout
    * is answered; the call's outcome follows by events.
+   * @param paced false when the generator sent this attempt in a burst of its own (more attempts in a short
+   * window than the schedule asked): its answer is counted apart from the service levels
    */
-  async placeCall(request: Record<string, unknown>, intendedAt: number): Promise<void> {
+  async placeCall(request: Record<string, unknown>, intendedAt: number, paced = true): Promise<void> {
     // Dial guard where the request is made (lib/safety.ts): a number outside the profile's list never leaves.
     assertCalloutAllowed(this.ctx.policy, request);
     const { metrics, plan } = this.ctx;
-    const call: Call = { intendedAt, sentAt: Date.now(), alerted: false, agentBusy: false, done: false };
+    const sentAt = Date.now();
+    const call: Call = {
+      intendedAt,
+      sentAt,
+      deadlineAt: sentAt + plan.terminalTimeoutMs,
+      alerted: false,
+      agentBusy: false,
+      done: false,
+      paced,
+    };
     this.call = call;
     this.state = "dialing";
-    const reply = await this.send("callout", request);
+    if (!paced) metrics.count("ccgw_call_attempts_unpaced");
+    const reply = await this.session.send("callout", request);
     const answeredAt = Date.now();
     metrics.time("ccgw_callout_duration", answeredAt - call.sentAt);
     metrics.time("ccgw_callout_duration_intended", answeredAt - call.intendedAt);
@@ -236,43 +257,27 @@ export class LoadAgent {
       if (!call.done) {
         call.done = true;
         metrics.count("ccgw_call_outcomes", "failed");
-        metrics.rate("ccgw_call_errors", true);
+        if (paced) metrics.rate("ccgw_call_errors", true);
         if (this.state === "dialing") this.state = "idle";
       }
-      return;
     }
-    if (call.done) return;
-    this.later(Math.max(0, call.sentAt + plan.terminalTimeoutMs - Date.now()), () => {
-      if (call.done) return;
-      this.finish(call, "lost");
-      // Clean up on the gateway side as a client would: release whatever is left of the call.
-      void this.release();
-    });
   }
 
-  /** Releases the current call and waits (by event) for the agent to be ready again. */
+  /** Releases the current call; Ready (by event) makes the agent idle again, or the release's deadline passes. */
   async release(): Promise<void> {
+    this.cancelTimer();
     this.state = "releasing";
-    this.later(this.ctx.plan.readyTimeoutMs, () => {
-      if (this.state !== "releasing") return;
-      this.ctx.metrics.count("ccgw_ready_timeouts");
-      this.state = "idle";
-    });
-    await this.send("release");
+    this.readyBy = Date.now() + this.ctx.plan.readyTimeoutMs;
+    await this.session.send("release");
   }
 
-  /** Stops polling and signs out with lib/gateway's sweep; resolves when the last poll has come back. */
+  /** Stops polling and signs out with lib/gateway's sweep; a call still in progress ends as lost. */
   async signOut(): Promise<void> {
-    if (this.state === "out" && !this.polling) return;
+    if (this.state === "out" && !this.session.isPolling) return;
     this.cancelTimer();
-    this.polling = false;
+    this.endCall("lost");
     this.state = "out";
-    await signOut(
-      (op, body, headers) => this.send(op, body, headers),
-      this.agent,
-      signInPolicy(this.ctx.profile),
-      true,
-    );
-    await this.pollDone;
+    await this.session.signOut(signInPolicy(this.ctx.profile));
+    if (this.answeredAt > 0) this.ctx.metrics.time("ccgw_poll_gap", this.maxGap);
   }
 }

@@ -184,6 +184,9 @@ export class AgentPool {
         if (agent.signedIn === false) return;
         const settled = agent.signedIn === true && (await agent.settle().catch(() => false));
         if (!settled) await this.recover(agent);
+        // Events of a call the case did not follow to its end may still come: read them here, not in the next
+        // case's log (a poll sent from now on comes back empty).
+        else if (agent.callInFlight && (await agent.quiet())) agent.callInFlight = false;
       }),
       ...lease.spares.map(async (agent) => {
         agent.recorder = undefined;

@@ -160,7 +160,10 @@ export async function followCall(
     }
   }
   const complete = recordFlow(rec, chosen, events, call.callId, setup.end === "complete" ? undefined : setup);
-  return { flow: chosen, events, complete, answered: chosen["x-spec"] === "flows/callout-answered" };
+  const answered = chosen["x-spec"] === "flows/callout-answered";
+  // A call that ended by itself with every event read leaves nothing on its way; an answered one stays live.
+  if (complete && wait.end === "complete" && !answered) s.callInFlight = false;
+  return { flow: chosen, events, complete, answered };
 }
 
 /**
@@ -184,7 +187,15 @@ export async function releaseCall(
     from: mark,
     since: sentAt,
   });
-  return recordFlow(rec, releaseFlow, after.events, callId, after.end === "complete" ? undefined : after);
+  const complete = recordFlow(
+    rec,
+    releaseFlow,
+    after.events,
+    callId,
+    after.end === "complete" ? undefined : after,
+  );
+  if (complete) s.callInFlight = false;
+  return complete;
 }
 
 /**

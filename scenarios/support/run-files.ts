@@ -26,8 +26,9 @@ export interface SuiteConfig {
  * and for a real gateway (event deadlines from lib/target-profile's defaults unless the profile sets them).
  */
 export const MOCK_DEADLINES: Deadlines = {
-  setupMs: 3_000,
-  promptMs: 2_000,
+  // The mock shares the test process: on a starved machine its own timers fire late, so its events get room.
+  setupMs: 5_000,
+  promptMs: 3_000,
   rotationMs: 10_000,
   requestMs: 5_000,
   leaseMs: 120_000,

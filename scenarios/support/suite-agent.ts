@@ -90,6 +90,11 @@ export class SuiteAgent {
   waiting: string | undefined;
   /** Successful callouts since the agent was leased: a session lost after one cannot be started over mid-case. */
   callsInLease = 0;
+  /**
+   * A call was placed and not yet followed to its last event (or released and followed to Ready): its events
+   * may still be on their way, so the agent is not handed to another case before its log is quiet.
+   */
+  callInFlight = false;
   private readonly tracker: SignInTracker | undefined;
   private readonly stop: AbortSignal | undefined;
   private readonly signInEvents: SignInEvents | undefined;
@@ -209,7 +214,10 @@ export class SuiteAgent {
     validateReply(this.target, this.recorder, operation.response, reply, expectEnvelope);
     const code = retcodeOf(reply);
     if (operation.setsGuid === "always" && code === "0") this.checkSetGuid(reply);
-    if (op === "callout" && code === "0") this.callsInLease++;
+    if (op === "callout" && code === "0") {
+      this.callsInLease++;
+      this.callInFlight = true;
+    }
     return reply;
   }
 
