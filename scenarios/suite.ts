@@ -10,11 +10,12 @@ import { pollingCases } from "./agentevent/polling.cases.ts";
 import { signInCases } from "./onlineagent/sign-in.cases.ts";
 import { AgentPool } from "./support/agent-pool.ts";
 import { type Check, type CheckContext, fewestAgents, seededFaker } from "./support/cases.ts";
-import type { SignInTracker } from "./support/suite-agent.ts";
+import type { SignInTracker } from "./support/sign-ins.ts";
 import { type Deadlines, makeTarget, type Target } from "./support/target.ts";
 import { callFlowCases } from "./voicecall/call-flows.cases.ts";
 import { calloutAuthCases } from "./voicecall/callout.auth.cases.ts";
 import { calloutBoundaryCases } from "./voicecall/callout.boundaries.cases.ts";
+import { calloutPhaseCases } from "./voicecall/callout.phases.cases.ts";
 import { calloutStateCases } from "./voicecall/callout.state.cases.ts";
 import { holdCases } from "./voicecall/hold.cases.ts";
 
@@ -23,6 +24,7 @@ export const FAMILIES = {
   "callout boundaries": (target: Target, seed: number) => calloutBoundaryCases(target, seededFaker(seed)),
   "callout authentication": (target: Target) => calloutAuthCases(target),
   "callout state": (target: Target) => calloutStateCases(target),
+  "callout phases": (target: Target) => calloutPhaseCases(target),
   "call flows": (target: Target) => callFlowCases(target),
   "sign-in and sign-out": (target: Target) => signInCases(target),
   polling: (target: Target) => pollingCases(target),

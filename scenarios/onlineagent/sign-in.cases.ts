@@ -12,7 +12,7 @@ import { type Check, defineCase } from "../support/cases.ts";
 import { checkFlow } from "../support/event-order.ts";
 import { judgeSituation, numberFor, recordFlow, talkingCall } from "../support/judges.ts";
 import { NotTested } from "../support/recorder.ts";
-import { SignInError } from "../support/suite-agent.ts";
+import { SignInError } from "../support/sign-ins.ts";
 import type { Target } from "../support/target.ts";
 import { retcodeOf } from "../support/transport.ts";
 

@@ -11,7 +11,8 @@
 import { signInFlow } from "../../contracts/index.ts";
 import { checkFlow } from "./event-order.ts";
 import { NotTested, type Recorder } from "./recorder.ts";
-import { SignInError, type SignInTracker, SuiteAgent } from "./suite-agent.ts";
+import { SignInError, type SignInTracker } from "./sign-ins.ts";
+import { SuiteAgent } from "./suite-agent.ts";
 import type { Target } from "./target.ts";
 import { closeTransport } from "./transport.ts";
 

@@ -8,7 +8,8 @@ import { HarnessError } from "../../lib/errors.ts";
 import { type CaseResult, caseVerdict } from "../../lib/report/conformance.ts";
 import type { AgentPool, Lease, Needs } from "./agent-pool.ts";
 import { NotTested, Recorder } from "./recorder.ts";
-import { SignInError, type SuiteAgent } from "./suite-agent.ts";
+import { SignInError } from "./sign-ins.ts";
+import type { SuiteAgent } from "./suite-agent.ts";
 import type { Target } from "./target.ts";
 
 /** The families of cases, one file each beside the test file that runs it. */
@@ -16,6 +17,7 @@ export type Family =
   | "callout boundaries"
   | "callout authentication"
   | "callout state"
+  | "callout phases"
   | "call flows"
   | "sign-in and sign-out"
   | "polling"

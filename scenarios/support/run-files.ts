@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CaseResult } from "../../lib/report/conformance.ts";
 import { DEFAULT_EVENT_DEADLINES, type TargetProfile } from "../../lib/target-profile.ts";
-import type { SignInTracker } from "./suite-agent.ts";
+import type { SignInTracker } from "./sign-ins.ts";
 import type { Deadlines } from "./target.ts";
 
 /** What globalSetup provides to every test file (JSON only; passwords never touch the disk). */

@@ -1,64 +1,28 @@
-/**
- * One test agent of the suite, on lib/gateway's session keeper: signed in, it keeps one poll open until it
- * signs out (so its Guid is always the gateway's current one), and every poll is judged as it comes (the
- * event's workNo, the shape of an empty poll, omitted null content, which polls hand the Guid over). A case
- * reads events from the agent's log from the moment its action began, and waits for them by deadline, judged
- * by what the gateway answered. An answer about the session to a request that does not test the session is
- * never a verdict on the request: the session is re-established and the request sent once more, and a second
- * such answer leaves the case not tested.
- */
-import { appliedClauses } from "../../contracts/clauses-of.ts";
 import {
   agentStateCode,
   EVENT_FLOWS,
   OPERATIONS,
   type OperationId,
-  openChoice,
-  type SchemaName,
+  signInFlow,
   situation,
 } from "../../contracts/index.ts";
-import { HarnessError } from "../../lib/errors.ts";
 import {
   type AgentChannel,
   AgentSession,
   agentHeaders,
   isSessionRefusal,
-  type PollAnswer,
   type PolledEvent,
   type SendSpec,
-  setGuidHeader,
   signInPolicy,
   type WaitResult,
 } from "../../lib/gateway/index.ts";
 import type { Agent } from "../../lib/target-profile.ts";
+import { checkFlow } from "./event-order.ts";
+import { checkSetGuid, judgePoll } from "./poll-judge.ts";
 import { NotTested, type Recorder, validateReply } from "./recorder.ts";
+import { SignInError, type SignInEvents, type SignInTracker } from "./sign-ins.ts";
 import type { Target } from "./target.ts";
 import { callSlot, envelopeOf, type Reply, retcodeOf, send } from "./transport.ts";
-
-/** Tracks agents signed in by this process, so they can be signed out after a failure or an interrupt. */
-export interface SignInTracker {
-  signedIn(id: string): void;
-  signedOut(id: string): void;
-}
-
-/** What the pool hears of an agent's sign-ins. */
-export interface SignInEvents {
-  signedIn(agent: SuiteAgent): void;
-  failed(agent: SuiteAgent, error: SignInError): void;
-}
-
-/**
- * Why a sign-in did not give a session: the pool stops using the agent ("refused"), signs nobody in any more
- * when the answer cannot be read or the password was refused (the profile's agents often share one password,
- * and accounts lock), or leaves it for later when it is signed in elsewhere and may not be taken over.
- */
-export class SignInError extends HarnessError {
-  readonly kind: "refused" | "password" | "unreadable" | "elsewhere";
-  constructor(kind: SignInError["kind"], message: string) {
-    super("CCGW_SIGN_IN_REFUSED", message);
-    this.kind = kind;
-  }
-}
 
 /** How a case's deadline is given: a kind of the target's event deadlines, or milliseconds. */
 export type Within = "prompt" | "setup" | number;
@@ -111,7 +75,11 @@ export class SuiteAgent {
     this.signInEvents = options.events;
     this.session = new AgentSession<Reply>(agent, (spec, channel) => this.exchange(spec, channel), {
       pollPauseMs: target.deadlines.pollPauseMs,
-      onPoll: (answer) => this.judgePoll(answer),
+      onPoll: (answer) => {
+        if (answer.kind === "lost")
+          target.sessionsLost.push(`agent ${agent.id}: a poll answered ${answer.code}`);
+        judgePoll(target, this.recorder, agent.id, answer);
+      },
     });
   }
 
@@ -213,7 +181,7 @@ export class SuiteAgent {
     const operation = OPERATIONS[op];
     validateReply(this.target, this.recorder, operation.response, reply, expectEnvelope);
     const code = retcodeOf(reply);
-    if (operation.setsGuid === "always" && code === "0") this.checkSetGuid(reply);
+    if (operation.setsGuid === "always" && code === "0") checkSetGuid(this.target, this.recorder, reply);
     if (op === "callout" && code === "0") {
       this.callsInLease++;
       this.callInFlight = true;
@@ -253,102 +221,20 @@ export class SuiteAgent {
         return `the agent's session was lost in the middle of the case (${code}, then ${probe} for its state), so the request was not tested`;
       }
       await this.logout();
+      const mark = this.events.length;
       await this.login();
-      await this.until((events) => events.length > 0, { within: "prompt", what: "the sign-in's events" });
+      const signIn = signInFlow(this.target.profile.signIn?.status);
+      await this.until((events) => checkFlow(signIn, events, undefined, false).complete, {
+        within: signIn.deadline,
+        what: "the sign-in flow",
+        from: mark,
+      });
       return undefined;
     } catch (error) {
       return `the agent's session could not be re-established after ${code}: ${(error as Error).message}`;
     } finally {
       this.recorder = recorder;
     }
-  }
-
-  /** A successful sign-in must hand the Guid over in the header contract's form (value never shown). */
-  private checkSetGuid(reply: Reply): void {
-    if (!this.recorder) return;
-    const value = setGuidHeader(reply.headers);
-    const schema: SchemaName = "onlineagent/set-guid.header";
-    const violations = this.target.contracts.validate(schema, value);
-    for (const v of violations) this.recorder.add(v.clause, v.open ? "open-recorded" : "fail", v.message);
-    if (violations.length > 0) return;
-    for (const { clause } of appliedClauses(this.target.contracts, schema, value)) {
-      this.recorder.credit(clause, "sign-in handed over a Guid in the documented form");
-    }
-  }
-
-  /**
-   * Every poll the keeper makes: validated against its contract (evidence kept when it carries an event or a
-   * failure), and what the pages leave open recorded: the empty poll's shape, which polls hand the Guid over.
-   */
-  private judgePoll(answer: PollAnswer<Reply>): void {
-    if (answer.kind === "lost")
-      this.target.sessionsLost.push(`agent ${this.id}: a poll answered ${answer.code}`);
-    const rec = this.recorder;
-    if (!rec) return;
-    const { reply } = answer;
-    validateReply(this.target, rec, OPERATIONS.getAgentEvent.response, reply, true, answer.kind !== "empty");
-    if (answer.kind === "lost" || answer.kind === "failed") return;
-    if (reply.setGuid === undefined) {
-      rec.choice("set-guid-on-polls", choiceOption("set-guid-on-polls", 0), "a poll without a Guid header");
-    } else if (reply.setGuid === reply.sentGuid) {
-      rec.choice("set-guid-on-polls", choiceOption("set-guid-on-polls", 1), "a poll repeated the Guid");
-    }
-    if (answer.kind === "empty") {
-      const raw = envelopeOf(reply)?.body.event;
-      rec.choice(
-        "empty-poll-shape",
-        choiceOption("empty-poll-shape", raw === null ? 0 : 1),
-        `after ${answer.answeredAt - answer.sentAt} ms`,
-      );
-      return;
-    }
-    if (answer.event) this.judgeEvent(rec, answer.event);
-  }
-
-  /** What every event must show: the polling agent's workNo; null content may also be left out (open). */
-  private judgeEvent(rec: Recorder, event: PolledEvent): void {
-    if (event.workNo === this.id)
-      rec.credit("getAgentEvent/response/event/workNo", `events carry agent ${this.id}'s workNo`);
-    else
-      rec.add(
-        "getAgentEvent/response/event/workNo",
-        "fail",
-        `${event.eventType} polled by agent ${this.id} carries workNo ${JSON.stringify(event.workNo)}`,
-      );
-    this.judgeGenTime(rec, event);
-    const content = this.target.contracts.schemas[`events/${event.eventType}` as SchemaName]?.properties as
-      | { content?: { type?: unknown } }
-      | undefined;
-    if (content?.content?.type === "null") {
-      const omitted = !("content" in event);
-      rec.choice(
-        "null-content-omitted",
-        choiceOption("null-content-omitted", omitted ? 1 : 0),
-        event.eventType,
-      );
-    }
-  }
-
-  /**
-   * eventGenTime, where the edition carries it, is milliseconds since the epoch on the gateway's clock: within
-   * the run's window on ours, give or take CLOCK_SKEW_MS (a value in seconds is decades off).
-   */
-  private judgeGenTime(rec: Recorder, event: PolledEvent): void {
-    const gen = event.eventGenTime;
-    if (gen === undefined) return;
-    const from = this.target.startedAt - CLOCK_SKEW_MS;
-    const to = Date.now() + CLOCK_SKEW_MS;
-    const clause = "getAgentEvent/response/event/eventGenTime";
-    if (typeof gen === "number" && gen >= from && gen <= to) {
-      rec.credit(clause, "eventGenTime is milliseconds within the run's clock window");
-      return;
-    }
-    const window = `${new Date(from).toISOString()} to ${new Date(to).toISOString()}`;
-    rec.add(
-      clause,
-      "fail",
-      `${event.eventType} carries eventGenTime ${JSON.stringify(gen)}, not milliseconds within the run's clock window (${window})`,
-    );
   }
 
   /**
@@ -494,14 +380,7 @@ export class SuiteAgent {
   }
 }
 
-/** How far the gateway's clock may be from ours before an eventGenTime is outside the run's window. */
-const CLOCK_SKEW_MS = 60 * 60_000;
-
 /** The events that end the release flow (AgentState_Ready, or AgentState_Work). */
 const READY = (EVENT_FLOWS.release?.steps ?? [])
   .filter((step) => step.terminal)
   .flatMap((step) => [step.event, ...(step.alternatives ?? [])]);
-
-function choiceOption(id: string, index: number): string {
-  return openChoice(id).options[index] ?? String(index);
-}
