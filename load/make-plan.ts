@@ -3,7 +3,7 @@
  * schedule, one constant rate, fewer agents), turned into the LoadPlan every share of the engine runs.
  */
 import type { TargetProfile } from "../lib/target-profile.ts";
-import { profileAuthMode, profileEdition } from "../lib/target-profile.ts";
+import { eventDeadlines, profileAuthMode, profileEdition } from "../lib/target-profile.ts";
 import { type LoadPlan, scheduleSeconds } from "./plan.ts";
 import type { LoadProfile } from "./profiles.ts";
 
@@ -57,9 +57,10 @@ export function makePlan(target: TargetProfile, profile: LoadProfile, o: PlanOve
     stages,
     signInS: profile.signInS,
     talkMs: profile.talkMs,
-    // A lab call can ring ~30 s before the platform gives up; the deadline sits above that.
-    terminalTimeoutMs: o.terminalTimeoutMs ?? 45000,
-    readyTimeoutMs: 10000,
+    // The target's event deadlines (eventDeadlines: ringing until the platform gives up, then a prompt Ready),
+    // the same the functional suite holds the gateway to.
+    terminalTimeoutMs: o.terminalTimeoutMs ?? eventDeadlines(target).setupMs,
+    readyTimeoutMs: eventDeadlines(target).promptMs,
     settleMs: 500,
     pollPauseMs: 200,
     pollTimeoutMs: pollWaitMs + 5000,
