@@ -40,8 +40,8 @@ export default defineConfig({
       {
         test: {
           // Real load runs against the mock, after the other unit tests and beside the suite's self-test, two
-          // files at a time: they hold on a loaded machine (deadlines end by the gateway's answers, attempts the
-          // generator bunched are not judged), and the self-test keeps a core busy on purpose.
+          // files at a time: they hold on a loaded machine (deadlines end by the gateway's answers, and the
+          // schedule never catches up in a burst), and the self-test keeps a core busy on purpose.
           name: "unit-load",
           include: LOAD_RUNS,
           environment: "node",

@@ -16,15 +16,10 @@ export interface CapacityPoint {
   calloutP95Ms: number | undefined;
   errorRate: number;
   lostRate: number;
-  /** Share of attempts the generator sent bunched (not judged: see the engine's PaceCheck). */
-  bunchedRate: number;
   pass: boolean;
   /** The service levels the step broke. */
   broke: string[];
 }
-
-/** Most of a step's attempts the generator may bunch before the step says nothing of the gateway. */
-const MAX_BUNCHED = 0.25;
 
 /** Judges one step's summary against the service levels. */
 export function judge(rate: number, summary: SummaryData, slo: Slo, stepS?: number): CapacityPoint {
@@ -40,7 +35,6 @@ export function judge(rate: number, summary: SummaryData, slo: Slo, stepS?: numb
     calloutP95Ms: v("ccgw_callout_duration", "p(95)"),
     errorRate: v("ccgw_call_errors", "rate") ?? 0,
     lostRate: v("ccgw_call_lost", "rate") ?? 0,
-    bunchedRate: 0,
     pass: true,
     broke: [],
   };
@@ -53,16 +47,6 @@ export function judge(rate: number, summary: SummaryData, slo: Slo, stepS?: numb
   }
   if (point.calloutP95Ms !== undefined && point.calloutP95Ms > slo.calloutP95Ms) {
     point.broke.push(`callout p95 ${Math.round(point.calloutP95Ms)} ms > ${slo.calloutP95Ms} ms`);
-  }
-  // Error and lost rates count only the attempts sent as paced; when most were bunched by the generator itself,
-  // the step tells nothing of the gateway at this rate.
-  const attempts = v("ccgw_call_attempts", "count") ?? 0;
-  const bunched = v("ccgw_call_attempts_unpaced", "count") ?? 0;
-  point.bunchedRate = attempts > 0 ? bunched / attempts : 0;
-  if (point.bunchedRate > MAX_BUNCHED) {
-    point.broke.push(
-      `the load generator bunched ${(point.bunchedRate * 100).toFixed(0)}% of its attempts (a busy machine), more than ${MAX_BUNCHED * 100}%`,
-    );
   }
   point.pass = point.broke.length === 0;
   return point;
@@ -114,13 +98,12 @@ export async function searchCapacity(
 
 /** The curve as a text table. */
 export function formatCurve(result: CapacityResult): string {
-  const percent = (rate: number | undefined) => `${((rate ?? 0) * 100).toFixed(2).padStart(7)}%`;
   const rows = result.curve.map(
     (p) =>
-      `${p.rate.toFixed(2).padStart(8)} ${p.achieved.toFixed(2).padStart(8)} ${(p.setupP95Ms ?? Number.NaN).toFixed(0).padStart(8)} ${percent(p.errorRate)} ${percent(p.lostRate)} ${percent(p.bunchedRate)}  ${p.pass ? "pass" : `FAIL (${p.broke.join("; ")})`}`,
+      `${p.rate.toFixed(2).padStart(8)} ${p.achieved.toFixed(2).padStart(8)} ${(p.setupP95Ms ?? Number.NaN).toFixed(0).padStart(8)} ${(p.errorRate * 100).toFixed(2).padStart(7)}% ${(p.lostRate * 100).toFixed(2).padStart(7)}%  ${p.pass ? "pass" : `FAIL (${p.broke.join("; ")})`}`,
   );
   return [
-    "    rate achieved setupP95   errors     lost  bunched  verdict",
+    "    rate achieved setupP95   errors     lost  verdict",
     ...rows,
     `highest sustainable rate: ${result.sustainable} calls/s${result.firstFailing !== undefined ? ` (first failing: ${result.firstFailing})` : ""}`,
   ].join("\n");

@@ -52,8 +52,6 @@ interface Call {
   alerted: boolean;
   agentBusy: boolean;
   done: boolean;
-  /** Sent as the schedule paced it (not in a burst of the generator's own). */
-  paced: boolean;
 }
 
 /** What the agents of one worker share. */
@@ -214,9 +212,6 @@ export class LoadAgent {
     call.done = true;
     const { metrics } = this.ctx;
     metrics.count("ccgw_call_outcomes", outcome);
-    // An attempt the generator sent in a burst of its own (a busy machine fired late timers together) is counted
-    // apart: what the gateway answered to it says nothing about the rate the plan offered.
-    if (!call.paced) return;
     // Every placed call ends here exactly once: one sample of the lost rate and of the error rate.
     metrics.rate("ccgw_call_lost", outcome === "lost");
     metrics.rate("ccgw_call_errors", outcome === "lost");
@@ -226,10 +221,8 @@ export class LoadAgent {
   /**
    * Places one call whose intended start was `intendedAt` (the schedule's time), and returns once the callout
    * is answered; the call's outcome follows by events.
-   * @param paced false when the generator sent this attempt in a burst of its own (more attempts in a short
-   * window than the schedule asked): its answer is counted apart from the service levels
    */
-  async placeCall(request: Record<string, unknown>, intendedAt: number, paced = true): Promise<void> {
+  async placeCall(request: Record<string, unknown>, intendedAt: number): Promise<void> {
     // Dial guard where the request is made (lib/safety.ts): a number outside the profile's list never leaves.
     assertCalloutAllowed(this.ctx.policy, request);
     const { metrics, plan } = this.ctx;
@@ -241,11 +234,9 @@ export class LoadAgent {
       alerted: false,
       agentBusy: false,
       done: false,
-      paced,
     };
     this.call = call;
     this.state = "dialing";
-    if (!paced) metrics.count("ccgw_call_attempts_unpaced");
     const reply = await this.session.send("callout", request);
     const answeredAt = Date.now();
     metrics.time("ccgw_callout_duration", answeredAt - call.sentAt);
@@ -257,7 +248,7 @@ export class LoadAgent {
       if (!call.done) {
         call.done = true;
         metrics.count("ccgw_call_outcomes", "failed");
-        if (paced) metrics.rate("ccgw_call_errors", true);
+        metrics.rate("ccgw_call_errors", true);
         if (this.state === "dialing") this.state = "idle";
       }
     }

@@ -13,7 +13,6 @@ import type { Metrics } from "./metrics.ts";
 const COUNTERS: Record<string, string | undefined> = {
   ccgw_call_attempts: undefined,
   ccgw_call_attempts_dropped: "reason",
-  ccgw_call_attempts_unpaced: undefined,
   ccgw_callouts: "retcode",
   ccgw_call_outcomes: "outcome",
   ccgw_events: "type",

@@ -108,30 +108,16 @@ function idleAgent(agents: readonly LoadAgent[], from: number): LoadAgent | unde
 }
 
 /**
- * Whether the generator sent an attempt as the schedule paced it. On a busy machine late timers fire together
- * and send a burst the plan never asked for; what a gateway answers to the attempts bunched into it (a rate
- * limiter refusing them) is no verdict on the planned rate. An attempt is bunched when it left less than half
- * its planned gap after the one before, less the timers' own jitter.
+ * After a stall (late timers on a busy machine) the schedule catches up no faster than this many times its planned
+ * rate: the gateway never sees a burst the plan did not ask for, so what it answers judges the planned rate, and
+ * the lag shows in ccgw_call_attempt_lag instead.
  */
-class PaceCheck {
-  private lastSent: number | undefined;
-  private lastIntended = 0;
+const CATCH_UP = 1.1;
 
-  /** Records a send; true when it was paced. */
-  sent(intendedAt: number, now: number): boolean {
-    const paced =
-      this.lastSent === undefined ||
-      now - this.lastSent >= (intendedAt - this.lastIntended) / 2 - TIMER_JITTER_MS;
-    this.lastSent = now;
-    this.lastIntended = intendedAt;
-    return paced;
-  }
-}
-
-/** How far apart two timers due together may fire on an idle machine (ms). */
-const TIMER_JITTER_MS = 2;
-
-/** The share's slice of the open-model schedule: each attempt at its intended time, or dropped. */
+/**
+ * The share's slice of the open-model schedule: each attempt at its intended time (after a stall, no sooner than
+ * the plan's gap over CATCH_UP after the one before), or dropped.
+ */
 async function schedule(
   spec: ShareSpec,
   ctx: AgentContext,
@@ -144,10 +130,13 @@ async function schedule(
   const scheduleStart = spec.startAt + plan.signInS * 1000;
   let next = 0;
   let k = 0;
-  const pace = new PaceCheck();
+  let last: { sentAt: number; intendedAt: number } | undefined;
   for (const t of arrivals(plan, 1 / spec.count, (spec.index + 1) / spec.count)) {
     const intendedAt = scheduleStart + t;
-    if (!(await until(intendedAt, signal))) break;
+    const earliest = last
+      ? Math.max(intendedAt, last.sentAt + (intendedAt - last.intendedAt) / CATCH_UP)
+      : intendedAt;
+    if (!(await until(earliest, signal))) break;
     k++;
     metrics.count("ccgw_call_attempts");
     metrics.time("ccgw_call_attempt_lag", Date.now() - intendedAt);
@@ -164,7 +153,8 @@ async function schedule(
     // The run's attempt index (shares interleave): the same attempt dials the same number however the run is split.
     const body = calloutBody(plan, (k - 1) * spec.count + spec.index);
     guard.admitBody(body);
-    void agent.placeCall(body, intendedAt, pace.sent(intendedAt, Date.now())).catch((error: unknown) => {
+    last = { sentAt: Date.now(), intendedAt };
+    void agent.placeCall(body, intendedAt).catch((error: unknown) => {
       metrics.count("ccgw_call_attempts_dropped", `error: ${(error as Error).message.slice(0, 40)}`);
     });
   }
