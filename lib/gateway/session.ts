@@ -314,19 +314,10 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
   /** The send time of the next poll sent from now on, or undefined when polling ends first or graceMs passes. */
   nextPollSent(graceMs: number): Promise<number | undefined> {
     const after = Date.now();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        resolve(undefined);
-      }, graceMs);
-      const check = (): boolean => {
-        const sent = this.inFlightSince;
-        if (this.polling && (sent === undefined || sent < after)) return false;
-        clearTimeout(timer);
-        resolve(this.polling ? sent : undefined);
-        return true;
-      };
-      if (!check()) this.waiters.add(check);
+    return this.settled(graceMs, () => {
+      const sent = this.inFlightSince;
+      if (this.polling && (sent === undefined || sent < after)) return undefined;
+      return { value: this.polling ? sent : undefined };
     });
   }
 
@@ -334,18 +325,33 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
   nextPoll(graceMs: number): Promise<PollAnswer<R> | undefined> {
     const seen = this.polls;
     const generation = this.generation;
+    return this.settled(graceMs, () => {
+      if (this.polls === seen && this.polling && this.generation === generation) return undefined;
+      return { value: this.polls > seen ? this.lastAnswer : undefined };
+    });
+  }
+
+  /**
+   * Resolves with the value `probe` settles on, checked now and after every poll sent or answered, or with
+   * undefined when graceMs passes first.
+   */
+  private settled<T>(
+    graceMs: number,
+    probe: () => { value: T | undefined } | undefined,
+  ): Promise<T | undefined> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiters.delete(check);
         resolve(undefined);
       }, graceMs);
       const check = (): boolean => {
-        if (this.polls === seen && this.polling && this.generation === generation) return false;
+        const found = probe();
+        if (!found) return false;
         clearTimeout(timer);
-        resolve(this.polls > seen ? this.lastAnswer : undefined);
+        resolve(found.value);
         return true;
       };
-      this.waiters.add(check);
+      if (!check()) this.waiters.add(check);
     });
   }
 }

@@ -18,6 +18,20 @@ describe("manual clock", () => {
   });
 });
 
+/** A gateway whose own clock makes a new Guid every 4 s, the previous one valid for 8 s. */
+async function clockRotating() {
+  const clock = new ManualClock();
+  const app = await buildGateway({
+    clock,
+    timing: "fast",
+    pollWaitMs: 0,
+    guidRotation: "clock",
+    guidRotationMs: 4_000,
+    guidValidityMs: 8_000,
+  });
+  return { clock, app };
+}
+
 describe("Guid rotation under dynamic auth [auth/dynamic/rotation]", () => {
   it("rotates on the first poll after the interval and accepts the previous Guid until its validity ends", async () => {
     const clock = new ManualClock();
@@ -45,15 +59,7 @@ describe("Guid rotation under dynamic auth [auth/dynamic/rotation]", () => {
   });
 
   it("on the gateway's clock (guidRotation clock): an agent that stops polling holds a stale Guid; a poll hands the current one over", async () => {
-    const clock = new ManualClock();
-    const app = await buildGateway({
-      clock,
-      timing: "fast",
-      pollWaitMs: 0,
-      guidRotation: "clock",
-      guidRotationMs: 4_000,
-      guidValidityMs: 8_000,
-    });
+    const { clock, app } = await clockRotating();
     const agent = new TestAgent(app, "1022");
     await agent.login();
     const first = String(agent.guid);
@@ -70,15 +76,7 @@ describe("Guid rotation under dynamic auth [auth/dynamic/rotation]", () => {
   });
 
   it("on the gateway's clock: an agent polling within the interval always holds a valid Guid, each new one handed over once", async () => {
-    const clock = new ManualClock();
-    const app = await buildGateway({
-      clock,
-      timing: "fast",
-      pollWaitMs: 0,
-      guidRotation: "clock",
-      guidRotationMs: 4_000,
-      guidValidityMs: 8_000,
-    });
+    const { clock, app } = await clockRotating();
     const agent = new TestAgent(app, "1023");
     await agent.login();
     const seen = new Set([String(agent.guid)]);

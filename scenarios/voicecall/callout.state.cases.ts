@@ -119,50 +119,24 @@ function methodWrongCase({ body }: StateContext): Check {
   );
 }
 
-function headerContentTypeCase({ body }: StateContext): Check {
+/** The Content-Type header wrong (text/plain) or absent: both mandatory headers must be there and right. */
+function headerContentTypeCase({ body }: StateContext, sent: "text/plain" | "absent"): Check {
+  const what = sent === "absent" ? "no Content-Type" : "Content-Type text/plain";
   return defineCase(
     FAMILY,
     {
-      id: "header-content-type",
-      title: "callout with a Content-Type other than JSON is refused",
+      id: sent === "absent" ? "header-content-type-absent" : "header-content-type",
+      title: `callout ${sent === "absent" ? "without the Content-Type header" : "with a Content-Type other than JSON"} is refused`,
       clause: "callout/header/Content-Type",
     },
     async ({ rec, agents: [s] }) => {
       if (!s) return;
-      const reply = await s.call("callout", JSON.stringify(body()), {
-        headers: s.headers({ "content-type": "text/plain" }),
-        expectEnvelope: false,
-      });
+      const headers = sent === "absent" ? { guid: s.guid ?? "" } : s.headers({ "content-type": sent });
+      const reply = await s.call("callout", JSON.stringify(body()), { headers, expectEnvelope: false });
       const code = retcodeOf(reply);
-      rec.observed = `text/plain answered ${code}`;
-      rec.check("callout/header/Content-Type", code !== "0", `a text/plain body answered ${code}`);
-      rec.check("callout/header", code !== "0", `without the JSON Content-Type the callout answered ${code}`);
-    },
-  );
-}
-
-function headerContentTypeAbsentCase({ body }: StateContext): Check {
-  return defineCase(
-    FAMILY,
-    {
-      id: "header-content-type-absent",
-      title: "callout without the Content-Type header is refused",
-      clause: "callout/header/Content-Type",
-    },
-    async ({ rec, agents: [s] }) => {
-      if (!s) return;
-      const reply = await s.call("callout", JSON.stringify(body()), {
-        headers: { guid: s.guid ?? "" },
-        expectEnvelope: false,
-      });
-      const code = retcodeOf(reply);
-      rec.observed = `no Content-Type answered ${code}`;
-      rec.check("callout/header/Content-Type", code !== "0", `a body without Content-Type answered ${code}`);
-      rec.check(
-        "callout/header",
-        code !== "0",
-        `without the Content-Type header the callout answered ${code}`,
-      );
+      rec.observed = `${what} answered ${code}`;
+      rec.check("callout/header/Content-Type", code !== "0", `a body with ${what} answered ${code}`);
+      rec.check("callout/header", code !== "0", `with ${what} the callout answered ${code}`);
     },
   );
 }
@@ -260,8 +234,8 @@ export function calloutStateCases(target: Target): Check[] {
     stateNotSignedInCase(ctx),
     stateAfterSignOutCase(ctx),
     methodWrongCase(ctx),
-    headerContentTypeCase(ctx),
-    headerContentTypeAbsentCase(ctx),
+    headerContentTypeCase(ctx, "text/plain"),
+    headerContentTypeCase(ctx, "absent"),
     pageExampleCase(ctx),
     uriNearMissCase(ctx),
   ];
