@@ -125,15 +125,11 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
 
   /** One request of the agent (sign-in sends no Guid; every other request the channel's current one). */
   send(op: OperationId, body?: unknown, headers?: Record<string, string>): Promise<R> {
-    return this.transport(
-      {
-        operation: op,
-        agentId: this.agent.id,
-        ...(body === undefined ? {} : { body }),
-        ...(headers ? { headers } : {}),
-      },
-      this.channel,
-    );
+    // Built without spreads: a load run sends one of these per poll.
+    const spec: SendSpec = { operation: op, agentId: this.agent.id };
+    if (body !== undefined) spec.body = body;
+    if (headers) spec.headers = headers;
+    return this.transport(spec, this.channel);
   }
 
   /**
@@ -231,19 +227,29 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
   }
 
   private read(reply: R, sentAt: number): PollAnswer<R> {
-    const answeredAt = Date.now();
-    const code = retcodeOf(reply);
-    const base = { sentAt, answeredAt, reply, code };
-    if (code !== SUCCESS) return { ...base, kind: isSessionRefusal(code) ? "lost" : "failed" };
+    const answer: PollAnswer<R> = {
+      kind: "failed",
+      sentAt,
+      answeredAt: Date.now(),
+      reply,
+      code: retcodeOf(reply),
+    };
+    if (answer.code !== SUCCESS) {
+      if (isSessionRefusal(answer.code)) answer.kind = "lost";
+      return answer;
+    }
     const raw = envelopeOf(reply)?.body.event;
-    if (raw === undefined || raw === null) return { ...base, kind: "empty" };
-    const event = raw as PolledEvent;
+    if (raw === undefined || raw === null) answer.kind = "empty";
     // An event without a type cannot be placed in any flow; it is an answer, not an empty one.
-    if (typeof event !== "object" || typeof event.eventType !== "string") return { ...base, kind: "failed" };
-    return { ...base, kind: "event", event };
+    else if (typeof raw === "object" && typeof (raw as PolledEvent).eventType === "string") {
+      answer.kind = "event";
+      answer.event = raw as PolledEvent;
+    }
+    return answer;
   }
 
   private notify(): void {
+    if (this.waiters.size === 0) return;
     for (const waiter of [...this.waiters]) if (waiter()) this.waiters.delete(waiter);
   }
 

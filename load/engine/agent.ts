@@ -262,11 +262,14 @@ export class LoadAgent {
     await this.session.send("release");
   }
 
-  /** Stops polling and signs out with lib/gateway's sweep; a call still in progress ends as lost. */
+  /**
+   * Stops polling and signs out with lib/gateway's sweep. A call past its deadline ends as lost; one the end of
+   * the run cut short is neither lost nor answered.
+   */
   async signOut(): Promise<void> {
     if (this.state === "out" && !this.session.isPolling) return;
     this.cancelTimer();
-    this.endCall("lost");
+    if (this.call && Date.now() >= this.call.deadlineAt) this.endCall("lost");
     this.state = "out";
     await this.session.signOut(signInPolicy(this.ctx.profile));
     if (this.answeredAt > 0) this.ctx.metrics.time("ccgw_poll_gap", this.maxGap);

@@ -108,15 +108,35 @@ function idleAgent(agents: readonly LoadAgent[], from: number): LoadAgent | unde
 }
 
 /**
- * After a stall (late timers on a busy machine) the schedule catches up no faster than this many times its planned
- * rate: the gateway never sees a burst the plan did not ask for, so what it answers judges the planned rate, and
- * the lag shows in ccgw_call_attempt_lag instead.
+ * After a stall (late timers on a busy machine) the schedule catches up no faster than CATCH_UP times its planned
+ * rate, in bursts of at most BURST_MS worth of attempts (one at least): a gateway never sees a burst the plan did
+ * not ask for, so what it answers judges the planned rate. A leaky bucket: allowance accrues at the caught-up rate.
  */
+class Pacer {
+  private allowance = 1;
+  private at = 0;
+
+  /** When the next attempt may leave, planned `gapMs` after the one before; now when it may leave at once. */
+  earliest(now: number, gapMs: number): number {
+    const perMs = CATCH_UP / Math.max(gapMs, 0.001);
+    const burst = Math.max(1, perMs * BURST_MS);
+    this.allowance = Math.min(burst, this.allowance + (now - this.at) * perMs);
+    this.at = now;
+    return this.allowance >= 1 ? now : now + (1 - this.allowance) / perMs;
+  }
+
+  /** An attempt left. */
+  take(): void {
+    this.allowance -= 1;
+  }
+}
+
 const CATCH_UP = 1.1;
+const BURST_MS = 10;
 
 /**
  * The share's slice of the open-model schedule: each attempt at its intended time (after a stall, no sooner than
- * the plan's gap over CATCH_UP after the one before), or dropped.
+ * the caught-up pace of the Pacer allows), or dropped (no idle agent, a cap).
  */
 async function schedule(
   spec: ShareSpec,
@@ -130,13 +150,25 @@ async function schedule(
   const scheduleStart = spec.startAt + plan.signInS * 1000;
   let next = 0;
   let k = 0;
-  let last: { sentAt: number; intendedAt: number } | undefined;
+  const pacer = new Pacer();
+  let previous = scheduleStart;
   for (const t of arrivals(plan, 1 / spec.count, (spec.index + 1) / spec.count)) {
     const intendedAt = scheduleStart + t;
-    const earliest = last
-      ? Math.max(intendedAt, last.sentAt + (intendedAt - last.intendedAt) / CATCH_UP)
-      : intendedAt;
-    if (!(await until(earliest, signal))) break;
+    const gapMs = intendedAt - previous;
+    previous = intendedAt;
+    if (!(await until(intendedAt, signal))) break;
+    let stopped = false;
+    for (
+      let at = pacer.earliest(Date.now(), gapMs);
+      at > Date.now();
+      at = pacer.earliest(Date.now(), gapMs)
+    ) {
+      if (!(await until(at, signal))) {
+        stopped = true;
+        break;
+      }
+    }
+    if (stopped) break;
     k++;
     metrics.count("ccgw_call_attempts");
     metrics.time("ccgw_call_attempt_lag", Date.now() - intendedAt);
@@ -153,7 +185,7 @@ async function schedule(
     // The run's attempt index (shares interleave): the same attempt dials the same number however the run is split.
     const body = calloutBody(plan, (k - 1) * spec.count + spec.index);
     guard.admitBody(body);
-    last = { sentAt: Date.now(), intendedAt };
+    pacer.take();
     void agent.placeCall(body, intendedAt).catch((error: unknown) => {
       metrics.count("ccgw_call_attempts_dropped", `error: ${(error as Error).message.slice(0, 40)}`);
     });
