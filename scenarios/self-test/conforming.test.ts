@@ -54,10 +54,15 @@ afterAll(() => {
   busy?.kill("SIGKILL");
 });
 
-/** Open choices recorded from an answer with a session code. The check order is about the session: excluded. */
+/**
+ * Open choices recorded from an answer with a session code. Two choices are about such answers themselves and are
+ * left out: the check order (an out-of-range id checked against the session first) and the HTTP status of a
+ * failure envelope (any failure's, a session failure's too).
+ */
+const ABOUT_SESSION_ANSWERS = new Set(["check-order", "error-http-status"]);
 function choicesFromSessionAnswers(report: MockRunResult): string[] {
   return report.choices
-    .filter((c) => c.id !== "check-order")
+    .filter((c) => !ABOUT_SESSION_ANSWERS.has(c.id))
     .flatMap((c) => c.observed.map((o) => `${c.id}: ${o.option} (${o.example})`))
     .filter((text) => SESSION_CODES.some((code) => text.includes(code)));
 }
