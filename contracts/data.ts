@@ -127,6 +127,28 @@ export function signInFlow(status: number | string | undefined): EventFlow {
   return flow;
 }
 
+/** The events a flow's terminal step accepts (its own and its alternatives: Ready, or Work). */
+function terminalEvents(name: string): string[] {
+  return (EVENT_FLOWS[name]?.steps ?? [])
+    .filter((step) => step.terminal)
+    .flatMap((step) => [step.event, ...(step.alternatives ?? [])]);
+}
+
+/** Events that end a callout without talking: the terminal and failure steps of the callout's failure flows. */
+export function calloutFailureEvents(): string[] {
+  const events = Object.entries(EVENT_FLOWS)
+    .filter(([id]) => id.startsWith("callout-") && id !== "callout-answered")
+    .flatMap(([, flow]) =>
+      flow.steps.filter((s) => s.terminal || s.event.endsWith("_Fail")).map((s) => s.event),
+    );
+  return [...new Set(events)];
+}
+
+/** Events that end the release flow: AgentState_Ready, or AgentState_Work for an agent that enters wrap-up. */
+export function releaseEndEvents(): string[] {
+  return terminalEvents("release");
+}
+
 /** The state code with this name (e.g. agentStateCode("idle") is 4). */
 export function agentStateCode(name: string): number {
   const state = AGENT_STATES.find((s) => s.name === name);

@@ -145,8 +145,12 @@ export interface EventDeadlines {
 /** Defaults of eventDeadlines for a real gateway: ringing until the platform's no-answer timer, and a prompt event. */
 export const DEFAULT_EVENT_DEADLINES: EventDeadlines = { setupMs: 60_000, promptMs: 10_000 };
 
-export function eventDeadlines(profile: TargetProfile): EventDeadlines {
-  return { ...DEFAULT_EVENT_DEADLINES, ...(profile.eventDeadlines ?? {}) };
+/** The profile's event deadlines over `base` (lib's defaults for a real gateway, or a suite's for its mock). */
+export function eventDeadlines(
+  profile: TargetProfile,
+  base: EventDeadlines = DEFAULT_EVENT_DEADLINES,
+): EventDeadlines {
+  return { ...base, ...(profile.eventDeadlines ?? {}) };
 }
 
 /** Secret values of a profile (passwords), for lib/redact.ts. */

@@ -75,7 +75,7 @@ const program = new Command("contract")
   )
   .option(
     "--self-test",
-    "also run the suite's own tests (defect sweep, checker unit tests); embedded mock only",
+    "also run the suite's own tests (conforming mocks, the defect sweep, the watchdog, the checker's tests); embedded mock only",
   )
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -120,7 +120,8 @@ async function main(): Promise<number> {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  // The conformance cases live in one folder per vendor resource; the self-test adds the defect sweep and unit tests.
+  // The conformance cases live in one folder per vendor resource; the self-test adds scenarios/self-test (conforming
+  // mocks, the defect sweep, the watchdog) and the checker's tests in scenarios/support.
   const filters = flags.selfTest
     ? []
     : ["scenarios/voicecall/", "scenarios/onlineagent/", "scenarios/agentevent/"];

@@ -94,8 +94,6 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
   lostCode: string | undefined;
   /** Every event polled since the agent was made, in arrival order (unless keepLog is false). */
   readonly events: PolledEvent[] = [];
-  /** When each event of `events` arrived (epoch ms). */
-  readonly arrivals: number[] = [];
   /** Send time of the latest poll that came back empty: nothing was queued for the agent when it was sent. */
   lastEmptySentAt = Number.NEGATIVE_INFINITY;
   /** Polls answered in this session. */
@@ -139,6 +137,7 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
   async signIn(policy: SignInPolicy, extra: Record<string, unknown> = {}): Promise<SignInOutcome> {
     await this.stopPolling();
     this.channel = new AgentChannel();
+    const before = this.state;
     const outcome = await signIn(
       (op, body, headers) => this.send(op, body, headers),
       this.agent,
@@ -149,7 +148,11 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
       this.state = "in";
       this.lostCode = undefined;
       this.startPolling();
-    } else if (!outcome.ok && outcome.kind === "unreadable") this.state = "unknown";
+    } else {
+      // A refused sign-in leaves an agent known to be signed out as it was; anything else is not known.
+      const refused = !outcome.ok && outcome.kind !== "unreadable" && outcome.kind !== "elsewhere";
+      this.state = before === "out" && refused ? "out" : "unknown";
+    }
     return outcome;
   }
 
@@ -169,6 +172,12 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
       policy,
       hasSession,
       takeOver,
+      // A new session is opened on a new channel once the old one's poll is back: its late Set-GUID lands on the
+      // old channel, never on the new session's.
+      async () => {
+        await stopped;
+        this.channel = new AgentChannel();
+      },
     );
     await stopped;
     // The sweep may have signed in to sign out: whatever it did, no poll of it is open.
@@ -184,7 +193,8 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
     this.polling = true;
     this.polls = 0;
     const generation = ++this.generation;
-    this.loop = this.pollLoop(generation);
+    // After the loop of an earlier start has ended: never two polls at once.
+    this.loop = this.loop.then(() => this.pollLoop(generation));
   }
 
   /** No more polls; resolves when the poll in flight has come back (bounded by the request time limit). */
@@ -200,16 +210,18 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
     const { pollPauseMs, retryPauseMs = 500 } = this.options;
     while (this.polling && generation === this.generation) {
       const sentAt = Date.now();
+      const guid = this.channel.guid;
       this.inFlightSince = sentAt;
       this.notify();
       const reply = await this.send("getAgentEvent");
       if (generation !== this.generation) return;
       this.inFlightSince = undefined;
       const answer = this.read(reply, sentAt);
+      // Refused with a Guid another answer replaced meanwhile: the next poll carries the new one.
+      if (answer.kind === "lost" && this.channel.guid !== guid) answer.kind = "failed";
       this.polls++;
       if (answer.kind === "event" && answer.event && this.options.keepLog !== false) {
         this.events.push(answer.event);
-        this.arrivals.push(answer.answeredAt);
       }
       if (answer.kind === "empty") this.lastEmptySentAt = sentAt;
       if (answer.kind === "lost") {

@@ -62,10 +62,12 @@ export async function signIn(
 }
 
 /**
- * The sign-out sweep: true when the agent is signed out at the end (or was not signed in).
+ * The sign-out sweep: true when the agent is signed out at the end (or was found not signed in by a new session).
  * @param hasSession whether the channel holds a Guid of a session this process opened
  * @param takeOver whether a new session may be opened to sign the agent out (never after an answer that cannot
- * be read or a refused password: such a gateway sees no more sign-ins)
+ * be read or a refused password: such a gateway sees no more sign-ins); without it, an agent with no working
+ * session is not signed out (done is false)
+ * @param beforeTakeOver runs before that new session is opened (a session keeper ends the old one's poll there)
  */
 export async function signOut(
   send: SendOperation,
@@ -73,6 +75,7 @@ export async function signOut(
   policy: SignInPolicy,
   hasSession: boolean,
   takeOver = true,
+  beforeTakeOver?: () => Promise<void>,
 ): Promise<{ done: boolean; reply: GatewayReply | undefined }> {
   let reply: GatewayReply | undefined;
   if (hasSession) {
@@ -88,6 +91,7 @@ export async function signOut(
   }
   if (!takeOver) return { done: false, reply };
   // No working session: take it over (where allowed), release what it holds, sign it out.
+  await beforeTakeOver?.();
   const taken = await signIn(send, agent, policy);
   if (!taken.ok) return { done: false, reply: taken.reply };
   await send("release");

@@ -6,7 +6,14 @@
  * the actual send and from the attempt's intended start (coordinated omission corrected), so a stalled gateway
  * shows in the percentiles.
  */
-import { type Contracts, EVENT, EVENT_FLOWS, OPERATIONS } from "../../contracts/index.ts";
+import {
+  type Contracts,
+  calloutFailureEvents,
+  EVENT,
+  EVENT_FLOWS,
+  OPERATIONS,
+  releaseEndEvents,
+} from "../../contracts/index.ts";
 import {
   type AgentChannel,
   AgentSession,
@@ -25,24 +32,15 @@ import type { Metrics } from "./metrics.ts";
 /** Terminal event of the answered flow (AgentEvent_Talking), read from the documented flows. */
 const TALKING = EVENT_FLOWS["callout-answered"]?.steps.find((s) => s.terminal)?.event ?? EVENT.talking;
 /** Failure events that end a callout: the terminal and `_Fail` steps of the failure flows. */
-const FAILURES = new Set(
-  Object.entries(EVENT_FLOWS)
-    .filter(([id]) => id.startsWith("callout-") && id !== "callout-answered")
-    .flatMap(([, flow]) =>
-      flow.steps.filter((s) => s.terminal || s.event.endsWith("_Fail")).map((s) => s.event),
-    ),
-);
+const FAILURES = new Set(calloutFailureEvents());
 /** Events that end the release flow (AgentState_Ready or its alternative AgentState_Work). */
-const READY = new Set(
-  (EVENT_FLOWS.release?.steps ?? [])
-    .filter((s) => s.terminal)
-    .flatMap((s) => [s.event, ...(s.alternatives ?? [])]),
-);
+const READY = new Set(releaseEndEvents());
 /** Events whose delivery latency (eventGenTime to arrival) is recorded. */
 const DELIVERY_TIMED = new Set([EVENT.customerAlerting, TALKING, ...FAILURES, ...READY]);
 
 type State = "out" | "idle" | "dialing" | "talking" | "releasing" | "settling";
-type Outcome = "answered" | "not-answered" | "failed" | "lost";
+/** How a call ended; "unfinished": the end of the run cut it short (neither lost nor answered). */
+type Outcome = "answered" | "not-answered" | "failed" | "lost" | "unfinished";
 
 interface Call {
   intendedAt: number;
@@ -212,6 +210,7 @@ export class LoadAgent {
     call.done = true;
     const { metrics } = this.ctx;
     metrics.count("ccgw_call_outcomes", outcome);
+    if (outcome === "unfinished") return;
     // Every placed call ends here exactly once: one sample of the lost rate and of the error rate.
     metrics.rate("ccgw_call_lost", outcome === "lost");
     metrics.rate("ccgw_call_errors", outcome === "lost");
@@ -259,17 +258,19 @@ export class LoadAgent {
     this.cancelTimer();
     this.state = "releasing";
     this.readyBy = Date.now() + this.ctx.plan.readyTimeoutMs;
-    await this.session.send("release");
+    const reply = await this.session.send("release");
+    // Refused (no call left to release): no Ready is on its way.
+    if (retcodeOf(reply) !== "0" && this.state === "releasing") this.state = "idle";
   }
 
   /**
-   * Stops polling and signs out with lib/gateway's sweep. A call past its deadline ends as lost; one the end of
-   * the run cut short is neither lost nor answered.
+   * Stops polling and signs out with lib/gateway's sweep, a session the gateway dropped too. A call still going
+   * ends "unfinished": only the gateway's answers make a call lost, never the end of the run.
    */
   async signOut(): Promise<void> {
-    if (this.state === "out" && !this.session.isPolling) return;
+    if (this.session.state === "out") return;
     this.cancelTimer();
-    if (this.call && Date.now() >= this.call.deadlineAt) this.endCall("lost");
+    this.endCall("unfinished");
     this.state = "out";
     await this.session.signOut(signInPolicy(this.ctx.profile));
     if (this.answeredAt > 0) this.ctx.metrics.time("ccgw_poll_gap", this.maxGap);

@@ -32,9 +32,15 @@ async function answerOf(
   return undefined;
 }
 
-/** The next poll that comes back empty: how long the gateway held it. */
+/**
+ * The next poll that comes back without an event (empty, or a failure a waiting poll must not give): how long the
+ * gateway held it and what it answered. A lost session is no answer about polling: not tested.
+ */
 async function emptyPoll(s: SuiteAgent): Promise<PollAnswer<Reply> | undefined> {
-  return answerOf(s, (a) => a.kind === "empty", 3 * s.target.deadlines.requestMs);
+  const answer = await answerOf(s, (a) => a.kind !== "event", 3 * s.target.deadlines.requestMs);
+  if (answer?.kind === "lost")
+    throw new NotTested(`the agent's session was lost: a poll answered ${answer.code}`);
+  return answer;
 }
 
 /** One try: a poll freshly sent, a callout a quarter of the hold later, and when that poll answered. */
@@ -81,12 +87,12 @@ export function pollingCases(target: Target): Check[] {
       async ({ ctx, rec, agents: [s] }) => {
         if (!s) return;
         const answer = await emptyPoll(s);
-        if (!answer) {
+        if (!answer || answer.reply.error) {
           // The wait is the gateway's (about 10 s on the page); a deadline shorter than it says nothing.
           rec.add(
             "getAgentEvent/long-poll",
             "open-recorded",
-            `no empty poll answered within the request deadline of ${ctx.target.deadlines.requestMs} ms`,
+            `no poll came back without an event within the request deadline (${ctx.target.deadlines.requestMs} ms)`,
           );
           return;
         }
@@ -94,7 +100,7 @@ export function pollingCases(target: Target): Check[] {
         const event = (answer.reply.json as { event?: unknown } | undefined)?.event;
         rec.keep(answer.reply.evidence);
         rec.observed = `empty poll answered ${answer.code} after ${ms} ms`;
-        rec.choice("empty-poll-hold", "held", `${ms} ms`);
+        if (answer.kind === "empty") rec.choice("empty-poll-hold", "held", `${ms} ms`);
         rec.check(
           "getAgentEvent/long-poll",
           answer.code === "0" && (event === null || event === undefined),
@@ -115,7 +121,7 @@ export function pollingCases(target: Target): Check[] {
       async ({ ctx, rec, agents: [s] }) => {
         if (!s) return;
         const hold = await emptyPoll(s);
-        if (!hold) throw new NotTested("no empty poll came back to measure the hold");
+        if (hold?.kind !== "empty") throw new NotTested("no empty poll came back to measure the hold");
         const holdMs = hold.answeredAt - hold.sentAt;
         if (holdMs < SHORTEST_HOLD_MS) {
           throw new NotTested(

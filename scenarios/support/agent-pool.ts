@@ -186,8 +186,8 @@ export class AgentPool {
         const settled = agent.signedIn === true && (await agent.settle().catch(() => false));
         if (!settled) await this.recover(agent);
         // Events of a call the case did not follow to its end may still come: read them here, not in the next
-        // case's log (a poll sent from now on comes back empty).
-        else if (agent.callInFlight && (await agent.quiet())) agent.callInFlight = false;
+        // case's log.
+        else await agent.finishCall();
       }),
       ...lease.spares.map(async (agent) => {
         agent.recorder = undefined;

@@ -39,7 +39,8 @@ export function callIdOf(event: PolledEvent): string | undefined {
   return undefined;
 }
 
-function names(step: FlowStep): string[] {
+/** The events a step accepts: its own and its alternatives. */
+export function stepNames(step: FlowStep): string[] {
   return [step.event, ...(step.alternatives ?? [])];
 }
 
@@ -64,9 +65,9 @@ function placeEvent(
   previous: string | undefined,
 ): { found: number; findings: FlowFinding[] } {
   const clause = flow["x-spec"];
-  const found = flow.steps.findIndex((step, j) => j >= next && names(step).includes(type));
+  const found = flow.steps.findIndex((step, j) => j >= next && stepNames(step).includes(type));
   if (found < 0) {
-    const earlier = flow.steps.findIndex((s) => names(s).includes(type));
+    const earlier = flow.steps.findIndex((s) => stepNames(s).includes(type));
     const message =
       earlier >= 0 && previous
         ? `${type} arrived after ${previous}; the flow "${flow.title}" has it earlier`
@@ -99,7 +100,7 @@ export function checkFlow(
   const findings: FlowFinding[] = [];
   const matched: { step: string; event: string }[] = [];
   const floating = new Set(flow.floating);
-  const known = new Set(flow.steps.flatMap(names));
+  const known = new Set(flow.steps.flatMap(stepNames));
   let next = 0;
   let complete = false;
   let terminalIndex: number | undefined;
@@ -131,7 +132,7 @@ export function checkFlow(
     const seen = events.map((e) => e.eventType).join(", ") || "no events";
     findings.push({
       clause,
-      message: `the flow "${flow.title}" did not complete: ${terminal ? names(terminal).join(" or ") : "its last step"} never arrived (seen: ${seen})`,
+      message: `the flow "${flow.title}" did not complete: ${terminal ? stepNames(terminal).join(" or ") : "its last step"} never arrived (seen: ${seen})`,
     });
   }
   return {

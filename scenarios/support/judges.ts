@@ -6,7 +6,6 @@
 import {
   EVENT_FLOWS,
   type EventFlow,
-  type FlowStep,
   OPEN_CHOICES,
   type OpenChoice,
   type Situation,
@@ -14,9 +13,9 @@ import {
 } from "../../contracts/index.ts";
 import type { WaitResult } from "../../lib/gateway/index.ts";
 import type { CalledNumber, Outcome } from "../../lib/target-profile.ts";
-import { checkFlow, type PolledEvent } from "./event-order.ts";
+import { checkFlow, type PolledEvent, stepNames } from "./event-order.ts";
 import { NotTested, type Recorder } from "./recorder.ts";
-import type { SuiteAgent } from "./suite-agent.ts";
+import { aboutSession, type SuiteAgent } from "./suite-agent.ts";
 import type { Target } from "./target.ts";
 import { envelopeOf, type Reply, retcodeOf } from "./transport.ts";
 
@@ -71,9 +70,9 @@ export async function placeCall(
   rec: Recorder,
   body: Record<string, unknown>,
 ): Promise<PlacedCall> {
-  const mark = s.events.length;
-  const sentAt = Date.now();
   const reply = await s.call("callout", body);
+  // Where the call's events begin: the send that was answered (a session re-established before it signs in).
+  const { mark, at: sentAt } = s.lastSend;
   const code = retcodeOf(reply);
   const callId = code === "0" ? callIdOf(reply) : undefined;
   if (callId !== undefined) {
@@ -112,10 +111,6 @@ export interface FollowedCall {
   /** The flow's terminal event came in time (the flow itself may still have failed). */
   complete: boolean;
   answered: boolean;
-}
-
-function stepNames(step: FlowStep): string[] {
-  return [step.event, ...(step.alternatives ?? [])];
 }
 
 /**
@@ -162,7 +157,7 @@ export async function followCall(
   const complete = recordFlow(rec, chosen, events, call.callId, setup.end === "complete" ? undefined : setup);
   const answered = chosen["x-spec"] === "flows/callout-answered";
   // A call that ended by itself with every event read leaves nothing on its way; an answered one stays live.
-  if (complete && wait.end === "complete" && !answered) s.callInFlight = false;
+  if (complete && wait.end === "complete" && !answered) s.callInFlight = undefined;
   return { flow: chosen, events, complete, answered };
 }
 
@@ -175,9 +170,8 @@ export async function releaseCall(
   rec: Recorder,
   callId: string | undefined,
 ): Promise<boolean> {
-  const mark = s.events.length;
-  const sentAt = Date.now();
   const release = await s.call("release");
+  const { mark, at: sentAt } = s.lastSend;
   if (!rec.check("release/response", retcodeOf(release) === "0", `release answered ${retcodeOf(release)}`))
     return false;
   const releaseFlow = flow("release");
@@ -194,7 +188,7 @@ export async function releaseCall(
     callId,
     after.end === "complete" ? undefined : after,
   );
-  if (complete) s.callInFlight = false;
+  if (complete) s.callInFlight = undefined;
   return complete;
 }
 
@@ -277,6 +271,24 @@ export function judgeSituation(rec: Recorder, name: string, what: string, code: 
   return ok;
 }
 
+/**
+ * Judges a sign-out the case asked for (lib/gateway's sweep): signed out passes; an answer about the session (the
+ * sweep's Guid refused, a takeover refused as signed in elsewhere) says nothing of the sign-out: not tested.
+ */
+export function judgeLogout(rec: Recorder, s: SuiteAgent, reply: Reply | undefined): void {
+  const code = reply ? retcodeOf(reply) : "no answer";
+  if (s.signedIn === false) {
+    rec.add("logout/response", "pass", `sign-out answered ${code}`);
+    return;
+  }
+  if (!reply || aboutSession(code) || situation("already-signed-in").codes.includes(code)) {
+    throw new NotTested(
+      `the sign-out could not be judged: it ended with ${code}, an answer about the session`,
+    );
+  }
+  rec.add("logout/response", "fail", `sign-out answered ${code}`);
+}
+
 /** Judges a request of an agent without a session: refused with a code of a missing or wrong session. */
 export function judgeSignedOut(rec: Recorder, code: string, what: string): void {
   const codes = new Set([...codesOf("not-signed-in").codes, ...codesOf("guid-wrong").codes]);
@@ -302,8 +314,10 @@ export function flow(name: string): EventFlow {
 
 /**
  * Records a flow's findings: out of order, another call's id, an incomplete flow. A required step that never
- * came fails its own clause and getAgentEvent/delivery as well, naming the call and what did arrive and why the
- * wait ended (`wait`, when it did not end with the flow complete).
+ * came fails its own clause and getAgentEvent/delivery as well, naming the call and what did arrive. Only a wait
+ * that ended by the gateway's answer (`wait.end` "missing": a poll sent after the deadline came back empty) can
+ * make an event missing; one that ended otherwise (the session lost, the run stopped, no empty answer within the
+ * grace) judges only the events that did arrive, then throws NotTested.
  */
 export function recordFlow(
   rec: Recorder,
@@ -312,15 +326,19 @@ export function recordFlow(
   callId: string | undefined,
   wait?: WaitResult,
 ): boolean {
-  const result = checkFlow(f, events, callId, true);
+  const conclusive = wait === undefined || wait.end === "complete" || wait.end === "missing";
+  const result = checkFlow(f, events, callId, conclusive);
   const call = callId ? ` (call id ${callId})` : "";
-  const why = wait ? `; ${wait.reason}` : "";
+  const why = wait && wait.end !== "complete" ? `; ${wait.reason}` : "";
   for (const finding of result.findings) rec.add(finding.clause, "fail", `${finding.message}${call}${why}`);
   const seen = events.map((e) => e.eventType).join(", ") || "no events";
   for (const step of result.missing) {
     const message = `${step.event} of "${f.title}" never arrived${call}; arrived: ${seen}${why}`;
     rec.add(step["x-spec"], "fail", message);
     rec.add(DELIVERY, "fail", message);
+  }
+  if (!conclusive) {
+    throw new NotTested(`the events of "${f.title}"${call} could not be awaited to the end${why}`);
   }
   if (result.findings.length === 0) {
     rec.add(f["x-spec"], "pass", events.map((e) => e.eventType).join(" → "));

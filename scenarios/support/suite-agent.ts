@@ -1,10 +1,18 @@
+/**
+ * One test agent of the suite, on lib/gateway's session keeper: signed in, it keeps one poll open until it
+ * signs out (so its Guid is always the gateway's current one), and every poll is judged as it comes
+ * (poll-judge.ts). A case reads events from the agent's log from the moment its action began, and waits for
+ * them by deadline, judged by what the gateway answered. An answer about the session to a request that does not
+ * test the session is never a verdict on the request: the session is re-established and the request sent once
+ * more, and a second such answer leaves the case not tested.
+ */
 import {
   agentStateCode,
-  EVENT_FLOWS,
+  calloutFailureEvents,
   OPERATIONS,
   type OperationId,
+  releaseEndEvents,
   signInFlow,
-  situation,
 } from "../../contracts/index.ts";
 import {
   type AgentChannel,
@@ -39,9 +47,8 @@ export interface CallOptions {
   session?: "judge";
 }
 
-/** Codes that speak about the session rather than the request (a sign-in's: signed in elsewhere). */
-function aboutSession(op: OperationId, code: string): boolean {
-  if (op === "login" || op === "forceLogin") return situation("already-signed-in").codes.includes(code);
+/** Codes that speak about the session rather than the request: not signed in, a refused Guid. */
+export function aboutSession(code: string): boolean {
   return isSessionRefusal(code);
 }
 
@@ -55,10 +62,14 @@ export class SuiteAgent {
   /** Successful callouts since the agent was leased: a session lost after one cannot be started over mid-case. */
   callsInLease = 0;
   /**
-   * A call was placed and not yet followed to its last event (or released and followed to Ready): its events
-   * may still be on their way, so the agent is not handed to another case before its log is quiet.
+   * A call placed and not yet followed to its last event (or released and followed to Ready), with where its
+   * events begin: they may still be on their way, so the agent is not handed to another case before its end.
    */
-  callInFlight = false;
+  callInFlight: { mark: number; at: number } | undefined;
+  /** Where the latest request other than a poll was sent: the log's length and the time (its events start there). */
+  lastSend = { mark: 0, at: 0 };
+  /** The sign-in options of the agent's latest sign-in, so a session re-established keeps them (a busy status). */
+  private signInOptions: Record<string, unknown> = {};
   private readonly tracker: SignInTracker | undefined;
   private readonly stop: AbortSignal | undefined;
   private readonly signInEvents: SignInEvents | undefined;
@@ -132,31 +143,41 @@ export class SuiteAgent {
     return agentHeaders(this.channel, extra);
   }
 
-  /** Calls an operation for this agent with the current Guid; validates the answer (see CallOptions.session). */
+  /**
+   * Calls an operation for this agent with the current Guid; validates the answer (see CallOptions.session). An
+   * answer about the session is recorded as evidence only, never as a finding, unless the case judges it.
+   */
   async call(op: OperationId, body?: unknown, options: CallOptions = {}): Promise<Reply> {
+    const judged = options.session === "judge" || op === "login" || op === "forceLogin";
     const sentGuid = this.guid;
-    const reply = await this.callOnce(op, body, options);
-    const code = retcodeOf(reply);
-    if (options.session === "judge" || !aboutSession(op, code)) return reply;
-    this.target.sessionAnswers.push(`agent ${this.id}: ${op} answered ${code}`);
-    const why = await this.reestablish(op, code, sentGuid);
+    const first = await this.callOnce(op, body, options, false);
+    const code = retcodeOf(first);
+    const carriedOwnGuid = (options.headers?.guid ?? sentGuid) === sentGuid;
+    if (!aboutSession(code)) return this.recorded(op, first, options);
+    // A judged request that crossed a rotation (the Guid it carried was replaced while it was on its way) says
+    // nothing yet: it goes once more with the current Guid.
+    if (judged && !(carriedOwnGuid && sentGuid !== undefined && this.guid !== sentGuid)) {
+      return this.recorded(op, first, options);
+    }
+    if (!judged) this.target.sessionAnswers.push(`agent ${this.id}: ${op} answered ${code}`);
+    const why = judged ? undefined : await this.reestablish(code, sentGuid);
     if (why) throw new NotTested(why);
     // The same request again, with the Guid of the session as it is now.
     const headers =
       options.headers && options.headers.guid === sentGuid && this.guid !== undefined
         ? { ...options.headers, guid: this.guid }
         : options.headers;
-    const again = await this.callOnce(op, body, { ...options, ...(headers ? { headers } : {}) });
+    const again = await this.callOnce(op, body, { ...options, ...(headers ? { headers } : {}) }, false);
     const second = retcodeOf(again);
-    if (aboutSession(op, second)) {
+    if (!judged && aboutSession(second)) {
       throw new NotTested(
         `${op} was answered ${code}, then ${second} after the session was re-established: codes about the session, not the request, so the request was not tested`,
       );
     }
-    return again;
+    return this.recorded(op, again, options);
   }
 
-  private callOnce(op: OperationId, body: unknown, options: CallOptions): Promise<Reply> {
+  private callOnce(op: OperationId, body: unknown, options: CallOptions, record = true): Promise<Reply> {
     return this.exchange(
       {
         operation: op,
@@ -166,49 +187,58 @@ export class SuiteAgent {
       },
       this.channel,
       options.expectEnvelope ?? true,
+      record,
     );
   }
 
   /**
-   * One request of this agent: a callout waits for the rate cap; the answer is validated against its contract
-   * into the case's recorder, except a poll's, which judgePoll reads as the keeper hands it over.
+   * One request of this agent: a callout waits for the rate cap; the answer is kept as evidence and, when
+   * `record`, validated against its contract into the case's recorder (a poll's is judged by judgePoll).
    */
-  private async exchange(spec: SendSpec, channel: AgentChannel, expectEnvelope = true): Promise<Reply> {
+  private async exchange(
+    spec: SendSpec,
+    channel: AgentChannel,
+    expectEnvelope = true,
+    record = true,
+  ): Promise<Reply> {
     const op = spec.operation;
     if (op === "callout") await callSlot(this.target);
+    if (op !== "getAgentEvent") this.lastSend = { mark: this.events.length, at: Date.now() };
     const reply = await send(this.target, spec, channel);
     if (!op || op === "getAgentEvent") return reply;
-    const operation = OPERATIONS[op];
-    validateReply(this.target, this.recorder, operation.response, reply, expectEnvelope);
-    const code = retcodeOf(reply);
-    if (operation.setsGuid === "always" && code === "0") checkSetGuid(this.target, this.recorder, reply);
-    if (op === "callout" && code === "0") {
+    if (op === "callout" && retcodeOf(reply) === "0") {
       this.callsInLease++;
-      this.callInFlight = true;
+      this.callInFlight = { ...this.lastSend };
     }
+    this.recorder?.keep(reply.evidence);
+    if (record) this.record(op, reply, expectEnvelope);
+    return reply;
+  }
+
+  /** Validates an answer into the case's recorder (and a sign-in's Set-GUID); its evidence is kept already. */
+  private record(op: OperationId, reply: Reply, expectEnvelope: boolean): void {
+    const operation = OPERATIONS[op];
+    validateReply(this.target, this.recorder, operation.response, reply, expectEnvelope, false);
+    if (operation.setsGuid === "always" && retcodeOf(reply) === "0")
+      checkSetGuid(this.target, this.recorder, reply);
+  }
+
+  /** The answer a call returns, recorded now that it is known not to be an answer about the session to pass over. */
+  private recorded(op: OperationId, reply: Reply, options: CallOptions): Reply {
+    this.record(op, reply, options.expectEnvelope ?? true);
     return reply;
   }
 
   /**
    * After an answer about the session: a newer Guid may have come meanwhile (a poll took a rotation), the
-   * session may still work (a probe says so), or it is gone and a new one is signed in, unless the case holds
-   * a call on the old one. Returns why it could not be re-established, or undefined. Records nothing.
+   * session may still work (a probe says so), or it is gone and a new one is signed in (with the same sign-in
+   * options), unless the case holds a call on the old one. Returns why it could not be re-established, or
+   * undefined. Records nothing.
    */
-  private async reestablish(
-    op: OperationId,
-    code: string,
-    sentGuid: string | undefined,
-  ): Promise<string | undefined> {
+  private async reestablish(code: string, sentGuid: string | undefined): Promise<string | undefined> {
     const recorder = this.recorder;
     this.recorder = undefined;
     try {
-      if (op === "login" || op === "forceLogin") {
-        // Signed in elsewhere: the sweep signs the agent out (taking the session over only where allowed).
-        await this.logout();
-        return this.signedIn === false
-          ? undefined
-          : `agent ${this.id} is signed in elsewhere (${code}) and could not be signed out`;
-      }
       if (this.session.state === "in" && this.guid !== sentGuid) return undefined;
       if (this.session.isPolling) {
         await this.session.nextPoll(this.target.deadlines.requestMs);
@@ -222,8 +252,10 @@ export class SuiteAgent {
       }
       await this.logout();
       const mark = this.events.length;
-      await this.login();
-      const signIn = signInFlow(this.target.profile.signIn?.status);
+      await this.login(this.signInOptions);
+      const signIn = signInFlow(
+        (this.signInOptions.status as number | undefined) ?? this.target.profile.signIn?.status,
+      );
       await this.until((events) => checkFlow(signIn, events, undefined, false).complete, {
         within: signIn.deadline,
         what: "the sign-in flow",
@@ -243,6 +275,7 @@ export class SuiteAgent {
    * @param options optional sign-in fields sent besides the profile's, the password and the phone number
    */
   async login(options: Record<string, unknown> = {}): Promise<Reply> {
+    this.signInOptions = options;
     try {
       const reply = await this.signIn(options);
       this.signInEvents?.signedIn(this);
@@ -287,12 +320,12 @@ export class SuiteAgent {
   /**
    * Signs out (lib/gateway's sweep): sign-out, a call in the way released first; without a working session,
    * sign-in (forced only where the profile allows it; never when `takeOver` is false), release, sign-out. A
-   * refused sign-out leaves the agent's state unknown, never signed out.
+   * refused sign-out leaves the agent's state unknown, never signed out. Returns the sweep's last answer, if any.
    */
-  async logout(takeOver = true): Promise<Reply> {
+  async logout(takeOver = true): Promise<Reply | undefined> {
     const { done, reply } = await this.session.signOut(signInPolicy(this.target.profile), takeOver);
     if (done) this.tracker?.signedOut(this.id);
-    return reply ?? (await this.callOnce("logout", undefined, {}));
+    return reply;
   }
 
   /** Milliseconds of a deadline. */
@@ -331,6 +364,30 @@ export class SuiteAgent {
       return await this.session.quiet(this.target.deadlines.requestMs, this.stop);
     } finally {
       this.waiting = undefined;
+    }
+  }
+
+  /**
+   * Reads a call that was not followed to its end (after settle() released it) until its last event: a failure
+   * event, or Ready after the release, by the call's setup deadline; then until nothing more is queued. Its late
+   * events then never reach the next case's log. Records nothing.
+   */
+  async finishCall(): Promise<void> {
+    const call = this.callInFlight;
+    if (!call) return;
+    const recorder = this.recorder;
+    this.recorder = undefined;
+    try {
+      const ends = new Set([...calloutFailureEvents(), ...READY]);
+      await this.until((events) => events.some((e) => ends.has(e.eventType)), {
+        within: "setup",
+        what: "the end of a call the case left",
+        from: call.mark,
+        since: call.at,
+      });
+      if (await this.quiet()) this.callInFlight = undefined;
+    } finally {
+      this.recorder = recorder;
     }
   }
 
@@ -381,6 +438,4 @@ export class SuiteAgent {
 }
 
 /** The events that end the release flow (AgentState_Ready, or AgentState_Work). */
-const READY = (EVENT_FLOWS.release?.steps ?? [])
-  .filter((step) => step.terminal)
-  .flatMap((step) => [step.event, ...(step.alternatives ?? [])]);
+const READY = releaseEndEvents();

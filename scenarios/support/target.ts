@@ -11,6 +11,7 @@ import {
   type AuthMode,
   type CalledNumber,
   calledNumbers,
+  eventDeadlines,
   expandAgents,
   profileAuthMode,
   profileEdition,
@@ -99,7 +100,7 @@ export function makeTarget(profile: TargetProfile, deadlines: Deadlines): Target
     callers: [...new Set(callers)],
     secrets: profileSecrets(profile),
     // The event deadlines are the gateway's (its timers): the profile's, over the suite's defaults.
-    deadlines: { ...deadlines, ...(profile.eventDeadlines ?? {}) },
+    deadlines: { ...deadlines, ...eventDeadlines(profile, deadlines) },
     core,
     warnings,
     callIds: new Map(),

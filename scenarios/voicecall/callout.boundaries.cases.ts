@@ -189,7 +189,13 @@ function sessionRefusals(): string[] {
  * is checked first: no session can exist for an id outside the range, so such a gateway and one that never
  * checks the range answer alike. The order is recorded and the range check is not tested.
  */
-async function judgeOutOfRange(rec: Recorder, s: SuiteAgent, c: BoundaryCase, code: string): Promise<void> {
+async function judgeOutOfRange(
+  rec: Recorder,
+  s: SuiteAgent,
+  c: BoundaryCase,
+  code: string,
+  sentGuid: string | undefined,
+): Promise<void> {
   const [agentIdFirst, sessionFirst] = openChoice("check-order").options;
   if (!sessionRefusals().includes(code)) {
     judgeInvalid(rec, c.clause, c.name, code);
@@ -197,9 +203,10 @@ async function judgeOutOfRange(rec: Recorder, s: SuiteAgent, c: BoundaryCase, co
       rec.choice("check-order", agentIdFirst ?? "", `${c.name}: ${code}`);
     return;
   }
-  // The answer speaks of the session: only if the agent's own session works is it about the id's session.
-  const own = retcodeOf(await s.call("getAgentStatus"));
-  if (own !== "0")
+  // The answer speaks of the session: it is about the id's session only if the agent's own session worked with
+  // the very Guid the request carried (judged as is: a session mended meanwhile would say nothing).
+  const own = retcodeOf(await s.call("getAgentStatus", undefined, { session: "judge" }));
+  if (own !== "0" || s.guid !== sentGuid)
     throw new NotTested(`${c.name} was answered ${code} and the agent's own session answered ${own}`);
   rec.choice("check-order", sessionFirst ?? "", `${c.name}: ${code}`);
   throw new NotTested(
@@ -225,13 +232,14 @@ function agentIdChecks(target: Target): Check[] {
         async ({ ctx, rec, agents: [s] }) => {
           if (!s) return;
           // The case is about the path's agent id and its session: session answers are its verdict.
+          const sentGuid = s.guid;
           const reply = await s.call("callout", baseBody(ctx.target, number.number), {
             agentId: String(c.fieldValue),
             session: "judge",
           });
           const code = retcodeOf(reply);
           if (!c.valid) {
-            await judgeOutOfRange(rec, s, c, code);
+            await judgeOutOfRange(rec, s, c, code, sentGuid);
           } else if (code === "0") {
             rec.add(
               "auth/guid",

@@ -3,7 +3,7 @@
  * alerting, talking: refused; held: allowed, and the hold's own event comes with the held call's id), and a
  * callout in every agent state the page allows (idle is every other family's; busy and wrap-up here).
  */
-import { EVENT, signInFlow } from "../../contracts/index.ts";
+import { calloutFailureEvents, EVENT, signInFlow } from "../../contracts/index.ts";
 import type { CalledNumber } from "../../lib/target-profile.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import { checkFlow } from "../support/event-order.ts";
@@ -47,19 +47,10 @@ const PHASE_EVENT: Record<LivePhase, string | undefined> = {
 /** Which phase the call's events show it in. */
 function phaseOf(events: readonly { eventType: string }[]): string {
   const types = new Set(events.map((e) => e.eventType));
-  for (const fail of failureEvents()) if (types.has(fail)) return "ended";
+  for (const fail of calloutFailureEvents()) if (types.has(fail)) return "ended";
   if (types.has(EVENT.talking)) return "talking";
   if (types.has(EVENT.customerAlerting)) return "alerting";
   return "dialling";
-}
-
-/** Events that end a call's setup without talking (the terminal steps of the failure flows). */
-function failureEvents(): string[] {
-  return ["callout-not-answered", "callout-agent-no-answer"].flatMap((name) =>
-    flow(name)
-      .steps.filter((step) => step.terminal)
-      .map((step) => step.event),
-  );
 }
 
 function secondCalloutCase({ answered, body }: PhaseContext, phase: LivePhase): Check {

@@ -12,6 +12,7 @@ import {
   callIdOf,
   flowsFor,
   followCall,
+  judgeLogout,
   judgeSignedOut,
   numberFor,
   placeCall,
@@ -78,8 +79,7 @@ function stateAfterSignOutCase({ body }: StateContext): Check {
       if (!spare) return;
       await spare.login();
       const old = spare.guid;
-      const out = await spare.logout();
-      rec.check("logout/response", retcodeOf(out) === "0", `sign-out answered ${retcodeOf(out)}`);
+      judgeLogout(rec, spare, await spare.logout());
       spare.guid = old;
       const code = retcodeOf(await spare.call("callout", body(), { session: "judge" }));
       judgeSignedOut(rec, code, "callout after sign-out");

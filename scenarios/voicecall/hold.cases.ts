@@ -1,4 +1,4 @@
-/** Hold: holding without a call is refused (a held call and a callout beside it are callout state cases). */
+/** Hold: holding without a call is refused (a held call, its event and a callout beside it are callout phases cases). */
 import { type Check, defineCase } from "../support/cases.ts";
 import { judgeSituation } from "../support/judges.ts";
 import { retcodeOf } from "../support/transport.ts";
