@@ -188,6 +188,28 @@ describe("the session keeper", () => {
     expect(s.isPolling).toBe(false);
   });
 
+  it("says when a refused poll carried the Guid an earlier poll handed over (a rotation not honoured)", async () => {
+    const g = await gateway([{ event: EVENT.inService, setGuid: ROTATED }, { retcode: "000-003" }]);
+    const answers: { kind: string; rotatedGuid?: boolean }[] = [];
+    const s = new AgentSession(AGENT, (spec, channel) => g.client.send(spec, channel), {
+      pollPauseMs: 20,
+      onPoll: (a) => answers.push({ kind: a.kind, ...(a.rotatedGuid ? { rotatedGuid: true } : {}) }),
+    });
+    await s.signIn(POLICY);
+    await s.waitFor(() => false, { deadlineAt: Date.now() + 5000, graceMs: 5000 });
+    expect(answers).toEqual([{ kind: "event" }, { kind: "lost", rotatedGuid: true }]);
+    // The sign-in's own Guid refused is a lost session, not a rotation the gateway failed to honour.
+    const h = await gateway([{ retcode: "000-003" }]);
+    const plain: { kind: string; rotatedGuid?: boolean }[] = [];
+    const t = new AgentSession(AGENT, (spec, channel) => h.client.send(spec, channel), {
+      pollPauseMs: 20,
+      onPoll: (a) => plain.push({ kind: a.kind, ...(a.rotatedGuid ? { rotatedGuid: true } : {}) }),
+    });
+    await t.signIn(POLICY);
+    await t.waitFor(() => false, { deadlineAt: Date.now() + 5000, graceMs: 5000 });
+    expect(plain).toEqual([{ kind: "lost" }]);
+  });
+
   it("a refused sign-out leaves the state unknown, never signed out", async () => {
     const g = await gateway([{ holdMs: 30 }]);
     g.logout.retcode = "000-003";

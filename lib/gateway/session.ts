@@ -33,6 +33,11 @@ export interface PollAnswer<R extends GatewayReply = GatewayReply> {
   /** The retcode, or what came instead (lib/gateway's retcodeOf). */
   code: string;
   event?: PolledEvent;
+  /**
+   * The poll carried a Guid an earlier poll had handed over (Set-GUID), not the sign-in's: a refusal of it says
+   * the gateway does not honour the Guids it rotates in.
+   */
+  rotatedGuid?: boolean;
 }
 
 /** Sends one request of the agent over its channel (the suite adds evidence, the load engine sampling). */
@@ -100,6 +105,8 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
   polls = 0;
   /** Send time of the poll in flight, if one is. */
   inFlightSince: number | undefined;
+  /** The channel's Guid came from a poll's Set-GUID (a rotation), not from the sign-in. */
+  private guidFromPoll = false;
   private readonly transport: Transport<R>;
   private readonly options: SessionOptions<R>;
   /** Each start of polling has its number: answers of an earlier one are ignored. */
@@ -138,6 +145,7 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
     await this.stopPolling();
     this.channel = new AgentChannel();
     const before = this.state;
+    this.guidFromPoll = false;
     const outcome = await signIn(
       (op, body, headers) => this.send(op, body, headers),
       this.agent,
@@ -217,8 +225,11 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
       if (generation !== this.generation) return;
       this.inFlightSince = undefined;
       const answer = this.read(reply, sentAt);
+      if (this.guidFromPoll && guid === this.channel.guid) answer.rotatedGuid = true;
       // Refused with a Guid another answer replaced meanwhile: the next poll carries the new one.
       if (answer.kind === "lost" && this.channel.guid !== guid) answer.kind = "failed";
+      // A Guid a poll hands over is the one the next request carries.
+      if (reply.setGuid !== undefined && this.channel.guid !== guid) this.guidFromPoll = true;
       this.polls++;
       if (answer.kind === "event" && answer.event && this.options.keepLog !== false) {
         this.events.push(answer.event);

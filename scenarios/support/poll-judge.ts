@@ -40,6 +40,13 @@ export function judgePoll(
   if (!rec) return;
   const { reply } = answer;
   validateReply(target, rec, OPERATIONS.getAgentEvent.response, reply, true, answer.kind !== "empty");
+  // A poll refused for the very Guid an earlier poll handed over: the gateway does not honour its rotation.
+  if (answer.kind === "lost" && answer.rotatedGuid)
+    rec.add(
+      "auth/dynamic/rotation",
+      "fail",
+      `a poll with the Guid the gateway handed over in Set-GUID was refused with ${answer.code}`,
+    );
   if (answer.kind === "lost" || answer.kind === "failed") return;
   if (reply.setGuid === undefined) {
     rec.choice("set-guid-on-polls", choiceOption("set-guid-on-polls", 0), "a poll without a Guid header");
