@@ -27,8 +27,8 @@ export interface SuiteConfig {
  */
 export const MOCK_DEADLINES: Deadlines = {
   // The mock shares the test process: on a starved machine its own timers fire late, so its events get room.
-  setupMs: 5_000,
-  promptMs: 3_000,
+  setupMs: 3_000,
+  promptMs: 2_000,
   rotationMs: 10_000,
   requestMs: 5_000,
   leaseMs: 120_000,
