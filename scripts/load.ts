@@ -11,9 +11,16 @@ import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { EXIT, HarnessError } from "../lib/errors.ts";
-import { writeReport } from "../lib/report/page/index.ts";
+import { type RunRecord, writeReport } from "../lib/report/page/index.ts";
 import { assertPlanWithinCaps, formatPlan, policyFromProfile, type RunPlan } from "../lib/safety.ts";
-import { isLoopback, loadTargetProfile, profileSecrets, type TargetProfile } from "../lib/target-profile.ts";
+import {
+  isLoopback,
+  loadTargetProfile,
+  profileAuthMode,
+  profileEdition,
+  profileSecrets,
+  type TargetProfile,
+} from "../lib/target-profile.ts";
 import { formatCurve } from "../load/capacity.ts";
 import {
   type EngineFlags,
@@ -172,6 +179,40 @@ async function confirm(question: string): Promise<boolean> {
   return /^y(es)?$/i.test(answer.trim());
 }
 
+/** run.json of a load run of its own: the target, its edition and authentication, and the one phase. */
+function loadRecord(
+  plan: LoadPlan,
+  target: TargetProfile,
+  embedded: boolean,
+  started: Date,
+  code: number,
+): RunRecord {
+  return {
+    runId: plan.runId,
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    target: {
+      ...(target.name ? { name: target.name } : {}),
+      baseUrl: target.baseUrl,
+      edition: profileEdition(target),
+      authMode: profileAuthMode(target),
+      embeddedMock: embedded,
+      ...(target.tls?.insecure ? { insecure: true } : {}),
+    },
+    seed: plan.seed,
+    loadProfile: plan.profile,
+    phases: [
+      {
+        name: "load",
+        status: code === EXIT.PASS ? "pass" : code === EXIT.FAIL ? "fail" : "error",
+        exitCode: code,
+        durationMs: Date.now() - started.getTime(),
+        ...(code === RUN_END.interrupted ? { note: "interrupted" } : {}),
+      },
+    ],
+  };
+}
+
 /** Runs the plan (or the capacity search) and writes the run's page; returns the exit code. */
 async function run(
   plan: LoadPlan,
@@ -179,8 +220,10 @@ async function run(
   profile: LoadProfile,
   flags: Flags,
   log: (line: string) => void,
+  embedded: boolean,
 ) {
   mkdirSync(plan.reportDir, { recursive: true });
+  const started = new Date();
   let code: number;
   if (profile.capacity) {
     const search = {
@@ -203,6 +246,8 @@ async function run(
     });
     code = end === RUN_END.pass ? EXIT.PASS : end === RUN_END.interrupted ? RUN_END.interrupted : EXIT.FAIL;
   }
+  const record = loadRecord(plan, target, embedded, started, code);
+  writeFileSync(join(plan.reportDir, "run.json"), `${JSON.stringify(record, null, 2)}\n`);
   const { summary } = await writeReport(plan.reportDir, { secrets: profileSecrets(target) });
   if (!flags.quiet) process.stdout.write(`${summary}\n`);
   return code;
@@ -269,7 +314,7 @@ async function main(argv: string[]): Promise<number> {
     }
     // Every core works for the agents, but the one the embedded mock needs.
     flags.workers ??= Math.max(1, availableParallelism() - (gw ? 1 : 0));
-    const code = await run(plan, target, profile, flags, log);
+    const code = await run(plan, target, profile, flags, log, gw !== undefined);
     log(`reports in ${reportDir}`);
     return code;
   } finally {

@@ -9,6 +9,7 @@ import { redact } from "../redact.ts";
 import type {
   CaseResult,
   ChoiceRow,
+  ClauseNote,
   ClauseRow,
   ConformanceReport,
   Exchange,
@@ -111,8 +112,18 @@ function choiceHtml(c: ChoiceRow): string {
   return `<tr><td>${esc(c.title)}</td><td><code>${esc(c.clause)}</code></td><td>${esc(c.options.join(" | "))}</td><td>${seen}</td></tr>`;
 }
 
+/** What each kind of note is called: only a failure is one. */
+const NOTE_LABEL: Record<ClauseNote["kind"], string> = {
+  fail: "failure",
+  open: "open choice",
+  "not-tested": "not tested",
+};
+
 function rowHtml(row: ClauseRow): string {
-  const note = row.notes[0] ? esc(row.notes[0]) : "";
+  const first = row.notes[0];
+  const note = first
+    ? `<span class="k k-${first.kind}">${NOTE_LABEL[first.kind]}:</span> ${esc(first.text)}`
+    : "";
   const more = row.notes.length > 1 ? ` <span class="more">(+${row.notes.length - 1} more)</span>` : "";
   return `<tr class="r-${row.verdict}"><td><a href="#clause-${esc(row.id)}"><code>${esc(row.id)}</code></a></td><td>${esc(row.kind)}</td><td>${esc(row.title)}</td><td>${badge(row.verdict)}</td><td class="n">${row.cases.length}</td><td class="note">${note}${more}</td></tr>`;
 }
@@ -151,7 +162,8 @@ details.case{border:1px solid #e3e3e3;border-radius:4px;margin:4px 0;padding:2px
 .ms{color:#888;font-size:12px}.src,.obs{font-size:12px;color:#555}ul.f{margin:.3em 0;padding-left:1.2em}
 .x{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:6px 0}pre{background:#f8f9fa;border:1px solid #eee;padding:6px;font-size:11.5px;white-space:pre-wrap;word-break:break-all;margin:0}
 h5{margin:2px 0;font-size:11px;text-transform:uppercase;color:#666}
-@media print{details{open:true}}
+.k{font-weight:600}.k-fail{color:#800f2f}.k-open{color:#5c4400}.k-not-tested{color:#495057}
+@media print{body{margin:0;max-width:none;font-size:10.5pt}thead{display:table-header-group}tr,details.case,dl{break-inside:avoid}h2,h3{break-after:avoid}details::details-content{content-visibility:visible;display:block}}
 </style></head><body>
 <h1>Conformance of a CC-Gateway to "Making a Common Outbound Call"</h1>
 <p>${esc(report.interface)}, edition <b>${esc(report.edition)}</b> of the interface page.</p>
@@ -168,7 +180,7 @@ ${report.defects && report.defects.length > 0 ? `<dt>Mock defects</dt><dd>${esc(
 <h2>Clauses</h2>
 <p>Each clause of the interface page (and of the interfaces the call cycle needs) with its verdict. <i>Open, recorded</i>: the page does not pin the gateway's reaction; what came back is recorded and never fails the run. <i>Not testable</i>: no request can observe it (platform settings, log names).</p>
 <table><thead><tr>${totals.replace(/<td>/g, "<th>").replace(/<\/td>/g, "</th>")}</tr></thead></table>
-<table><thead><tr><th>Clause</th><th>Kind</th><th>What the page says</th><th>Verdict</th><th>Cases</th><th>First finding</th></tr></thead><tbody>
+<table><thead><tr><th>Clause</th><th>Kind</th><th>What the page says</th><th>Verdict</th><th>Cases</th><th>First note</th></tr></thead><tbody>
 ${report.clauses.map(rowHtml).join("\n")}
 </tbody></table>
 <h2>Open choices</h2>

@@ -71,10 +71,12 @@ describe("buildReport", () => {
   it("aggregates verdicts: a failing finding fails its clause only", () => {
     expect(row("callout/body/called")?.verdict).toBe("pass");
     expect(row("callout/errors/000-002")?.verdict).toBe("fail");
-    expect(row("callout/errors/000-002")?.notes[0]).toMatch(/100-007/);
+    expect(row("callout/errors/000-002")?.notes[0]?.text).toMatch(/100-007/);
     expect(row("callout/body/callappdata")?.verdict).toBe("open-recorded");
     expect(row("callout/body")?.verdict).toBe("pass");
-    expect(row("callout/body")?.notes[0]).toMatch(/unknown field ignored/);
+    expect(row("callout/body")?.notes[0]?.text).toMatch(/unknown field ignored/);
+    expect(row("callout/errors/000-002")?.notes[0]?.kind).toBe("fail");
+    expect(row("callout/body")?.notes.map((n) => n.kind)).not.toContain("fail");
     expect(row("callout/log-name")?.verdict).toBe("not-testable");
     expect(row("login/body/ip")?.verdict).toBe("not-tested");
     expect(failingClauses(report)).toEqual(["callout/errors/000-002"]);

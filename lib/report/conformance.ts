@@ -57,6 +57,15 @@ export interface CaseResult {
   durationMs: number;
 }
 
+/**
+ * A note of a clause row, named for what it is: a failure, an open choice the gateway took (or another reaction
+ * the page leaves open), or why a case of the clause was not tested.
+ */
+export interface ClauseNote {
+  kind: "fail" | "open" | "not-tested";
+  text: string;
+}
+
 export interface ClauseRow {
   id: string;
   kind: string;
@@ -66,8 +75,8 @@ export interface ClauseRow {
   verdict: Verdict;
   /** Ids of the cases that observed the clause. */
   cases: string[];
-  /** Failure and open messages, first ones first. */
-  notes: string[];
+  /** Failures first, then open choices, then why cases were not tested. */
+  notes: ClauseNote[];
 }
 
 export interface RunMeta {
@@ -111,7 +120,7 @@ export function buildReport(
   results: readonly CaseResult[],
   clauses: readonly Clause[],
 ): ConformanceReport {
-  const byClause = new Map<string, { verdicts: Set<CaseVerdict>; cases: Set<string>; notes: string[] }>();
+  const byClause = new Map<string, { verdicts: Set<CaseVerdict>; cases: Set<string>; notes: ClauseNote[] }>();
   const entry = (id: string) => {
     let e = byClause.get(id);
     if (!e) {
@@ -125,13 +134,14 @@ export function buildReport(
       const e = entry(r.clause);
       e.cases.add(r.id);
       e.verdicts.add("not-tested");
-      if (r.observed) e.notes.push(`${r.title}: ${r.observed}`);
+      if (r.observed) e.notes.push({ kind: "not-tested", text: `${r.title}: ${r.observed}` });
     }
     for (const f of r.findings) {
       const e = entry(f.clause);
       e.cases.add(r.id);
       e.verdicts.add(f.verdict);
-      if (f.verdict !== "pass") e.notes.push(`${r.title}: ${f.message}`);
+      if (f.verdict !== "pass")
+        e.notes.push({ kind: f.verdict === "fail" ? "fail" : "open", text: `${r.title}: ${f.message}` });
     }
   }
   const rows: ClauseRow[] = clauses.map((c) => {
@@ -147,7 +157,7 @@ export function buildReport(
       source: c.source,
       verdict,
       cases: e ? [...e.cases] : [],
-      notes: e ? e.notes.slice(0, 20) : [],
+      notes: e ? noteOrder(e.notes) : [],
     };
   });
   for (const [id, e] of byClause) {
@@ -159,7 +169,7 @@ export function buildReport(
       source: "",
       verdict: ORDER.find((v) => e.verdicts.has(v)) ?? "not-tested",
       cases: [...e.cases],
-      notes: e.notes.slice(0, 20),
+      notes: noteOrder(e.notes),
     });
   }
   const totals: Record<Verdict, number> = {
@@ -185,6 +195,13 @@ export function buildReport(
     choices: choiceRows(results),
     results: [...results],
   };
+}
+
+const NOTE_ORDER: ClauseNote["kind"][] = ["fail", "open", "not-tested"];
+
+/** A row's notes, failures first, at most 20 of each kind. */
+function noteOrder(notes: readonly ClauseNote[]): ClauseNote[] {
+  return NOTE_ORDER.flatMap((kind) => notes.filter((n) => n.kind === kind).slice(0, 20));
 }
 
 /** The open choices of the contracts with the options the cases saw the gateway take. */

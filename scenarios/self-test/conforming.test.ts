@@ -103,7 +103,9 @@ describe.concurrent("conforming gateways", () => {
     for (const mode of ["static", "dynamic"] as const) {
       it(`the mock in edition ${ed}, ${mode} authentication: no clause fails, only the expected cases are untested`, async () => {
         const report = await cleanRun(ed, mode);
-        const notes = report.clauses.filter((c) => c.verdict === "fail").flatMap((c) => c.notes);
+        const notes = report.clauses
+          .filter((c) => c.verdict === "fail")
+          .flatMap((c) => c.notes.map((n) => n.text));
         expect(failingClauses(report), notes.join("\n")).toEqual([]);
         expect(report.stalled).toEqual([]);
         const untested = report.results
@@ -144,7 +146,9 @@ describe.concurrent("conforming gateways", () => {
       mock: { heartbeatTimeoutMs: 2_000 },
     });
     expect(report.signOutsByTimeout).toBe(0);
-    const notes = report.clauses.filter((c) => c.verdict === "fail").flatMap((c) => c.notes);
+    const notes = report.clauses
+      .filter((c) => c.verdict === "fail")
+      .flatMap((c) => c.notes.map((n) => n.text));
     expect(failingClauses(report), notes.join("\n")).toEqual([]);
     expect(report.stalled).toEqual([]);
   });
@@ -226,7 +230,7 @@ function expectConforming(
   alternate: boolean,
   options: { sessionAnswersAllowed?: boolean } = {},
 ): void {
-  const notes = report.clauses.filter((c) => c.verdict === "fail").flatMap((c) => c.notes);
+  const notes = report.clauses.filter((c) => c.verdict === "fail").flatMap((c) => c.notes.map((n) => n.text));
   expect(failingClauses(report), notes.join("\n")).toEqual([]);
   expect(report.stalled).toEqual([]);
   expect(report.signedInAfter).toBe(0);

@@ -63,6 +63,8 @@ export function normaliseConformance(raw: unknown): Conformance | undefined {
   }
   overrideTotals(raw, tests);
   const conformance: Conformance = { clauses, tests };
+  const cases = caseCounts(raw.cases);
+  if (cases) conformance.cases = cases;
   if (typeof raw.edition === "string") conformance.edition = raw.edition;
   return conformance;
 }
@@ -90,9 +92,18 @@ function countsFromResults(raw: Json): Map<string, Counts> {
   return fromResults;
 }
 
-/** Failure lines of a row: its notes and failures, and the message of every failed test. */
+/** The typed notes of the suite's model ({kind, text}) of one kind. */
+function notesOf(value: Json, kind: string): string[] {
+  if (!Array.isArray(value.notes)) return [];
+  return value.notes
+    .filter((n): n is Json => isObject(n) && n.kind === kind && typeof n.text === "string")
+    .map((n) => n.text as string);
+}
+
+/** Failure lines of a row: its failure notes and failures, and the message of every failed test. */
 function failuresOf(value: Json, list: Json[]): string[] {
-  const failures: string[] = [];
+  const failures: string[] = notesOf(value, "fail");
+  // A plain string note is a failure line of a common test reporter.
   if (Array.isArray(value.notes))
     for (const note of value.notes) if (typeof note === "string") failures.push(note);
   if (Array.isArray(value.failures))
@@ -138,10 +149,20 @@ function clauseRow(
     failed,
     skipped,
     failures: failuresOf(value, list).slice(0, 20),
+    open: notesOf(value, "open").slice(0, 20),
+    notTested: notesOf(value, "not-tested").slice(0, 20),
   };
   const kind = typeof value.kind === "string" ? value.kind : known?.kind;
   if (kind) row.kind = kind;
   return row;
+}
+
+/** The suite's case counts as the file states them. */
+function caseCounts(value: unknown): Conformance["cases"] {
+  if (!isObject(value)) return undefined;
+  const keys = ["total", "pass", "fail", "open", "notTested"] as const;
+  if (!keys.every((k) => typeof value[k] === "number")) return undefined;
+  return Object.fromEntries(keys.map((k) => [k, value[k]])) as NonNullable<Conformance["cases"]>;
 }
 
 /** Totals the file states itself (a summary, or the suite's case counts) win over the rows' sums. */

@@ -52,12 +52,18 @@ export interface ClauseRow {
   skipped: number;
   /** Short failure messages (already redacted by whoever wrote them; redacted again on read). */
   failures: string[];
+  /** Open choices the gateway took under this clause, and other reactions the page leaves open. */
+  open: string[];
+  /** Why cases of this clause were not tested. */
+  notTested: string[];
 }
 
 export interface Conformance {
   edition?: string;
   clauses: ClauseRow[];
   tests: { passed: number; failed: number; skipped: number };
+  /** The suite's own case counts (conformance.json's `cases`), when the file has them. */
+  cases?: { total: number; pass: number; fail: number; open: number; notTested: number };
 }
 
 export interface Threshold {

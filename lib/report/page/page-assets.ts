@@ -35,30 +35,69 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td code { overflow-wrap: anywhere; }
 tr.fail td { background: #ffebe9; }
 .badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; background: var(--muted); }
 .badge.pass { background: var(--pass); }
 .badge.fail { background: var(--fail); }
 .badge.error { background: var(--error); }
 .badge.open { background: #8250df; }
-details summary { cursor: pointer; color: var(--fail); }
+details summary { cursor: pointer; color: var(--muted); }
+details.notes.fail summary { color: var(--fail); font-weight: 600; }
+details.notes.open summary { color: #8250df; }
 .empty, .missing { color: var(--muted); }
 .chart { margin: 12px 0 20px; }
 footer { text-align: center; color: var(--muted); padding: 16px; }
 code { font-size: 12.5px; }
+/* Printed as an acceptance document: no navigation, sections flow, rows and charts never cut across pages,
+   table headers repeat, folded notes open (the script opens them and fits the charts to the page). */
+@media print {
+  body { background: #fff; font-size: 10.5pt; }
+  nav, footer { display: none; }
+  main { max-width: none; padding: 0; }
+  section { border: none; border-radius: 0; padding: 0; margin: 0 0 14pt; }
+  section.verdict { border-left: 6pt solid var(--muted); padding-left: 8pt; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  thead { display: table-header-group; }
+  th, td { padding: 3px 5px; overflow-wrap: anywhere; }
+  table.matrix { table-layout: fixed; font-size: 9.5pt; }
+  table.matrix th:nth-child(1) { width: 25%; }
+  table.matrix th:nth-child(2) { width: 34%; }
+  table.matrix th:nth-child(3), table.matrix th:nth-child(4) { width: 11.5%; }
+  table.matrix th { font-size: 8.5pt; }
+  .badge { padding: 0 4px; }
+  tr, .figure, .chart, dl.meta { break-inside: avoid; page-break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
 `;
 
 /** Draws the charts; reads #chart-data; does nothing for a chart whose data is absent. */
 export const PAGE_SCRIPT = `
 (function () {
   "use strict";
+  // A4 width less the browser's print margins, in CSS pixels.
+  var PRINT_WIDTH = 680;
   var data = JSON.parse(document.getElementById("chart-data").textContent || "{}");
   var width = function (el) { return Math.max(320, Math.min(1120, el.parentElement.clientWidth - 8)); };
   var nullable = function (list) { return list.map(function (v) { return v === null ? undefined : v; }); };
+  var plots = [];
+  var plot = function (options, values, el) {
+    plots.push({ chart: new uPlot(options, values, el), width: options.width, height: options.height });
+  };
+  // Printing: every folded note open, every chart as wide as the page (a wider canvas would be cut).
+  window.addEventListener("beforeprint", function () {
+    // A second beforeprint (the browser's own after the page's) keeps the state the first one saw.
+    document.querySelectorAll("details:not([data-print-open])").forEach(function (d) { d.setAttribute("data-print-open", d.open ? "1" : "0"); d.open = true; });
+    plots.forEach(function (p) { p.chart.setSize({ width: Math.min(p.width, PRINT_WIDTH), height: p.height }); });
+  });
+  window.addEventListener("afterprint", function () {
+    document.querySelectorAll("details[data-print-open]").forEach(function (d) { d.open = d.getAttribute("data-print-open") === "1"; d.removeAttribute("data-print-open"); });
+    plots.forEach(function (p) { p.chart.setSize({ width: p.width, height: p.height }); });
+  });
   var s = data.series;
   if (s) {
     var el = document.getElementById("chart-latency");
-    if (el) new uPlot({
+    if (el) plot({
       width: width(el), height: 260,
       scales: { x: { time: false } },
       axes: [{ label: "seconds since start" }, { label: "ms" }],
@@ -67,7 +106,7 @@ export const PAGE_SCRIPT = `
         { label: "p95 (ms)", stroke: "#cf222e", width: 2, spanGaps: true }]
     }, [s.t, nullable(s.p50Ms), nullable(s.p95Ms)], el);
     var su = document.getElementById("chart-setup");
-    if (su && s.setup) new uPlot({
+    if (su && s.setup) plot({
       width: width(su), height: 240,
       scales: { x: { time: false } },
       axes: [{ label: "seconds since start" }, { label: "ms" }],
@@ -76,7 +115,7 @@ export const PAGE_SCRIPT = `
         { label: "setup p95 (ms)", stroke: "#cf222e", width: 2, spanGaps: true }]
     }, [s.t, nullable(s.setup.p50Ms), nullable(s.setup.p95Ms)], su);
     var tp = document.getElementById("chart-throughput");
-    if (tp) new uPlot({
+    if (tp) plot({
       width: width(tp), height: 240,
       scales: { x: { time: false } },
       axes: [{ label: "seconds since start" }, { label: "per second" }],
@@ -89,7 +128,7 @@ export const PAGE_SCRIPT = `
   var hist = document.getElementById("chart-histogram");
   if (h && hist) {
     var xs = h.counts.map(function (_, i) { return Math.max(0.1, h.edgesMs[i]); });
-    new uPlot({
+    plot({
       width: width(hist), height: 240,
       scales: { x: { time: false, distr: 3 } },
       axes: [{ label: "latency (ms, bucket lower edge)" }, { label: "calls" }],
@@ -101,7 +140,7 @@ export const PAGE_SCRIPT = `
   var cap = document.getElementById("chart-capacity");
   if (c && cap) {
     var rates = c.map(function (p) { return p.rate; });
-    new uPlot({
+    plot({
       width: width(cap), height: 260,
       scales: { x: { time: false }, pct: { range: [0, 100] } },
       axes: [{ label: "offered calls/s" }, { label: "achieved calls/s  /  p95 ms" }, { side: 1, scale: "pct", label: "errors %", grid: { show: false } }],

@@ -34,14 +34,18 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Skips (saying why) without Chromium; under CI a missing Chromium fails. */
+function needChromium(skip: (note: string) => void): void {
+  if (existsSync(CHROMIUM)) return;
+  if (process.env.CI)
+    throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package`);
+  skip(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CCGW_CHROMIUM)`);
+}
+
 it("renders the verdict, the clause table and every chart, with no console error", {
   timeout: 60_000,
 }, async ({ skip }) => {
-  if (!existsSync(CHROMIUM)) {
-    if (process.env.CI)
-      throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package`);
-    skip(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CCGW_CHROMIUM)`);
-  }
+  needChromium(skip);
   const { page: file } = await writeReport(dir, { secrets: [PLANTED_PASSWORD] });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   try {
@@ -83,6 +87,55 @@ it("renders the verdict, the clause table and every chart, with no console error
     }
     expect(await page.content()).not.toContain(PLANTED_PASSWORD);
     expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
+it("prints as a document: no navigation, every note open, charts as wide as the page, rows kept whole", {
+  timeout: 60_000,
+}, async ({ skip }) => {
+  needChromium(skip);
+  const { page: file } = await writeReport(dir, { secrets: [PLANTED_PASSWORD] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
+    const chartWidths = () =>
+      page
+        .locator("div[id^='chart-'] canvas")
+        .evaluateAll((nodes) => nodes.map((n) => (n as unknown as { width: number }).width));
+    const screenWidths = await chartWidths();
+    expect(Math.min(...screenWidths)).toBeGreaterThan(680);
+    expect(await page.locator("details[open]").count()).toBe(0);
+    const folded = await page.locator("details").count();
+    expect(folded).toBeGreaterThan(0);
+
+    await page.emulateMedia({ media: "print" });
+    await page.evaluate('window.dispatchEvent(new Event("beforeprint"))');
+    // The test's TypeScript has no DOM types: the browser side is a string.
+    const printed = await page.evaluate(`(() => {
+      const style = (selector) => getComputedStyle(document.querySelector(selector));
+      return {
+        nav: style("nav").display,
+        thead: style("#conformance thead").display,
+        row: style("#conformance tbody tr").breakInside,
+      };
+    })()`);
+    expect(printed).toEqual({ nav: "none", thead: "table-header-group", row: "avoid" });
+    expect(await page.locator("details[open]").count()).toBe(folded);
+    for (const width of await chartWidths()) expect(width).toBeLessThanOrEqual(680);
+    // On A4 less the default margins (718 CSS px) nothing sticks out of the page.
+    await page.setViewportSize({ width: 718, height: 1000 });
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(718);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const pdf = await page.pdf({ format: "A4" });
+    expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+
+    await page.evaluate('window.dispatchEvent(new Event("afterprint"))');
+    await page.emulateMedia({ media: "screen" });
+    expect(await page.locator("details[open]").count()).toBe(0);
+    expect(await chartWidths()).toEqual(screenWidths);
   } finally {
     await browser.close();
   }

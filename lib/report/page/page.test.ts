@@ -1,8 +1,10 @@
 /** Tests of the report page: reading a fixture run, the verdict, the summary, and a self-contained, redacted page. */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clausesOf } from "../../../contracts/index.ts";
+import { buildReport, type CaseResult, caseVerdict } from "../conformance.ts";
 import { PLANTED_GUID, PLANTED_PASSWORD, writeFixtureRun } from "./fixtures.ts";
 import {
   formatSummary,
@@ -160,6 +162,109 @@ describe("input shapes", () => {
       expect(model.missing.some((m) => m.startsWith("conformance.json"))).toBe(true);
     } finally {
       await rm(broken, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A case of the suite's own result model. */
+function suiteCase(
+  id: string,
+  findings: CaseResult["findings"],
+  extra: Partial<CaseResult> = {},
+): CaseResult {
+  const clause = findings[0]?.clause ?? "callout/body/called";
+  return {
+    id,
+    title: id,
+    group: "g",
+    clause,
+    verdict: caseVerdict(findings),
+    findings,
+    evidence: [],
+    durationMs: 1,
+    ...extra,
+  };
+}
+
+/** The row of one clause in the page's matrix. */
+function rowOf(html: string, id: string): string {
+  const row = html.match(new RegExp(`<tr class="[^"]*"><td><code>${id}</code>.*?</tr>`))?.[0];
+  if (!row) throw new Error(`no row for ${id}`);
+  return row;
+}
+
+describe("notes and partial runs", () => {
+  it("names a passing clause's open choices and untested cases as such, never as failures", async () => {
+    const run = await mkdtemp(join(tmpdir(), "ccgw-page-notes-"));
+    try {
+      const report = buildReport(
+        {
+          runId: "notes",
+          edition: "2025-03",
+          authMode: "static",
+          target: { baseUrl: "https://127.0.0.1:1" },
+          seed: 1,
+          startedAt: "2026-01-01T00:00:00.000Z",
+          finishedAt: "2026-01-01T00:00:01.000Z",
+          durationMs: 1000,
+        },
+        [
+          suiteCase("a", [
+            { clause: "callout/body/called", verdict: "pass", message: "refused as documented" },
+            { clause: "callout/body/called", verdict: "open-recorded", message: "blanks trimmed" },
+          ]),
+          suiteCase("b", [], {
+            clause: "callout/body/called",
+            verdict: "not-tested",
+            observed: "no number to dial",
+          }),
+          suiteCase("c", [{ clause: "callout/errors/000-002", verdict: "fail", message: "got 100-007" }]),
+        ],
+        clausesOf("2025-03"),
+      );
+      await mkdir(join(run, "contract"), { recursive: true });
+      await writeFile(join(run, "contract", "conformance.json"), JSON.stringify(report));
+      const { model, page } = await writeReport(run);
+      const html = await readFile(page, "utf8");
+      const passing = rowOf(html, "callout/body/called");
+      expect(model.conformance?.clauses.find((c) => c.id === "callout/body/called")?.verdict).toBe("pass");
+      expect(passing).toContain('class="notes open"><summary>1 open choice<');
+      expect(passing).toContain('class="notes untested"><summary>1 not tested<');
+      expect(passing).toContain("blanks trimmed");
+      expect(passing).not.toMatch(/notes fail|failure/);
+      const failing = rowOf(html, "callout/errors/000-002");
+      expect(failing).toContain('class="notes fail"><summary>1 failure<');
+      const { cases } = report;
+      expect(html).toContain(
+        `cases: ${cases.total} (${cases.pass} passed, ${cases.fail} failed, ${cases.open} open, ${cases.notTested} not tested)`,
+      );
+      expect(html).toMatch(/<h1>FAIL: a contract clause failed<\/h1>/);
+    } finally {
+      await rm(run, { recursive: true, force: true });
+    }
+  });
+
+  it("says a load run alone judged no clause, and misses no clause matrix", async () => {
+    const run = await mkdtemp(join(tmpdir(), "ccgw-page-load-only-"));
+    try {
+      await writeFixtureRun(run);
+      await rm(join(run, "contract"), { recursive: true });
+      const record = JSON.parse(await readFile(join(run, "run.json"), "utf8"));
+      record.phases = record.phases.filter((p: { name: string }) => p.name === "load");
+      await writeFile(join(run, "run.json"), JSON.stringify(record));
+      const { model, page } = await writeReport(run);
+      const html = await readFile(page, "utf8");
+      expect(model.verdict).toBe("pass");
+      expect(model.missing.filter((m) => m.startsWith("conformance.json"))).toEqual([]);
+      expect(html).toContain(
+        "PASS: every load threshold held (the functional suite was not part of this run)",
+      );
+      expect(html).toContain("The functional suite was not part of this run.");
+      expect(html).toContain("not in this run");
+      expect(html).toContain("fixture lab");
+      expect(html).toContain("2025-03, dynamic auth");
+    } finally {
+      await rm(run, { recursive: true, force: true });
     }
   });
 });

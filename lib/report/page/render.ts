@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { RETCODES } from "../../../contracts/index.ts";
-import type { ClauseRow, ReportModel, Verdict } from "./model.ts";
+import type { ClauseRow, ReportModel } from "./model.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./page-assets.ts";
 
 const require = createRequire(import.meta.url);
@@ -35,11 +35,24 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, "\\u003c");
 }
 
-const VERDICT_TEXT: Record<Verdict, string> = {
-  pass: "PASS: the gateway met every judged clause and threshold",
-  fail: "FAIL: a contract clause or a load threshold failed",
-  error: "ERROR: the run could not be completed",
-};
+/** The verdict in words, naming only what this run judged (clauses, load thresholds, or both). */
+function verdictText(model: ReportModel): string {
+  if (model.verdict === "error") return "ERROR: the run could not be completed";
+  const clauses = model.conformance !== undefined;
+  const load = model.load !== undefined;
+  if (model.verdict === "pass") {
+    if (clauses && load) return "PASS: the gateway met every judged clause and threshold";
+    if (load) return "PASS: every load threshold held (the functional suite was not part of this run)";
+    if (clauses) return "PASS: the gateway met every judged clause (no load run was part of this run)";
+    return "PASS: nothing failed, but nothing was judged";
+  }
+  const failedClause = model.conformance?.clauses.some((c) => c.verdict === "fail") ?? false;
+  const brokeThreshold = model.load?.thresholds.some((t) => !t.ok) ?? false;
+  if (failedClause && brokeThreshold) return "FAIL: a contract clause and a load threshold failed";
+  if (failedClause) return "FAIL: a contract clause failed";
+  if (brokeThreshold) return "FAIL: a load threshold failed";
+  return "FAIL: a phase of the run failed";
+}
 
 function ms(value: number | undefined): string {
   if (value === undefined) return "n/a";
@@ -60,8 +73,8 @@ function verdictSection(model: ReportModel): string {
   }
   const l = model.load;
   const figures = [
-    figure("clauses passed", model.conformance ? String(counts.pass) : "not run"),
-    figure("clauses failed", model.conformance ? String(counts.fail) : "not run"),
+    figure("clauses passed", model.conformance ? String(counts.pass) : "not in this run"),
+    figure("clauses failed", model.conformance ? String(counts.fail) : "not in this run"),
     figure("calls per second", l?.callsPerSecond === undefined ? "n/a" : l.callsPerSecond.toFixed(2)),
     figure(`p95 call setup${l?.setupMetric ? ` (${l.setupMetric})` : ""}`, ms(l?.p95SetupMs)),
     figure("failed calls", l ? String(Object.values(l.errorsByRetcode).reduce((a, b) => a + b, 0)) : "n/a"),
@@ -79,7 +92,7 @@ function verdictSection(model: ReportModel): string {
     )
     .join("");
   return `<section id="verdict" class="verdict ${model.verdict}">
-<h1>${esc(VERDICT_TEXT[model.verdict])}</h1>
+<h1>${esc(verdictText(model))}</h1>
 ${failure}${notes}
 <div class="figures">${figures}</div>
 <dl class="meta">
@@ -100,26 +113,59 @@ const VERDICT_ORDER: Record<ClauseRow["verdict"], number> = {
   "not-testable": 5,
 };
 
+/** One kind of a row's notes, folded: only failures are red. */
+function notesHtml(kind: "failure" | "open choice" | "not tested", list: string[]): string {
+  if (list.length === 0) return "";
+  const plural =
+    list.length === 1
+      ? kind
+      : kind === "open choice"
+        ? "open choices"
+        : kind === "failure"
+          ? "failures"
+          : kind;
+  const cls = kind === "failure" ? "fail" : kind === "open choice" ? "open" : "untested";
+  return `<details class="notes ${cls}"><summary>${list.length} ${esc(plural)}</summary><ul>${list
+    .map((f) => `<li><code>${esc(f)}</code></li>`)
+    .join("")}</ul></details>`;
+}
+
 function conformanceSection(model: ReportModel): string {
   const c = model.conformance;
   if (!c) {
-    return `<section id="conformance"><h2>Conformance by clause</h2><p class="empty">The functional suite did not run or wrote no clause matrix.</p></section>`;
+    const ran = model.run.phases.some((p) => p.name === "contract");
+    const why = ran
+      ? "The functional suite did not finish or wrote no clause matrix."
+      : "The functional suite was not part of this run.";
+    return `<section id="conformance"><h2>Conformance by clause</h2><p class="empty">${why}</p></section>`;
   }
   const rows = [...c.clauses]
     .sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] || a.id.localeCompare(b.id))
     .map((row) => {
-      const failures =
-        row.failures.length === 0
-          ? ""
-          : `<details><summary>${row.failures.length} failure${row.failures.length === 1 ? "" : "s"}</summary><ul>${row.failures
-              .map((f) => `<li><code>${esc(f)}</code></li>`)
-              .join("")}</ul></details>`;
-      return `<tr class="${row.verdict}"><td><code>${esc(row.id)}</code></td><td>${esc(row.title)}${failures}</td><td>${esc(row.kind ?? "")}</td><td><span class="badge ${row.verdict}">${row.verdict}</span></td><td class="num">${row.passed}</td><td class="num">${row.failed}</td><td class="num">${row.skipped}</td></tr>`;
+      const notes =
+        notesHtml("failure", row.failures) +
+        notesHtml("open choice", row.open) +
+        notesHtml("not tested", row.notTested);
+      return `<tr class="${row.verdict}"><td><code>${esc(row.id)}</code></td><td>${esc(row.title)}${notes}</td><td>${esc(row.kind ?? "")}</td><td><span class="badge ${row.verdict}">${row.verdict}</span></td><td class="num">${row.passed}</td><td class="num">${row.failed}</td><td class="num">${row.skipped}</td></tr>`;
     })
     .join("\n");
+  const counts = { pass: 0, fail: 0, open: 0, untested: 0, other: 0 };
+  for (const row of c.clauses) {
+    if (
+      row.verdict === "pass" ||
+      row.verdict === "fail" ||
+      row.verdict === "open" ||
+      row.verdict === "untested"
+    )
+      counts[row.verdict] += 1;
+    else counts.other += 1;
+  }
+  const cases = c.cases
+    ? `cases: ${c.cases.total} (${c.cases.pass} passed, ${c.cases.fail} failed, ${c.cases.open} open, ${c.cases.notTested} not tested)`
+    : `tests: ${c.tests.passed} passed, ${c.tests.failed} failed, ${c.tests.skipped} skipped`;
   return `<section id="conformance"><h2>Conformance by clause${c.edition ? ` (edition ${esc(c.edition)})` : ""}</h2>
-<p>${c.clauses.length} clauses; tests: ${c.tests.passed} passed, ${c.tests.failed} failed, ${c.tests.skipped} skipped. Failed clauses first.</p>
-<table class="matrix"><thead><tr><th>Clause</th><th>Statement</th><th>Kind</th><th>Verdict</th><th title="checks of this clause that passed">Passed</th><th title="checks of this clause that failed">Failed</th><th title="cases of this clause not run against this target">Skipped</th></tr></thead><tbody>
+<p>${c.clauses.length} clauses: ${counts.pass} passed, ${counts.fail} failed, ${counts.open} open, ${counts.untested} not tested, ${counts.other} not testable or skipped; ${cases}. Failed clauses first.</p>
+<table class="matrix"><thead><tr><th>Clause</th><th>Statement</th><th>Kind</th><th>Verdict</th><th title="checks of this clause that passed">Passed</th><th title="checks of this clause that failed">Failed</th><th title="cases of this clause not run against this target">Not tested</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>`;
 }
@@ -127,7 +173,11 @@ ${rows}
 function loadSection(model: ReportModel): string {
   const l = model.load;
   if (!l) {
-    return `<section id="load"><h2>Load</h2><p class="empty">The load phase did not run.</p></section>`;
+    const ran = model.run.phases.some((p) => p.name === "load" && p.status !== "skipped");
+    const why = ran
+      ? "The load phase did not finish or wrote no summary."
+      : "The load phase was not part of this run.";
+    return `<section id="load"><h2>Load</h2><p class="empty">${why}</p></section>`;
   }
   const thresholds = l.thresholds
     .map(
