@@ -27,6 +27,7 @@ interface Flags {
   defect: string[];
   alternateChoices?: boolean;
   selfTest?: boolean;
+  verbose?: boolean;
 }
 
 function seedValue(value: string): number {
@@ -77,6 +78,7 @@ const program = new Command("contract")
     "--self-test",
     "also run the suite's own tests (conforming mocks, the defect sweep, the watchdog, the checker's tests); embedded mock only",
   )
+  .option("--verbose", "list every case as it ends (default: a dot per case, then the failures)")
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
@@ -131,7 +133,7 @@ async function main(): Promise<number> {
     watch: false,
     // Every case the target could not support says why; the self-test (npm test) under CI allows no skip.
     reporters: [
-      "default",
+      flags.verbose ? "verbose" : "dot",
       "junit",
       new SkipReport({ strict: flags.selfTest === true && Boolean(process.env.CI) }),
     ],

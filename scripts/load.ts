@@ -104,7 +104,7 @@ const program = new Command("load")
     "embedded mock: brisk or realistic call timing (default: brisk for smoke/capacity)",
   )
   .option("--seed <n>", "seed of the mock and the run's data", positive("--seed", true), 1)
-  .option("--quiet", "no progress line")
+  .option("--quiet", "no progress line and no summary (the main job prints its own)")
   .exitOverride();
 
 /** Refuses flag combinations that cannot mean anything, naming the flags. */

@@ -49,7 +49,8 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Result>; ou
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/run.ts", ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, FORCE_COLOR: "0" },
+    // Neither colour variable: output to a pipe must come without ANSI codes by itself.
+    env: withoutColourVariables(process.env),
   });
   let stdout = "";
   let stderr = "";
@@ -59,6 +60,11 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Result>; ou
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   return { child, done, output: () => stdout + stderr };
+}
+
+function withoutColourVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _force, NO_COLOR: _none, ...rest } = env;
+  return rest;
 }
 
 async function run(args: string[]): Promise<Result> {
@@ -278,6 +284,14 @@ describe("the main job with its load phase", () => {
         expect(text.includes(password), `${name} contains the agents' password`).toBe(false);
         expect(GUID_SHAPE.test(text), `${name} contains a Guid-shaped string`).toBe(false);
       }
+      // A quiet console: no colour codes into a pipe, one summary block, the case listing only in the log file.
+      expect(result.stdout + result.stderr).not.toContain("\u001b[");
+      expect(result.stdout.match(/^verdict: /gm)).toHaveLength(1);
+      expect(result.stdout + result.stderr).not.toMatch(/\[callout\//);
+      const suiteLog = readFileSync(join(dir, "contract", "phase.log"), "utf8");
+      expect(suiteLog).toMatch(/\[callout\//);
+      expect(suiteLog).not.toContain("\u001b[");
+      expect(readFileSync(join(dir, "load", "phase.log"), "utf8")).not.toMatch(/^verdict: /m);
       expect(await signedIn(target)).toBe(0);
     } finally {
       await target.close();

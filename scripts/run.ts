@@ -129,6 +129,10 @@ export function runCommand(): Command {
       10_000,
     )
     .option("--progress-ms <n>", "interval of progress lines", integer("--progress-ms", 100), 10_000)
+    .option(
+      "--verbose",
+      "also print the phases' own output (the suite's case listing); it is always kept in <phase>/phase.log",
+    )
     .showHelpAfterError()
     .exitOverride()
     .action(async (flags: RunFlags) => {

@@ -27,6 +27,8 @@ export interface RunFlags {
   timeoutMs: number;
   progressMs: number;
   loadDuration?: number;
+  /** Show the phases' own output (the suite's case listing) on the console, not only in their log files. */
+  verbose?: boolean;
 }
 
 /** The gateway a run talks to: its profile and the profile file the phases' processes are given. */

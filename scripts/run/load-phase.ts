@@ -42,6 +42,8 @@ export async function loadPhase(ctx: RunContext, root: string, target: RunTarget
       "--report-dir",
       join(ctx.runDir, "load"),
       "--yes",
+      // The run has its own progress line and prints the one summary.
+      "--quiet",
     ],
     ...(flags.seed !== undefined ? ["--seed", String(flags.seed)] : []),
     ...(flags.loadDuration !== undefined ? ["--duration", String(flags.loadDuration)] : []),

@@ -2,6 +2,8 @@
  * What the main job's process phases (the suite, the load run) share: marking a phase skipped, running its
  * process with a progress line and recording its result, and the embedded mock's figures for that line.
  */
+
+import { join, relative } from "node:path";
 import { type ProgressFigures, startProgress } from "../../lib/progress.ts";
 import type { PhaseRecord } from "../../lib/report/page/index.ts";
 import { log, type RunContext, type RunTarget } from "./context.ts";
@@ -30,8 +32,12 @@ export async function runPhase(
     ...(name === "contract" ? { errorLabel: "refusals (most provoked on purpose)" } : {}),
     ...(figures ? { figures } : {}),
   });
-  const code = await runPhaseProcess(root, name, args, {
+  // The phase's whole output stays in its folder; the console shows it with --verbose, else only its error lines.
+  const logFile = join(ctx.runDir, name, "phase.log");
+  const { code, tail } = await runPhaseProcess(root, name, args, {
     secrets: ctx.secrets,
+    logFile,
+    echo: ctx.flags.verbose ? "all" : "errors",
     onChild: (child) => {
       ctx.current = child;
     },
@@ -47,7 +53,12 @@ export async function runPhase(
   else if (code === null) entry.note = "the phase's process could not start or was killed";
   else if (code === 2) entry.note = "the phase refused its input (usage or configuration error)";
   ctx.record.phases.push(entry);
-  log(`${name}: ${entry.status} (${((entry.durationMs ?? 0) / 1000).toFixed(1)} s)`);
+  const seconds = ((entry.durationMs ?? 0) / 1000).toFixed(1);
+  const where = relative(process.cwd(), logFile) || logFile;
+  log(`${name}: ${entry.status} (${seconds} s)${entry.status === "pass" ? "" : `; its output: ${where}`}`);
+  if (entry.status === "error" && !ctx.flags.verbose && !ctx.interrupted) {
+    for (const line of tail) process.stderr.write(`  | ${line}\n`);
+  }
 }
 
 /** The embedded mock's figures counted from now (its counters run over both phases). */

@@ -13,5 +13,7 @@ export async function suitePhase(ctx: RunContext, root: string, target: RunTarge
   const ledger = CallLedger.inReportDir(dir);
   // Against a real gateway the suite's own callout count is the only figure there is.
   const figures = (await fromNow(target)) ?? (async () => ({ calls: ledger.spent() }));
-  await runPhase(ctx, root, "contract", ["--target", target.profilePath, "--report-dir", dir], figures);
+  // The case listing goes to the phase's log file; the console shows it only with --verbose.
+  const args = ["--target", target.profilePath, "--report-dir", dir, "--verbose"];
+  await runPhase(ctx, root, "contract", args, figures);
 }
