@@ -160,6 +160,7 @@ async function writeLoad(dir: string, rand: () => number): Promise<void> {
     }),
   );
   await writeFile(join(dir, "load", "index.html"), "<!doctype html><title>load run (fixture)</title>\n");
+  await writeFile(join(dir, "load", "phase.log"), "load: run fixture, profile smoke\n");
 }
 
 /** A capacity curve in the shape scripts/load.ts writes (CapacityResult of load/capacity.ts). */

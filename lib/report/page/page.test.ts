@@ -42,7 +42,12 @@ describe("readRunDir on the fixture", () => {
     expect(model.capacity?.[6]).toEqual({ rate: 48, achievedRate: 30, p95Ms: 204, errorRate: 18 / 48 });
     expect(model.capacityResult).toEqual({ sustainable: 28, firstFailing: 32 });
     expect(model.links.map((l) => l.href)).toEqual(
-      expect.arrayContaining(["contract/junit.xml", "load/index.html", "load/summary.json"]),
+      expect.arrayContaining([
+        "contract/junit.xml",
+        "load/index.html",
+        "load/phase.log",
+        "load/summary.json",
+      ]),
     );
     expect(model.missing).toEqual([]);
   });

@@ -78,6 +78,7 @@ function linkLabel(path: string): string {
   const name = basename(path);
   if (name.endsWith(".xml")) return `JUnit: ${path}`;
   if (name.endsWith(".html")) return `HTML: ${path}`;
+  if (name.endsWith(".log")) return `log: ${path}`;
   return `raw: ${path}`;
 }
 
@@ -178,7 +179,7 @@ export async function readRunDir(dir: string, options: ReadOptions = {}): Promis
   const load = await readLoad(dir, files, missing);
   const capacity = await readCapacity(dir, files, missing);
   const links: Link[] = files
-    .filter((f) => f !== "index.html" && /\.(xml|html|json)$/.test(f))
+    .filter((f) => f !== "index.html" && /\.(xml|html|json|log)$/.test(f))
     .map((f) => ({ label: linkLabel(f), href: f, kind: linkKind(f) }));
   const partial: Omit<ReportModel, "verdict"> = redact(
     { run, links, missing, ...(conformance ? { conformance } : {}), ...load, ...capacity },
