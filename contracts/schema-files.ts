@@ -53,6 +53,7 @@ import eventsEventBase from "./schemas/events/event-base.schema.json" with { typ
 import eventsOUTBOUNDDETECTEVENT from "./schemas/events/OUTBOUND_DETECT_EVENT.schema.json" with {
   type: "json",
 };
+import harnessBaseline from "./schemas/harness/baseline.schema.json" with { type: "json" };
 import harnessTargetProfile from "./schemas/harness/target-profile.schema.json" with { type: "json" };
 import onlineagentAgentstatusResponse from "./schemas/onlineagent/agentstatus.response.schema.json" with {
   type: "json",
@@ -99,6 +100,7 @@ export const schemaFiles = {
   "events/OUTBOUND_DETECT_EVENT": eventsOUTBOUNDDETECTEVENT,
   "events/event-base": eventsEventBase,
   "events/event": eventsEvent,
+  "harness/baseline": harnessBaseline,
   "harness/target-profile": harnessTargetProfile,
   "onlineagent/agentstatus.response": onlineagentAgentstatusResponse,
   "onlineagent/login.request": onlineagentLoginRequest,

@@ -9,6 +9,8 @@ export const ERROR_CODES = {
     "the target profile breaks its schema (contracts/schemas/harness/target-profile.schema.json)",
   CCGW_PROFILE_ENV_MISSING: "the target profile names an environment variable that is not set",
   CCGW_USAGE: "a command-line flag or value is wrong",
+  CCGW_BASELINE_INVALID:
+    "the baseline file cannot be read or breaks its schema (contracts/schemas/harness/baseline.schema.json)",
   CCGW_TARGET_UNREACHABLE: "the gateway does not answer (connection refused, DNS, timeout)",
   CCGW_TARGET_TLS: "the gateway's TLS certificate is not trusted",
   CCGW_TARGET_NOT_JSON: "the gateway answered something that is not JSON",

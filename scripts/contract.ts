@@ -4,17 +4,19 @@
  * conformance.html into the report folder. Exit code: 0 every clause passed, 1 a case failed, 2 usage or
  * configuration error.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { startVitest } from "vitest/node";
 import { EDITIONS } from "../contracts/index.ts";
+import { baselineFromRun, dayOf, loadBaseline, writeBaseline } from "../lib/baseline.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
+import type { ConformanceReport } from "../lib/report/conformance.ts";
 import { loadTargetProfile } from "../lib/target-profile.ts";
 import { DEFECTS } from "../mock/index.ts";
 import { buildChecks, checkAgents } from "../scenarios/suite.ts";
 import { TARGET_DEADLINES } from "../scenarios/support/run-files.ts";
 import { makeTarget } from "../scenarios/support/target.ts";
+import { settleColour } from "./cli-colour.ts";
 import { exitWith } from "./cli-exit.ts";
 import { SkipReport } from "./skip-report.ts";
 
@@ -28,6 +30,32 @@ interface Flags {
   alternateChoices?: boolean;
   selfTest?: boolean;
   verbose?: boolean;
+  baseline?: string;
+  baselineUpdate?: boolean;
+  baselineExpires?: string;
+  baselineReason: string;
+  only: string[];
+}
+
+/** The folders of the conformance cases, one per vendor resource. */
+const CASE_FOLDERS = ["scenarios/voicecall/", "scenarios/onlineagent/", "scenarios/agentevent/"];
+
+/** The case files (families) of the suite, e.g. scenarios/voicecall/callout.state.test.ts. */
+function caseFiles(): string[] {
+  return CASE_FOLDERS.flatMap((folder) =>
+    readdirSync(folder)
+      .filter((f) => f.endsWith(".test.ts"))
+      .map((f) => `${folder}${f}`),
+  );
+}
+
+/** Days a new baseline entry holds unless --baseline-expires says otherwise. */
+const BASELINE_DAYS = 30;
+
+function dateValue(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+    throw new InvalidArgumentError("--baseline-expires must be a date, YYYY-MM-DD");
+  return value;
 }
 
 function seedValue(value: string): number {
@@ -79,6 +107,30 @@ const program = new Command("contract")
     "also run the suite's own tests (conforming mocks, the defect sweep, the watchdog, the checker's tests); embedded mock only",
   )
   .option("--verbose", "list every case as it ends (default: a dot per case, then the failures)")
+  .option(
+    "--only <text>",
+    "run only the families whose file path contains this text, e.g. callout.state (repeatable)",
+    (value: string, previous: string[]) => [...previous, value],
+    [] as string[],
+  )
+  .option(
+    "--baseline <file.json>",
+    "known failures (contracts/schemas/harness/baseline.schema.json): listed ones are reported, not failed, until they expire",
+  )
+  .option(
+    "--baseline-update",
+    "after the run, write --baseline from its failures (kept entries keep reason and date)",
+  )
+  .option(
+    "--baseline-expires <date>",
+    `last day of the entries --baseline-update adds (default: ${BASELINE_DAYS} days from today)`,
+    dateValue,
+  )
+  .option(
+    "--baseline-reason <text>",
+    "reason of the entries --baseline-update adds",
+    "accepted by --baseline-update; say why",
+  )
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
@@ -91,6 +143,25 @@ async function main(): Promise<number> {
     );
     return EXIT.USAGE;
   }
+  const files = caseFiles();
+  const unmatched = flags.only.filter((text) => !files.some((f) => f.includes(text)));
+  if (unmatched.length > 0 || (flags.only.length > 0 && flags.selfTest)) {
+    const families = files.map((f) => f.replace(/^scenarios\//, "").replace(/\.test\.ts$/, "")).join(", ");
+    const why = flags.selfTest
+      ? "--only does not go with --self-test"
+      : `no family matches ${unmatched.join(", ")}`;
+    console.error(`contract: CCGW_USAGE: ${why} (families: ${families})`);
+    return EXIT.USAGE;
+  }
+  if (flags.baselineUpdate && !flags.baseline) {
+    console.error("contract: CCGW_USAGE: --baseline-update needs --baseline FILE (the file it writes)");
+    return EXIT.USAGE;
+  }
+  const baselineFile = flags.baseline ? resolve(flags.baseline) : undefined;
+  // Refused before anything is sent; a file --baseline-update is about to create need not exist yet.
+  const previous = baselineFile
+    ? await loadBaseline(baselineFile, { missingIsEmpty: flags.baselineUpdate === true })
+    : undefined;
   if (flags.target) {
     try {
       // A profile the suite cannot finish with (too few agents) is refused here, in one line.
@@ -117,6 +188,7 @@ async function main(): Promise<number> {
     CCGW_SEED: flags.seed !== undefined ? String(flags.seed) : process.env.CCGW_SEED,
     CCGW_DEFECTS: flags.defect.length > 0 ? flags.defect.join(",") : undefined,
     CCGW_ALTERNATE_CHOICES: flags.alternateChoices ? "1" : undefined,
+    CCGW_BASELINE: baselineFile && existsSync(baselineFile) ? baselineFile : undefined,
   };
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[key];
@@ -126,7 +198,12 @@ async function main(): Promise<number> {
   // mocks, the defect sweep, the watchdog) and the checker's tests in scenarios/support.
   const filters = flags.selfTest
     ? []
-    : ["scenarios/voicecall/", "scenarios/onlineagent/", "scenarios/agentevent/"];
+    : flags.only.length > 0
+      ? files.filter((f) => flags.only.some((text) => f.includes(text)))
+      : CASE_FOLDERS;
+  // Colour only on a terminal, decided before vitest (and its colour library) loads.
+  settleColour();
+  const { startVitest } = await import("vitest/node");
   const vitest = await startVitest("test", filters, {
     project: flags.selfTest ? ["scenarios", "self-test"] : ["scenarios"],
     run: true,
@@ -145,11 +222,38 @@ async function main(): Promise<number> {
   console.log(
     `contract: junit ${join(reportDir, "junit.xml")}, report ${join(reportDir, "conformance.html")}`,
   );
+  if (flags.baselineUpdate && baselineFile && previous)
+    await updateBaseline(baselineFile, reportDir, previous, flags);
   if (failed > 0 || errors > 0 || (process.exitCode !== undefined && process.exitCode !== 0)) {
     process.exitCode = 0;
     return EXIT.FAIL;
   }
   return EXIT.PASS;
+}
+
+/** --baseline-update: the baseline file rewritten from the run's failures. */
+async function updateBaseline(
+  file: string,
+  reportDir: string,
+  previous: Awaited<ReturnType<typeof loadBaseline>>,
+  flags: Flags,
+): Promise<void> {
+  const path = join(reportDir, "conformance.json");
+  if (!existsSync(path)) {
+    console.error(`contract: baseline not written: the run left no ${path}`);
+    return;
+  }
+  const report = JSON.parse(readFileSync(path, "utf8")) as ConformanceReport;
+  const expires = flags.baselineExpires ?? dayOf(new Date(Date.now() + BASELINE_DAYS * 86_400_000));
+  const next = baselineFromRun(report.results, previous, { reason: flags.baselineReason, expires });
+  await writeBaseline(file, next);
+  const kept = next.entries.filter((e) =>
+    previous.entries.some((p) => p.clause === e.clause && p.case === e.case),
+  );
+  const dropped = previous.entries.length - kept.length;
+  console.log(
+    `contract: baseline ${file}: ${next.entries.length} entr${next.entries.length === 1 ? "y" : "ies"} (${next.entries.length - kept.length} new, ${kept.length} kept, ${dropped} dropped)`,
+  );
 }
 
 await exitWith("contract", main);

@@ -8,6 +8,7 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
+import { loadBaseline } from "../lib/baseline.ts";
 import { EXIT } from "../lib/errors.ts";
 import { formatPlan } from "../lib/safety.ts";
 import { expandAgents } from "../lib/target-profile.ts";
@@ -38,6 +39,8 @@ async function phase<T>(ctx: RunContext, name: string, run: () => Promise<T>): P
 /** Phase "plan": the plan against the profile's caps and, for a gateway elsewhere, the confirmation. */
 async function planPhase(ctx: RunContext, target: RunTarget): Promise<ReturnType<typeof planRun>> {
   const { flags } = ctx;
+  // A baseline the suite would refuse is refused here, before anything is sent.
+  if (flags.baseline) await loadBaseline(resolve(flags.baseline));
   const planned = planRun(target.profile, {
     loadProfile: flags.loadProfile,
     skipContract: flags.skipContract === true,
@@ -129,6 +132,10 @@ export function runCommand(): Command {
       10_000,
     )
     .option("--progress-ms <n>", "interval of progress lines", integer("--progress-ms", 100), 10_000)
+    .option(
+      "--baseline <file.json>",
+      "known failures the functional suite reports without failing the run, until each entry expires",
+    )
     .option(
       "--verbose",
       "also print the phases' own output (the suite's case listing); it is always kept in <phase>/phase.log",

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { redact } from "../redact.ts";
 import type {
+  BaselineUse,
   CaseResult,
   ChoiceRow,
   ClauseNote,
@@ -112,9 +113,20 @@ function choiceHtml(c: ChoiceRow): string {
   return `<tr><td>${esc(c.title)}</td><td><code>${esc(c.clause)}</code></td><td>${esc(c.options.join(" | "))}</td><td>${seen}</td></tr>`;
 }
 
+/** The baseline's part in the run, in one line. */
+export function baselineLine(b: BaselineUse): string {
+  const parts = [
+    `${b.known} known failure(s) accepted from ${b.entries} entr${b.entries === 1 ? "y" : "ies"} of ${b.file}`,
+  ];
+  if (b.expired.length > 0) parts.push(`expired, failing again: ${b.expired.join(", ")}`);
+  if (b.unused.length > 0) parts.push(`matched nothing (remove?): ${b.unused.join(", ")}`);
+  return parts.join("; ");
+}
+
 /** What each kind of note is called: only a failure is one. */
 const NOTE_LABEL: Record<ClauseNote["kind"], string> = {
   fail: "failure",
+  known: "known failure",
   open: "open choice",
   "not-tested": "not tested",
 };
@@ -162,7 +174,7 @@ details.case{border:1px solid #e3e3e3;border-radius:4px;margin:4px 0;padding:2px
 .ms{color:#888;font-size:12px}.src,.obs{font-size:12px;color:#555}ul.f{margin:.3em 0;padding-left:1.2em}
 .x{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:6px 0}pre{background:#f8f9fa;border:1px solid #eee;padding:6px;font-size:11.5px;white-space:pre-wrap;word-break:break-all;margin:0}
 h5{margin:2px 0;font-size:11px;text-transform:uppercase;color:#666}
-.k{font-weight:600}.k-fail{color:#800f2f}.k-open{color:#5c4400}.k-not-tested{color:#495057}
+.k{font-weight:600}.k-fail{color:#800f2f}.k-known{color:#8a4b00}.k-open{color:#5c4400}.k-not-tested{color:#495057}
 @media print{body{margin:0;max-width:none;font-size:10.5pt}thead{display:table-header-group}tr,details.case,dl{break-inside:avoid}h2,h3{break-after:avoid}details::details-content{content-visibility:visible;display:block}}
 </style></head><body>
 <h1>Conformance of a CC-Gateway to "Making a Common Outbound Call"</h1>
@@ -174,7 +186,8 @@ h5{margin:2px 0;font-size:11px;text-transform:uppercase;color:#666}
 <dt>Edition</dt><dd>${esc(report.edition)}</dd><dt>Authentication</dt><dd>${esc(report.authMode)}</dd>
 <dt>Run id</dt><dd>${esc(report.runId)}</dd><dt>Seed</dt><dd>${esc(report.seed)} (CCGW_SEED=${esc(report.seed)} replays the same data)</dd>
 <dt>Started</dt><dd>${esc(report.startedAt)}</dd><dt>Duration</dt><dd>${(report.durationMs / 1000).toFixed(1)} s</dd>
-<dt>Cases</dt><dd>${report.cases.total} run: ${report.cases.pass} passed, ${report.cases.fail} failed, ${report.cases.open} open (recorded), ${report.cases.notTested} not tested</dd>
+<dt>Cases</dt><dd>${report.cases.total} run: ${report.cases.pass} passed${report.cases.known ? ` (${report.cases.known} with known failures only)` : ""}, ${report.cases.fail} failed, ${report.cases.open} open (recorded), ${report.cases.notTested} not tested</dd>
+${report.baseline ? `<dt>Baseline</dt><dd>${esc(baselineLine(report.baseline))}</dd>` : ""}
 ${report.defects && report.defects.length > 0 ? `<dt>Mock defects</dt><dd>${esc(report.defects.join(", "))}</dd>` : ""}
 </dl>
 <h2>Clauses</h2>

@@ -28,6 +28,8 @@ export interface Finding {
   choice?: { id: string; option: string };
   /** Index in the case's evidence of the exchange a failure was seen in (the one a reproducer replays). */
   exchange?: number;
+  /** A failure the run's baseline accepts (lib/baseline.ts): reported, but it fails neither case nor clause. */
+  known?: { reason: string; expires: string };
 }
 
 /** What the gateway chose where the pages leave a choice open. */
@@ -58,11 +60,11 @@ export interface CaseResult {
 }
 
 /**
- * A note of a clause row, named for what it is: a failure, an open choice the gateway took (or another reaction
- * the page leaves open), or why a case of the clause was not tested.
+ * A note of a clause row, named for what it is: a failure, a known failure (accepted by the baseline), an open
+ * choice the gateway took (or another reaction the page leaves open), or why a case of the clause was not tested.
  */
 export interface ClauseNote {
-  kind: "fail" | "open" | "not-tested";
+  kind: "fail" | "known" | "open" | "not-tested";
   text: string;
 }
 
@@ -75,7 +77,7 @@ export interface ClauseRow {
   verdict: Verdict;
   /** Ids of the cases that observed the clause. */
   cases: string[];
-  /** Failures first, then open choices, then why cases were not tested. */
+  /** Failures first, then known failures, open choices, and why cases were not tested. */
   notes: ClauseNote[];
 }
 
@@ -92,13 +94,28 @@ export interface RunMeta {
   defects?: string[];
 }
 
+/** How a run used its baseline of known failures (lib/baseline.ts), as entry names "clause / case". */
+export interface BaselineUse {
+  /** The baseline file, as given. */
+  file: string;
+  entries: number;
+  /** Failures the baseline accepted. */
+  known: number;
+  /** Entries past their day whose failure came again (and failed the run). */
+  expired: string[];
+  /** Entries whose failure did not come (fixed, or its case not run): candidates to remove. */
+  unused: string[];
+}
+
 export interface ConformanceReport extends RunMeta {
   interface: string;
   totals: Record<Verdict, number>;
-  cases: { total: number; pass: number; fail: number; open: number; notTested: number };
+  /** Case counts; `known`: cases whose only failures the baseline accepts (counted as passed too). */
+  cases: { total: number; pass: number; fail: number; open: number; notTested: number; known: number };
   clauses: ClauseRow[];
   /** One row per open choice of the contracts, observed or not. */
   choices: ChoiceRow[];
+  baseline?: BaselineUse;
   results: CaseResult[];
 }
 
@@ -106,10 +123,13 @@ export interface ConformanceReport extends RunMeta {
 // recorded under it (the choice is in its notes and in the open-choices table); open only when nothing passed.
 const ORDER: CaseVerdict[] = ["fail", "pass", "open-recorded", "not-tested"];
 
-/** The verdict of a case from its findings: any failure fails it; otherwise pass beats open. */
+/**
+ * The verdict of a case from its findings: any failure fails it; otherwise pass beats open. A known failure
+ * (accepted by the baseline) counts as a pass.
+ */
 export function caseVerdict(findings: readonly Finding[]): CaseVerdict {
-  if (findings.some((f) => f.verdict === "fail")) return "fail";
-  if (findings.some((f) => f.verdict === "pass")) return "pass";
+  if (findings.some((f) => f.verdict === "fail" && !f.known)) return "fail";
+  if (findings.some((f) => f.verdict === "pass" || f.known)) return "pass";
   if (findings.some((f) => f.verdict === "open-recorded")) return "open-recorded";
   return "not-tested";
 }
@@ -139,9 +159,8 @@ export function buildReport(
     for (const f of r.findings) {
       const e = entry(f.clause);
       e.cases.add(r.id);
-      e.verdicts.add(f.verdict);
-      if (f.verdict !== "pass")
-        e.notes.push({ kind: f.verdict === "fail" ? "fail" : "open", text: `${r.title}: ${f.message}` });
+      e.verdicts.add(f.known ? "pass" : f.verdict);
+      if (f.verdict !== "pass") e.notes.push(noteOf(r, f));
     }
   }
   const rows: ClauseRow[] = clauses.map((c) => {
@@ -190,6 +209,7 @@ export function buildReport(
       fail: results.filter((r) => r.verdict === "fail").length,
       open: results.filter((r) => r.verdict === "open-recorded").length,
       notTested: results.filter((r) => r.verdict === "not-tested").length,
+      known: results.filter((r) => r.verdict === "pass" && r.findings.some((f) => f.known)).length,
     },
     clauses: rows,
     choices: choiceRows(results),
@@ -197,7 +217,16 @@ export function buildReport(
   };
 }
 
-const NOTE_ORDER: ClauseNote["kind"][] = ["fail", "open", "not-tested"];
+/** The note a finding that is not a pass leaves on its clause's row. */
+function noteOf(r: CaseResult, f: Finding): ClauseNote {
+  if (f.known) {
+    const why = `known until ${f.known.expires}: ${f.known.reason}`;
+    return { kind: "known", text: `${r.title}: ${f.message} (${why})` };
+  }
+  return { kind: f.verdict === "fail" ? "fail" : "open", text: `${r.title}: ${f.message}` };
+}
+
+const NOTE_ORDER: ClauseNote["kind"][] = ["fail", "known", "open", "not-tested"];
 
 /** A row's notes, failures first, at most 20 of each kind. */
 function noteOrder(notes: readonly ClauseNote[]): ClauseNote[] {

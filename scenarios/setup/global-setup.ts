@@ -9,9 +9,10 @@ import { randomInt } from "node:crypto";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { clausesOf, DEFAULT_EDITION, type Edition, isEdition } from "../../contracts/index.ts";
+import { baselineUse, dayOf, loadBaseline } from "../../lib/baseline.ts";
 import { HarnessError } from "../../lib/errors.ts";
 import { buildReport } from "../../lib/report/conformance.ts";
-import { writeConformance } from "../../lib/report/conformance-writers.ts";
+import { baselineLine, writeConformance } from "../../lib/report/conformance-writers.ts";
 import {
   type AuthMode,
   loadTargetProfile,
@@ -113,6 +114,11 @@ async function writeSuiteReport(config: SuiteConfig, runId: string, startedAt: D
     results,
     clausesOf(profileEdition(profile)),
   );
+  const { baseline } = config;
+  if (baseline) {
+    report.baseline = baselineUse(results, baseline, baseline.day, baseline.file);
+    console.log(`ccgw contract suite: baseline: ${baselineLine(report.baseline)}`);
+  }
   const paths = await writeConformance(config.runDir, report, makeTarget(profile, config.deadlines).secrets);
   console.log(`ccgw contract suite: ${report.totals.fail} clause(s) failed; report ${paths.html}`);
 }
@@ -125,6 +131,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const runId = env.CCGW_RUN_ID ?? new Date().toISOString().replace(/[:.]/g, "-");
   const defects = (env.CCGW_DEFECTS ?? "").split(",").filter((d) => d.length > 0);
   const startedAt = new Date();
+  // The baseline first: a bad file is refused before a gateway is started or touched.
+  const baseline = env.CCGW_BASELINE
+    ? { file: env.CCGW_BASELINE, day: dayOf(startedAt), ...(await loadBaseline(env.CCGW_BASELINE)) }
+    : undefined;
   const { profile, gateway } = await openTarget(env, seed, defects);
   const config: SuiteConfig = {
     profile,
@@ -133,6 +143,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     deadlines: gateway ? MOCK_DEADLINES : TARGET_DEADLINES,
     poolSize: 10,
     defects,
+    ...(baseline ? { baseline: { file: baseline.file, entries: baseline.entries, day: baseline.day } } : {}),
   };
   // A profile with fewer agents than a case needs could never finish: refused here, in one line.
   try {

@@ -4,6 +4,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { BaselineEntry } from "../../lib/baseline.ts";
 import type { CaseResult } from "../../lib/report/conformance.ts";
 import { DEFAULT_EVENT_DEADLINES, type TargetProfile } from "../../lib/target-profile.ts";
 import type { SignInTracker } from "./sign-ins.ts";
@@ -19,6 +20,8 @@ export interface SuiteConfig {
   poolSize: number;
   /** Defects switched on in the embedded mock, for the report. */
   defects: string[];
+  /** Known failures (CCGW_BASELINE) and the day (UTC) their expiry dates are judged by: the run's first. */
+  baseline?: { file: string; entries: BaselineEntry[]; day: string };
 }
 
 /**

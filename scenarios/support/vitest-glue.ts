@@ -4,6 +4,7 @@
  * clause named, a case that could not run is skipped with its reason, and a watchdog ends a run that stalls.
  */
 import { afterAll, describe, inject, test } from "vitest";
+import { applyBaseline } from "../../lib/baseline.ts";
 import { redactText } from "../../lib/redact.ts";
 import { openSuite } from "../suite.ts";
 import { type Family, runCheck } from "./cases.ts";
@@ -35,10 +36,12 @@ export function defineFamily(family: Family): void {
   const checks = suite.checks.filter((c) => c.group === family);
   describe.concurrent(family, () => {
     for (const check of checks) {
-      test(`${check.title} [${check.clause}]`, async ({ task, skip }) => {
+      test(`${check.title} [${check.clause}]`, async ({ task, skip, annotate }) => {
         task.meta.clause = check.clause;
         running.add(check.id);
-        const result = await runCheck(check, suite.ctx);
+        const { baseline } = config;
+        const ran = await runCheck(check, suite.ctx);
+        const result = baseline ? applyBaseline(ran, baseline.entries, baseline.day) : ran;
         running.delete(check.id);
         if (suite.pool.signal.aborted)
           result.observed = `${result.observed}; still waiting: ${stalled.join("; ")}`;
@@ -50,10 +53,24 @@ export function defineFamily(family: Family): void {
           );
         }
         const failures = result.findings.filter((f) => f.verdict === "fail");
-        if (failures.length > 0) {
+        if (failures.some((f) => !f.known)) {
           throw new Error(
-            redactText(failures.map((f) => `[${f.clause}] ${f.message}`).join("\n"), suite.target.secrets),
+            redactText(
+              failures
+                .filter((f) => !f.known)
+                .map((f) => `[${f.clause}] ${f.message}`)
+                .join("\n"),
+              suite.target.secrets,
+            ),
           );
+        }
+        if (failures.length > 0) {
+          // Known failures only: skipped in JUnit, with the baseline's reason as the test's annotation.
+          const why = failures
+            .map((f) => `[${f.clause}] known until ${f.known?.expires}: ${f.known?.reason}; ${f.message}`)
+            .join("\n");
+          await annotate(redactText(why, suite.target.secrets), "known-failure");
+          skip(`known failure (baseline): ${failures[0]?.known?.reason ?? ""}`);
         }
         if (result.verdict === "not-tested") skip(`not tested: ${result.observed ?? "no reason given"}`);
       });

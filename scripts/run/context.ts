@@ -29,6 +29,8 @@ export interface RunFlags {
   loadDuration?: number;
   /** Show the phases' own output (the suite's case listing) on the console, not only in their log files. */
   verbose?: boolean;
+  /** Known failures for the functional suite (npm run contract --baseline). */
+  baseline?: string;
 }
 
 /** The gateway a run talks to: its profile and the profile file the phases' processes are given. */

@@ -8,6 +8,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { redactText } from "../../lib/redact.ts";
+import { colourEnv } from "../cli-colour.ts";
 
 export type PhaseProcess = ChildProcess;
 
@@ -31,20 +32,6 @@ export type Echo = "all" | "errors";
 
 /** A line a quiet console still shows: a harness error ("CCGW_CODE: message") or a warning. */
 const ERROR_LINE = /\bCCGW_[A-Z0-9_]+:|\bWARNING\b/;
-
-/**
- * The colour settings of a phase's process. The user's NO_COLOR wins, then FORCE_COLOR (0 or false meaning none);
- * otherwise colour only when our stdout is a terminal. FORCE_COLOR=0 alone is not enough: some libraries colour
- * whenever the variable exists, so no colour is said with NO_COLOR.
- */
-export function colourEnv(env: NodeJS.ProcessEnv, isTTY: boolean): Record<string, string | undefined> {
-  const force = env.FORCE_COLOR;
-  const off = { NO_COLOR: "1", FORCE_COLOR: undefined };
-  if (env.NO_COLOR !== undefined) return off;
-  if (force === "0" || force === "false") return off;
-  if (force !== undefined) return { NO_COLOR: undefined, FORCE_COLOR: force };
-  return isTTY ? { NO_COLOR: undefined, FORCE_COLOR: "1" } : off;
-}
 
 /** Where a phase's output goes: the log file (all of it) and the console (all, or error lines only). */
 class PhaseOutput {

@@ -149,6 +149,7 @@ function clauseRow(
     failed,
     skipped,
     failures: failuresOf(value, list).slice(0, 20),
+    known: notesOf(value, "known").slice(0, 20),
     open: notesOf(value, "open").slice(0, 20),
     notTested: notesOf(value, "not-tested").slice(0, 20),
   };
@@ -162,7 +163,9 @@ function caseCounts(value: unknown): Conformance["cases"] {
   if (!isObject(value)) return undefined;
   const keys = ["total", "pass", "fail", "open", "notTested"] as const;
   if (!keys.every((k) => typeof value[k] === "number")) return undefined;
-  return Object.fromEntries(keys.map((k) => [k, value[k]])) as NonNullable<Conformance["cases"]>;
+  const cases = Object.fromEntries(keys.map((k) => [k, value[k]])) as NonNullable<Conformance["cases"]>;
+  if (typeof value.known === "number" && value.known > 0) cases.known = value.known;
+  return cases;
 }
 
 /** Totals the file states itself (a summary, or the suite's case counts) win over the rows' sums. */

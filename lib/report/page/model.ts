@@ -52,6 +52,8 @@ export interface ClauseRow {
   skipped: number;
   /** Short failure messages (already redacted by whoever wrote them; redacted again on read). */
   failures: string[];
+  /** Failures the run's baseline accepts (they do not fail the clause), each with its reason and last day. */
+  known: string[];
   /** Open choices the gateway took under this clause, and other reactions the page leaves open. */
   open: string[];
   /** Why cases of this clause were not tested. */
@@ -63,7 +65,7 @@ export interface Conformance {
   clauses: ClauseRow[];
   tests: { passed: number; failed: number; skipped: number };
   /** The suite's own case counts (conformance.json's `cases`), when the file has them. */
-  cases?: { total: number; pass: number; fail: number; open: number; notTested: number };
+  cases?: { total: number; pass: number; fail: number; open: number; notTested: number; known?: number };
 }
 
 export interface Threshold {

@@ -45,6 +45,7 @@ tr.fail td { background: #ffebe9; }
 details summary { cursor: pointer; color: var(--muted); }
 details.notes.fail summary { color: var(--fail); font-weight: 600; }
 details.notes.open summary { color: #8250df; }
+details.notes.known summary { color: var(--error); }
 .empty, .missing { color: var(--muted); }
 .chart { margin: 12px 0 20px; }
 footer { text-align: center; color: var(--muted); padding: 16px; }

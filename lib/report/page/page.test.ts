@@ -224,6 +224,14 @@ describe("notes and partial runs", () => {
             observed: "no number to dial",
           }),
           suiteCase("c", [{ clause: "callout/errors/000-002", verdict: "fail", message: "got 100-007" }]),
+          suiteCase("d", [
+            {
+              clause: "callout/errors/100-006",
+              verdict: "fail",
+              message: "got 0",
+              known: { reason: "vendor ticket 42", expires: "2027-01-31" },
+            },
+          ]),
         ],
         clausesOf("2025-03"),
       );
@@ -239,9 +247,14 @@ describe("notes and partial runs", () => {
       expect(passing).not.toMatch(/notes fail|failure/);
       const failing = rowOf(html, "callout/errors/000-002");
       expect(failing).toContain('class="notes fail"><summary>1 failure<');
+      const known = rowOf(html, "callout/errors/100-006");
+      expect(known).toContain('class="notes known"><summary>1 known failure<');
+      expect(known).toContain("known until 2027-01-31: vendor ticket 42");
+      expect(known).not.toContain("notes fail");
+      expect(known).toMatch(/^<tr class="pass">/);
       const { cases } = report;
       expect(html).toContain(
-        `cases: ${cases.total} (${cases.pass} passed, ${cases.fail} failed, ${cases.open} open, ${cases.notTested} not tested)`,
+        `cases: ${cases.total} (${cases.pass} passed, ${cases.known} of them with known failures only, ${cases.fail} failed, ${cases.open} open, ${cases.notTested} not tested)`,
       );
       expect(html).toMatch(/<h1>FAIL: a contract clause failed<\/h1>/);
     } finally {

@@ -113,18 +113,19 @@ const VERDICT_ORDER: Record<ClauseRow["verdict"], number> = {
   "not-testable": 5,
 };
 
+/** The kinds of a row's notes: class and label, singular and plural. */
+const NOTE_KINDS = {
+  failure: { cls: "fail", one: "failure", many: "failures" },
+  known: { cls: "known", one: "known failure", many: "known failures" },
+  open: { cls: "open", one: "open choice", many: "open choices" },
+  untested: { cls: "untested", one: "not tested", many: "not tested" },
+} as const;
+
 /** One kind of a row's notes, folded: only failures are red. */
-function notesHtml(kind: "failure" | "open choice" | "not tested", list: string[]): string {
+function notesHtml(kind: keyof typeof NOTE_KINDS, list: string[]): string {
   if (list.length === 0) return "";
-  const plural =
-    list.length === 1
-      ? kind
-      : kind === "open choice"
-        ? "open choices"
-        : kind === "failure"
-          ? "failures"
-          : kind;
-  const cls = kind === "failure" ? "fail" : kind === "open choice" ? "open" : "untested";
+  const { cls, one, many } = NOTE_KINDS[kind];
+  const plural = list.length === 1 ? one : many;
   return `<details class="notes ${cls}"><summary>${list.length} ${esc(plural)}</summary><ul>${list
     .map((f) => `<li><code>${esc(f)}</code></li>`)
     .join("")}</ul></details>`;
@@ -144,8 +145,9 @@ function conformanceSection(model: ReportModel): string {
     .map((row) => {
       const notes =
         notesHtml("failure", row.failures) +
-        notesHtml("open choice", row.open) +
-        notesHtml("not tested", row.notTested);
+        notesHtml("known", row.known) +
+        notesHtml("open", row.open) +
+        notesHtml("untested", row.notTested);
       return `<tr class="${row.verdict}"><td><code>${esc(row.id)}</code></td><td>${esc(row.title)}${notes}</td><td>${esc(row.kind ?? "")}</td><td><span class="badge ${row.verdict}">${row.verdict}</span></td><td class="num">${row.passed}</td><td class="num">${row.failed}</td><td class="num">${row.skipped}</td></tr>`;
     })
     .join("\n");
@@ -161,7 +163,7 @@ function conformanceSection(model: ReportModel): string {
     else counts.other += 1;
   }
   const cases = c.cases
-    ? `cases: ${c.cases.total} (${c.cases.pass} passed, ${c.cases.fail} failed, ${c.cases.open} open, ${c.cases.notTested} not tested)`
+    ? `cases: ${c.cases.total} (${c.cases.pass} passed${c.cases.known ? `, ${c.cases.known} of them with known failures only` : ""}, ${c.cases.fail} failed, ${c.cases.open} open, ${c.cases.notTested} not tested)`
     : `tests: ${c.tests.passed} passed, ${c.tests.failed} failed, ${c.tests.skipped} skipped`;
   return `<section id="conformance"><h2>Conformance by clause${c.edition ? ` (edition ${esc(c.edition)})` : ""}</h2>
 <p>${c.clauses.length} clauses: ${counts.pass} passed, ${counts.fail} failed, ${counts.open} open, ${counts.untested} not tested, ${counts.other} not testable or skipped; ${cases}. Failed clauses first.</p>

@@ -1,6 +1,6 @@
-/** The colour settings a phase's process gets: the user's variables win, else colour only on a terminal. */
+/** Colour settings: the user's variables win, else colour only on a terminal. */
 import { describe, expect, it } from "vitest";
-import { colourEnv } from "./phase-process.ts";
+import { colourEnv } from "./cli-colour.ts";
 
 describe("colourEnv", () => {
   it("colours a phase only when our stdout is a terminal", () => {
