@@ -2,6 +2,8 @@
  * The summary of a load run (metrics by name, `values` per statistic, threshold verdicts), and its JUnit form:
  * one test case per threshold (the SLOs).
  */
+
+import { esc } from "../lib/report/escape.ts";
 import type { LoadPlan } from "./plan.ts";
 
 /** A run's summary: what summary.json holds. */
@@ -18,10 +20,6 @@ export interface SummaryData {
   state?: { testRunDurationMs?: number };
 }
 
-function xml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
 /** JUnit XML: one test case per SLO threshold; the breakdown thresholds (count>=0) are left out. */
 export function junit(data: SummaryData, plan: Pick<LoadPlan, "profile" | "runId">): string {
   const cases: string[] = [];
@@ -30,12 +28,12 @@ export function junit(data: SummaryData, plan: Pick<LoadPlan, "profile" | "runId
     for (const [expr, verdict] of Object.entries(value.thresholds ?? {})) {
       if (expr === "count>=0") continue;
       const name = `${metric} ${expr}`;
-      if (verdict.ok) cases.push(`    <testcase classname="load.${xml(plan.profile)}" name="${xml(name)}"/>`);
+      if (verdict.ok) cases.push(`    <testcase classname="load.${esc(plan.profile)}" name="${esc(name)}"/>`);
       else {
         failures++;
         const observed = JSON.stringify(value.values);
         cases.push(
-          `    <testcase classname="load.${xml(plan.profile)}" name="${xml(name)}">\n      <failure message="${xml(`${name} broke`)}">${xml(observed)}</failure>\n    </testcase>`,
+          `    <testcase classname="load.${esc(plan.profile)}" name="${esc(name)}">\n      <failure message="${esc(`${name} broke`)}">${esc(observed)}</failure>\n    </testcase>`,
         );
       }
     }
@@ -43,7 +41,7 @@ export function junit(data: SummaryData, plan: Pick<LoadPlan, "profile" | "runId
   const seconds = ((data.state?.testRunDurationMs ?? 0) / 1000).toFixed(3);
   return `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites>
-  <testsuite name="load ${xml(plan.profile)} (${xml(plan.runId)})" tests="${cases.length}" failures="${failures}" time="${seconds}">
+  <testsuite name="load ${esc(plan.profile)} (${esc(plan.runId)})" tests="${cases.length}" failures="${failures}" time="${seconds}">
 ${cases.join("\n")}
   </testsuite>
 </testsuites>

@@ -1,8 +1,8 @@
 /**
  * Known findings end to end, through `npm run contract` against the embedded mock with a defect (it accepts a
  * callout without Content-Type): --baseline-update writes the failures down; with that baseline the same run
- * passes, JUnit marks the case skipped with the reason; once the entries have expired the run fails again.
- * One family (--only callout.state) keeps each run short.
+ * passes, JUnit marks the case skipped with the reason; once the entries have expired the run fails again,
+ * and the diff of the last two runs names the clause. One family (--only callout.state) keeps each run short.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -23,22 +23,23 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** Runs the suite on one family against the mock with the defect; resolves with the exit code and output. */
-function contract(reportDir: string, extra: string[]): Promise<{ code: number | null; output: string }> {
-  const args = ["--import", "tsx", "scripts/contract.ts", "--defect", "content-type-not-required"];
-  const child = spawn(
-    process.execPath,
-    [...args, "--only", "callout.state", "--report-dir", reportDir, ...extra],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, CCGW_SEED: "7" },
-    },
-  );
+/** Runs one of our scripts under tsx; resolves with the exit code and output. */
+function node(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CCGW_SEED: "7" },
+  });
   let output = "";
   child.stdout.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr.on("data", (c: Buffer) => (output += c.toString()));
   return new Promise((done) => child.on("close", (code) => done({ code, output })));
+}
+
+/** Runs the suite on one family against the mock with the defect. */
+function contract(reportDir: string, extra: string[]): Promise<{ code: number | null; output: string }> {
+  const args = ["scripts/contract.ts", "--defect", "content-type-not-required", "--only", "callout.state"];
+  return node([...args, "--report-dir", reportDir, ...extra]);
 }
 
 async function report(dir: string): Promise<ConformanceReport> {
@@ -78,4 +79,9 @@ it("a baseline turns a known failure into a pass with a note, and an expired one
   expect(failed.clauses.find((c) => c.id === CLAUSE)?.verdict).toBe("fail");
   expect(failed.baseline?.expired.length).toBe(entries.length);
   expect(expired.output).toContain("expired after 2020-01-01");
+
+  // The two runs' diff names the clause that went from pass (known failure) to fail (expired entry).
+  const diff = await node(["scripts/report.ts", "--diff", join(work, "known"), join(work, "expired")]);
+  expect(diff.code, diff.output).toBe(1);
+  expect(diff.output).toContain(`${CLAUSE} (pass -> fail)`);
 });

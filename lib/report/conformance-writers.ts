@@ -16,6 +16,7 @@ import type {
   Exchange,
   Verdict,
 } from "./conformance.ts";
+import { esc } from "./escape.ts";
 import { curlOf } from "./reproducer.ts";
 
 /** Writes conformance.json and conformance.html into `dir`; returns their paths. */
@@ -40,14 +41,6 @@ const LABEL: Record<Verdict, string> = {
   "not-tested": "not tested",
   "not-testable": "not testable",
 };
-
-function esc(value: unknown): string {
-  return String(value)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
-}
 
 function badge(verdict: Verdict): string {
   return `<span class="v v-${verdict}">${esc(LABEL[verdict])}</span>`;

@@ -18,7 +18,7 @@ function isObject(value: unknown): value is Json {
 }
 
 /** Files of a run folder, relative paths with "/" separators, at most `depth` folders deep. */
-async function listFiles(dir: string, depth = 4): Promise<string[]> {
+export async function listFiles(dir: string, depth = 4): Promise<string[]> {
   const out: string[] = [];
   const walk = async (current: string, level: number): Promise<void> => {
     let entries: import("node:fs").Dirent[];

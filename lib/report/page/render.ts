@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { RETCODES } from "../../../contracts/index.ts";
+import { esc } from "../escape.ts";
 import type { ClauseRow, ReportModel } from "./model.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./page-assets.ts";
 
@@ -15,19 +16,6 @@ function uplotAssets(): { js: string; css: string } {
   const js = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
   const css = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
   return { js, css };
-}
-
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-/** Escapes text for HTML content and attribute values. */
-export function esc(value: unknown): string {
-  return String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 /** JSON for a <script type="application/json"> block: "<" is escaped so no "</script>" can close it early. */
