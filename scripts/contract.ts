@@ -7,15 +7,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { EDITIONS } from "../contracts/index.ts";
+import { DEFAULT_EDITION, EDITIONS, type Edition } from "../contracts/index.ts";
 import { baselineFromRun, dayOf, loadBaseline, writeBaseline } from "../lib/baseline.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import type { ConformanceReport } from "../lib/report/conformance.ts";
-import { loadTargetProfile } from "../lib/target-profile.ts";
-import { DEFECTS } from "../mock/index.ts";
-import { buildChecks, checkAgents } from "../scenarios/suite.ts";
-import { TARGET_DEADLINES } from "../scenarios/support/run-files.ts";
-import { makeTarget } from "../scenarios/support/target.ts";
+import { loadTargetProfile, type TargetProfile } from "../lib/target-profile.ts";
+import { DEFECTS, startGateway } from "../mock/index.ts";
+import { suiteMockOptions, suiteProfile } from "../mock/suite-options.ts";
+import { formatSuitePlan, planProfile } from "../scenarios/suite-plan.ts";
 import { settleColour } from "./cli-colour.ts";
 import { exitWith } from "./cli-exit.ts";
 import { SkipReport } from "./skip-report.ts";
@@ -35,6 +34,7 @@ interface Flags {
   baselineExpires?: string;
   baselineReason: string;
   only: string[];
+  dryRun?: boolean;
 }
 
 /** The folders of the conformance cases, one per vendor resource. */
@@ -106,6 +106,10 @@ const program = new Command("contract")
     "--self-test",
     "also run the suite's own tests (conforming mocks, the defect sweep, the watchdog, the checker's tests); embedded mock only",
   )
+  .option(
+    "--dry-run",
+    "send nothing: print which clauses this profile lets the suite test, which it cannot and why, and what to add to the profile",
+  )
   .option("--verbose", "list every case as it ends (default: a dot per case, then the failures)")
   .option(
     "--only <text>",
@@ -162,12 +166,14 @@ async function main(): Promise<number> {
   const previous = baselineFile
     ? await loadBaseline(baselineFile, { missingIsEmpty: flags.baselineUpdate === true })
     : undefined;
-  if (flags.target) {
+  if (flags.target || flags.dryRun) {
     try {
       // A profile the suite cannot finish with (too few agents) is refused here, in one line.
-      const profile = await loadTargetProfile(flags.target);
-      const target = makeTarget(profile, TARGET_DEADLINES);
-      checkAgents(target, buildChecks(target, flags.seed ?? 1));
+      const plan = await withProfile(flags, (profile) => planProfile(profile, flags.seed ?? 1));
+      if (flags.dryRun) {
+        console.log(`dry run: nothing is sent\n${formatSuitePlan(plan)}`);
+        return EXIT.PASS;
+      }
     } catch (error) {
       if (error instanceof HarnessError) {
         console.error(`contract: ${error.toLine()}`);
@@ -229,6 +235,26 @@ async function main(): Promise<number> {
     return EXIT.FAIL;
   }
   return EXIT.PASS;
+}
+
+/**
+ * `use` of the profile the suite would run with: --target's (edition and mode overridable), or the embedded
+ * mock's, started on loopback for the while (its TLS files live as long as it does).
+ */
+async function withProfile<T>(flags: Flags, use: (profile: TargetProfile) => T): Promise<T> {
+  const overrides = {
+    ...(flags.edition ? { edition: flags.edition } : {}),
+    ...(flags.authMode ? { authMode: flags.authMode } : {}),
+  } as Partial<TargetProfile>;
+  if (flags.target) return use({ ...(await loadTargetProfile(flags.target)), ...overrides });
+  const edition = (flags.edition ?? DEFAULT_EDITION) as Edition;
+  const authMode = (flags.authMode ?? "dynamic") as "static" | "dynamic";
+  const gateway = await startGateway(suiteMockOptions(edition, authMode, flags.seed ?? 1, flags.defect));
+  try {
+    return use(suiteProfile(gateway, flags.seed ?? 1));
+  } finally {
+    await gateway.close();
+  }
 }
 
 /** --baseline-update: the baseline file rewritten from the run's failures. */

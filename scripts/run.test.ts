@@ -185,6 +185,11 @@ describe("safety before sending", { timeout: 30_000 }, () => {
     for (const field of ["agents:", "numbers:", "peak rate:", "duration:", "total calls (max):"])
       expect(result.stdout).toContain(field);
     expect(result.stdout).toContain("4000001");
+    // The suite's plan: the mock's own profile presents no calling number, so the caller boundaries wait on one.
+    expect(result.stdout).toMatch(/suite plan: edition \S+, \w+ authentication; \d+ of \d+ cases can run/);
+    expect(result.stdout).toMatch(
+      /to test more, add to the profile:\n(.*\n)* {2}caller, callers: a calling number/,
+    );
     expect(hits()).toBe(0);
     expect(existsSync(join(work, "dry"))).toBe(false);
   });

@@ -12,6 +12,7 @@ import { loadBaseline } from "../lib/baseline.ts";
 import { EXIT } from "../lib/errors.ts";
 import { formatPlan } from "../lib/safety.ts";
 import { expandAgents } from "../lib/target-profile.ts";
+import { formatSuitePlan, planProfile } from "../scenarios/suite-plan.ts";
 import { integer } from "./cli-args.ts";
 import { runCli } from "./cli-exit.ts";
 import { log, RunContext, type RunFlags, type RunTarget } from "./run/context.ts";
@@ -47,8 +48,12 @@ async function planPhase(ctx: RunContext, target: RunTarget): Promise<ReturnType
     skipLoad: flags.skipLoad === true,
     ...(flags.loadDuration !== undefined ? { loadDurationS: flags.loadDuration } : {}),
   });
-  if (flags.dryRun)
+  if (flags.dryRun) {
     process.stdout.write(`dry run: nothing is sent\n${formatPlan(planned.plan, planned.policy)}\n`);
+    // What the functional suite can and cannot test with this profile, and what to add to it.
+    if (!flags.skipContract)
+      process.stdout.write(`\n${formatSuitePlan(planProfile(target.profile, flags.seed ?? 1))}\n`);
+  }
   checkCaps(planned.policy, planned.plan);
   if (!flags.dryRun && !flags.skipLoad)
     await confirmRemoteLoad(target.profile, planned.plan, { yes: flags.yes === true });

@@ -18,6 +18,7 @@ import type {
 } from "./conformance.ts";
 import { esc } from "./escape.ts";
 import { curlOf } from "./reproducer.ts";
+import { todoHtml } from "./todo-html.ts";
 
 /** Writes conformance.json and conformance.html into `dir`; returns their paths. */
 export async function writeConformance(
@@ -189,6 +190,7 @@ ${report.defects && report.defects.length > 0 ? `<dt>Mock defects</dt><dd>${esc(
 <table><thead><tr><th>Clause</th><th>Kind</th><th>What the page says</th><th>Verdict</th><th>Cases</th><th>First note</th></tr></thead><tbody>
 ${report.clauses.map(rowHtml).join("\n")}
 </tbody></table>
+${todoHtml(report.todo)}
 <h2>Open choices</h2>
 <p>Where the vendor's pages leave a behaviour open, what this gateway chose. Never a failure.</p>
 <table><thead><tr><th>Choice</th><th>Clause</th><th>Documented options</th><th>This gateway</th></tr></thead><tbody>

@@ -83,6 +83,51 @@ describe("buildReport", () => {
     expect(report.cases).toMatchObject({ total: 5, pass: 3, fail: 1, open: 1 });
   });
 
+  it("notes a clause no case observed, and names what the profile lacks as a to-do list", () => {
+    expect(row("login/body/ip")?.notes).toEqual([
+      { kind: "not-tested", text: "no case of this run observes this clause" },
+    ]);
+    const answered = { field: "called[].outcome", value: 'a called number with outcome "answered"' };
+    const untested = (id: string, clause: string, needs = answered) =>
+      result({ id, clause, findings: [], verdict: "not-tested", observed: "no number", needs });
+    const withTodo = buildReport(
+      meta,
+      [
+        ...results,
+        untested("p", "callout/prerequisite/not-in-call"),
+        untested("q", "callout/prerequisite/not-in-call"),
+        untested("r", "callout/body/called", {
+          field: "called[].number",
+          value: "a called number with * or #",
+        }),
+      ],
+      clausesOf("2025-03"),
+    );
+    // callout/body/called passed in other cases: the need would run a case, but no clause waits on it.
+    expect(withTodo.todo).toEqual([
+      {
+        ...answered,
+        cases: ["p", "q"],
+        clauses: ["callout/prerequisite/not-in-call"],
+        untested: ["callout/prerequisite/not-in-call"],
+      },
+      {
+        field: "called[].number",
+        value: "a called number with * or #",
+        cases: ["r"],
+        clauses: ["callout/body/called"],
+        untested: [],
+      },
+    ]);
+    const note = withTodo.clauses.find((c) => c.id === "callout/prerequisite/not-in-call")?.notes[0];
+    expect(note?.text).toBe(
+      'p: no number; testable with a called number with outcome "answered" (called[].outcome)',
+    );
+    expect(renderConformanceHtml(withTodo)).toMatch(
+      /How to test more.*<code>called\[\]\.outcome<\/code>: a called number with outcome &quot;answered&quot; \(2 cases; would test <code>callout\/prerequisite\/not-in-call<\/code>/s,
+    );
+  });
+
   it("case verdicts: fail beats pass beats open", () => {
     expect(caseVerdict([])).toBe("not-tested");
     expect(caseVerdict([{ clause: "x", verdict: "open-recorded", message: "" }])).toBe("open-recorded");

@@ -43,6 +43,22 @@ export interface ChoiceRow {
   observed: { option: string; cases: string[]; example: string }[];
 }
 
+/** What in the target profile would make a case testable: the field, and the kind of value it needs. */
+export interface ProfileNeed {
+  /** The profile field, e.g. "called[].outcome". */
+  field: string;
+  /** The value it needs, in words, e.g. 'a called number with outcome "answered"'. */
+  value: string;
+}
+
+/** A line of the profile author's to-do list: a value the profile lacks, and the cases and clauses it would test. */
+export interface TodoRow extends ProfileNeed {
+  cases: string[];
+  clauses: string[];
+  /** Of those clauses, the ones no case of the run (or of the plan) could test. */
+  untested: string[];
+}
+
 /** The result of one case of the functional suite. */
 export interface CaseResult {
   id: string;
@@ -56,6 +72,8 @@ export interface CaseResult {
   evidence: Exchange[];
   /** What came back, in a few words (e.g. "retcode 100-007"), for open cases. */
   observed?: string;
+  /** For a case not tested for want of something in the target profile: what would make it testable. */
+  needs?: ProfileNeed;
   durationMs: number;
 }
 
@@ -116,7 +134,29 @@ export interface ConformanceReport extends RunMeta {
   /** One row per open choice of the contracts, observed or not. */
   choices: ChoiceRow[];
   baseline?: BaselineUse;
+  /** What the profile lacks to test more: the needs of the cases not tested for want of a profile value. */
+  todo: TodoRow[];
   results: CaseResult[];
+}
+
+/** The to-do list from cases not tested for want of a profile value, the need with most untested clauses first. */
+export function todoOf(
+  results: readonly Pick<CaseResult, "id" | "clause" | "needs">[],
+  untested: ReadonlySet<string>,
+): TodoRow[] {
+  const rows = new Map<string, TodoRow>();
+  for (const r of results) {
+    if (!r.needs) continue;
+    const key = `${r.needs.field}\u0000${r.needs.value}`;
+    const row = rows.get(key) ?? { ...r.needs, cases: [], clauses: [], untested: [] };
+    row.cases.push(r.id);
+    if (!row.clauses.includes(r.clause)) row.clauses.push(r.clause);
+    if (untested.has(r.clause) && !row.untested.includes(r.clause)) row.untested.push(r.clause);
+    rows.set(key, row);
+  }
+  return [...rows.values()].sort(
+    (a, b) => b.untested.length - a.untested.length || b.cases.length - a.cases.length,
+  );
 }
 
 // A clause row: any failure fails it; a clause also held to and passed is a pass even where an open choice was
@@ -154,7 +194,8 @@ export function buildReport(
       const e = entry(r.clause);
       e.cases.add(r.id);
       e.verdicts.add("not-tested");
-      if (r.observed) e.notes.push({ kind: "not-tested", text: `${r.title}: ${r.observed}` });
+      const fix = r.needs ? `; testable with ${r.needs.value} (${r.needs.field})` : "";
+      if (r.observed) e.notes.push({ kind: "not-tested", text: `${r.title}: ${r.observed}${fix}` });
     }
     for (const f of r.findings) {
       const e = entry(f.clause);
@@ -176,7 +217,7 @@ export function buildReport(
       source: c.source,
       verdict,
       cases: e ? [...e.cases] : [],
-      notes: e ? noteOrder(e.notes) : [],
+      notes: e ? noteOrder(e.notes) : verdict === "not-tested" ? [NO_CASE] : [],
     };
   });
   for (const [id, e] of byClause) {
@@ -213,9 +254,13 @@ export function buildReport(
     },
     clauses: rows,
     choices: choiceRows(results),
+    todo: todoOf(results, new Set(rows.filter((r) => r.verdict === "not-tested").map((r) => r.id))),
     results: [...results],
   };
 }
+
+/** The note of a clause no case of the run observed (a family left out, or a clause the suite does not reach). */
+const NO_CASE: ClauseNote = { kind: "not-tested", text: "no case of this run observes this clause" };
 
 /** The note a finding that is not a pass leaves on its clause's row. */
 function noteOf(r: CaseResult, f: Finding): ClauseNote {

@@ -11,6 +11,7 @@ import type { CalledNumber } from "../../lib/target-profile.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import { checkFlow } from "../support/event-order.ts";
 import { judgeLogout, judgeSituation, numberFor, recordFlow, talkingCall } from "../support/judges.ts";
+import { NEED, numberWith } from "../support/profile-needs.ts";
 import { NotTested } from "../support/recorder.ts";
 import { SignInError } from "../support/sign-ins.ts";
 import type { Target } from "../support/target.ts";
@@ -160,11 +161,13 @@ function forceLoginTakeoverCase(_: SignInContext): Check {
       title: "forced sign-in of a signed-in agent succeeds with a new Guid; the old Guid stops working",
       clause: "forceLogin/takeover",
       needs: ONE_SPARE,
+      plan: (target) => {
+        if (target.profile.allowForceLogin !== true)
+          throw new NotTested("the profile does not allow forced sign-in (allowForceLogin)", NEED.forceLogin);
+      },
     },
-    async ({ ctx, rec, spares: [spare] }) => {
+    async ({ rec, spares: [spare] }) => {
       if (!spare) return;
-      if (ctx.target.profile.allowForceLogin !== true)
-        throw new NotTested("the profile does not allow forced sign-in (allowForceLogin)");
       await spare.login();
       const old = spare.guid;
       // The forced sign-in opens a new session: the poll of the old one ends first, one opens after.
@@ -216,6 +219,7 @@ function logoutDuringCallCase({ answered }: SignInContext): Check {
       id: "logout-during-call",
       title: "sign-out while the agent is talking is refused",
       clause: "logout/prerequisite/not-in-call",
+      plan: (target) => void numberWith(target, "answered"),
     },
     async ({ rec, agents: [s] }) => {
       if (!s) return;

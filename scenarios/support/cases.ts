@@ -45,6 +45,11 @@ export interface Check {
   title: string;
   clause: string;
   needs: Needs;
+  /**
+   * What the case needs of the target profile, checked before anything is sent (and by the dry run): throws
+   * NotTested naming the profile field when the profile cannot support the case. Pure: no request.
+   */
+  plan?(target: Target): void;
   run(run: CaseRun): Promise<void>;
 }
 
@@ -54,6 +59,7 @@ export interface CaseSpec {
   title: string;
   clause: string;
   needs?: Partial<Needs>;
+  plan?(target: Target): void;
 }
 
 /** Builds a case of a family from its data and its function. */
@@ -79,13 +85,16 @@ export async function runCheck(check: Check, ctx: CheckContext): Promise<CaseRes
   const rec = new Recorder();
   const started = Date.now();
   let notTested: string | undefined;
+  let need: CaseResult["needs"];
   let lease: Lease | undefined;
   try {
     if (ctx.pool.signal.aborted) throw new NotTested("the run's watchdog had already stopped the run");
+    check.plan?.(ctx.target);
     lease = await ctx.pool.acquire(check.needs, rec);
     await check.run({ ctx, rec, agents: lease.agents, spares: lease.spares });
   } catch (error) {
     notTested = notTestedReason(error);
+    if (error instanceof NotTested) need = error.need;
     if (notTested === undefined) {
       rec.add(check.clause, "fail", `the case could not complete: ${(error as Error).message}`);
     }
@@ -109,6 +118,7 @@ export async function runCheck(check: Check, ctx: CheckContext): Promise<CaseRes
     findings,
     evidence: rec.evidence,
     ...(observed ? { observed } : {}),
+    ...(need && !aborted && verdict === "not-tested" ? { needs: need } : {}),
     durationMs: Date.now() - started,
   };
 }

@@ -14,6 +14,7 @@ import {
 import type { WaitResult } from "../../lib/gateway/index.ts";
 import type { CalledNumber, Outcome } from "../../lib/target-profile.ts";
 import { checkFlow, type PolledEvent, stepNames } from "./event-order.ts";
+import { NEED } from "./profile-needs.ts";
 import { NotTested, type Recorder } from "./recorder.ts";
 import { aboutSession, type SuiteAgent } from "./suite-agent.ts";
 import type { Target } from "./target.ts";
@@ -102,6 +103,9 @@ const FLOW_OF: Record<Outcome, string> = {
   busy: "callout-not-answered",
   "agent-no-answer": "callout-agent-no-answer",
 };
+
+/** Every outcome a number of the profile may pin. */
+export const OUTCOMES = Object.keys(FLOW_OF) as Outcome[];
 
 /** A call followed through its flow. */
 export interface FollowedCall {
@@ -202,7 +206,8 @@ export async function talkingCall(
   rec: Recorder,
   number: CalledNumber | undefined,
 ): Promise<string | undefined> {
-  if (!number) throw new NotTested("no number with outcome 'answered' in the profile");
+  if (!number)
+    throw new NotTested("no number with outcome 'answered' in the profile", NEED.outcome("answered"));
   const call = await placeCall(s, rec, baseBody(s.target, number.number));
   if (call.code !== "0") throw new NotTested(`the callout was refused (${call.code})`);
   const followed = await followCall(s, rec, call, [flow("callout-answered")]);

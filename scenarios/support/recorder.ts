@@ -4,7 +4,7 @@
  */
 import { appliedClauses } from "../../contracts/clauses-of.ts";
 import { CLAUSES, openChoice, type SchemaName } from "../../contracts/index.ts";
-import type { Exchange, Finding } from "../../lib/report/conformance.ts";
+import type { Exchange, Finding, ProfileNeed } from "../../lib/report/conformance.ts";
 import type { Target } from "./target.ts";
 import { envelopeOf, type Reply, unreadable } from "./transport.ts";
 
@@ -130,5 +130,14 @@ export function validateReply(
   }
 }
 
-/** Thrown by a case, or for it, when it cannot run against this target (no answered number, too few agents, ...). */
-export class NotTested extends Error {}
+/**
+ * Thrown by a case, or for it, when it cannot run against this target (no answered number, too few agents, ...);
+ * `need` says what in the target profile would make it testable, when a profile field would.
+ */
+export class NotTested extends Error {
+  readonly need: ProfileNeed | undefined;
+  constructor(message: string, need?: ProfileNeed) {
+    super(message);
+    this.need = need;
+  }
+}

@@ -15,10 +15,11 @@ import {
   followCall,
   judgeSituation,
   judgeValid,
-  numberFor,
+  OUTCOMES,
   placeCall,
   releaseCall,
 } from "../support/judges.ts";
+import { NEED, numberWith } from "../support/profile-needs.ts";
 import { NotTested, type Recorder } from "../support/recorder.ts";
 import type { SuiteAgent } from "../support/suite-agent.ts";
 import type { Target } from "../support/target.ts";
@@ -106,7 +107,10 @@ async function runFlow(
   await judgeStateAfter(rec, s, followed.answered ? "flows/release" : followed.flow["x-spec"]);
 }
 
-/** One case per outcome the profile's numbers pin (and one for numbers whose outcome is not pinned). */
+/**
+ * One case per outcome the profile's numbers pin (and one for numbers whose outcome is not pinned); an outcome
+ * no number pins is a case too, not tested, naming the profile field that would test its flow.
+ */
 function outcomeCases(target: Target): Check[] {
   const checks: Check[] = [];
   const outcomes = new Set<string>();
@@ -131,6 +135,22 @@ function outcomeCases(target: Target): Check[] {
       ),
     );
   }
+  for (const outcome of OUTCOMES.filter((o) => !outcomes.has(o))) {
+    checks.push(
+      defineCase(
+        FAMILY,
+        {
+          id: `flow-${outcome}`,
+          title: `callout to a number whose outcome is ${outcome}: events in the documented order with the call id`,
+          clause: flowsFor({ number: "", outcome })[0]?.["x-spec"] ?? "flows/callout-answered",
+          plan: (t) => void numberWith(t, outcome),
+        },
+        async ({ ctx, rec, agents: [s] }) => {
+          if (s) await runFlow(ctx.target, rec, s, numberWith(ctx.target, outcome));
+        },
+      ),
+    );
+  }
   return checks;
 }
 
@@ -149,15 +169,20 @@ function mediaCases(target: Target): Check[] {
         id: `flow-media-${mediaability}`,
         title: `an answered callout with mediaability ${mediaability}: AgentEvent_Talking reports a matching media ability`,
         clause: "callout/events/AgentEvent_Talking",
+        plan: (t) => void numberWith(t, "answered"),
       },
       async ({ ctx, rec, agents: [s] }) => {
-        if (!s) return;
-        const answered = numberFor(ctx.target, "answered");
-        if (!answered) throw new NotTested("no number with outcome 'answered' in the profile");
-        await runFlow(ctx.target, rec, s, answered, { mediaability });
+        if (s) await runFlow(ctx.target, rec, s, numberWith(ctx.target, "answered"), { mediaability });
       },
     ),
   );
+}
+
+/** A number of the profile with * or #, or NotTested naming the field. */
+function starHashNumber(target: Target): CalledNumber {
+  const number = target.called.find((n) => /[*#]/.test(n.number));
+  if (!number) throw new NotTested("no number with * or # in the profile's called list", NEED.starHash);
+  return number;
 }
 
 export function callFlowCases(target: Target): Check[] {
@@ -170,11 +195,11 @@ export function callFlowCases(target: Target): Check[] {
         id: "called-star-hash",
         title: "a valid called number with * or # is accepted",
         clause: "callout/body/called",
+        plan: (t) => void starHashNumber(t),
       },
       async ({ ctx, rec, agents: [s] }) => {
         if (!s) return;
-        const number = ctx.target.called.find((n) => /[*#]/.test(n.number));
-        if (!number) throw new NotTested("no number with * or # in the profile's called list");
+        const number = starHashNumber(ctx.target);
         const call = await placeCall(s, rec, baseBody(ctx.target, number.number));
         judgeValid(rec, "callout/body/called", `a callout to ${number.number}`, call.reply, call.code);
         if (call.code === "0") await followCall(s, rec, call, flowsFor(number));

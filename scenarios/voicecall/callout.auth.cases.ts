@@ -5,6 +5,7 @@
 import { JSON_CONTENT_TYPE } from "../../lib/gateway/index.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import { baseBody, judgeSituation, quietNumber } from "../support/judges.ts";
+import { NEED } from "../support/profile-needs.ts";
 import { NotTested } from "../support/recorder.ts";
 import type { Target } from "../support/target.ts";
 import { retcodeOf } from "../support/transport.ts";
@@ -74,10 +75,13 @@ export function calloutAuthCases(target: Target): Check[] {
         id: "auth-rotated-guid",
         title: "under dynamic authentication the new Guid a poll hands over works for callout",
         clause: "auth/dynamic/rotation",
+        plan: (target) => {
+          if (target.authMode !== "dynamic")
+            throw new NotTested("the gateway uses static authentication", NEED.dynamicAuth);
+        },
       },
       async ({ ctx, rec, agents: [s] }) => {
         if (!s) return;
-        if (ctx.target.authMode !== "dynamic") throw new NotTested("the gateway uses static authentication");
         const before = s.rotations;
         const rotated = await s.until(() => s.rotations > before, {
           within: ctx.target.deadlines.rotationMs,

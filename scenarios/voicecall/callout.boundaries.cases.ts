@@ -6,6 +6,7 @@
 import type { Faker } from "@faker-js/faker";
 import { applyInsert, type BoundaryCase, boundaryCases, type Insert } from "../../contracts/boundaries.ts";
 import { openChoice } from "../../contracts/index.ts";
+import type { ProfileNeed } from "../../lib/report/conformance.ts";
 import { isDialable } from "../../lib/safety.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import {
@@ -19,6 +20,7 @@ import {
   placeCall,
   quietNumber,
 } from "../support/judges.ts";
+import { NEED } from "../support/profile-needs.ts";
 import { NotTested, type Recorder } from "../support/recorder.ts";
 import type { SuiteAgent } from "../support/suite-agent.ts";
 import { dialPolicy, type Target } from "../support/target.ts";
@@ -54,11 +56,15 @@ function aroundProfileValue(
   insert: Insert,
   max: number | undefined,
   what: string,
+  need: (min: number, max: number) => ProfileNeed,
 ): string {
   const room = (max ?? Number.POSITIVE_INFINITY) - insertLength(insert);
   const value = values.find((v) => v.length >= 2 && v.length <= room);
   if (value === undefined)
-    throw new NotTested(`no ${what} of the profile has room for ${JSON.stringify(insert.text)}`);
+    throw new NotTested(
+      `no ${what} of the profile has room for ${JSON.stringify(insert.text)}`,
+      need(2, room),
+    );
   return applyInsert(value, insert);
 }
 
@@ -68,18 +74,29 @@ function calledFor(target: Target, c: BoundaryCase): unknown {
   if (c.insert) {
     const quiet = quietNumber(target);
     const numbers = [...(quiet ? [quiet.number] : []), ...target.called.map((n) => n.number)];
-    return aroundProfileValue(numbers, c.insert, dialPolicy(target).maxCalledLength, "called number");
+    return aroundProfileValue(
+      numbers,
+      c.insert,
+      dialPolicy(target).maxCalledLength,
+      "called number",
+      NEED.calledRoom,
+    );
   }
   if (c.kind === "wrong-type") {
     // A lenient gateway would dial the number's digits: use a number of the profile.
     const n = asNumber(target.called.find((x) => asNumber(x.number) !== undefined)?.number);
-    if (n === undefined) throw new NotTested("no number of the profile is all digits without a leading zero");
+    if (n === undefined)
+      throw new NotTested("no number of the profile is all digits without a leading zero", NEED.calledDigits);
     return n;
   }
   if (c.valid) {
     const length = String(value).length;
     const number = target.called.find((n) => n.number.length === length);
-    if (!number) throw new NotTested(`no number of ${length} characters in the profile's called list`);
+    if (!number)
+      throw new NotTested(
+        `no number of ${length} characters in the profile's called list`,
+        NEED.calledLength(length),
+      );
     return number.number;
   }
   if (isDialable(value)) {
@@ -89,7 +106,10 @@ function calledFor(target: Target, c: BoundaryCase): unknown {
     const max = dialPolicy(target).maxCalledLength;
     const number = target.called.find((n) => n.number.length === max && text.length > n.number.length);
     if (!number)
-      throw new NotTested(`no number of ${max} characters in the profile's called list to overdial`);
+      throw new NotTested(
+        `no number of ${max} characters in the profile's called list to overdial`,
+        NEED.calledLength(max ?? text.length - 1),
+      );
     return number.number + text.slice(number.number.length);
   }
   return value;
@@ -107,12 +127,16 @@ function callerFor(target: Target, c: BoundaryCase): unknown {
       c.insert,
       schema.properties?.caller?.maxLength,
       "calling number",
+      NEED.callerRoom,
     );
   }
   if (c.kind === "wrong-type") {
     const n = asNumber(target.callers.find((x) => asNumber(x) !== undefined));
     if (n === undefined)
-      throw new NotTested("no calling number of the profile is all digits without a leading zero");
+      throw new NotTested(
+        "no calling number of the profile is all digits without a leading zero",
+        NEED.callerDigits,
+      );
     return n;
   }
   if (typeof value !== "string" || value === "" || !/^[0-9]+$/.test(value)) return value;
@@ -122,16 +146,25 @@ function callerFor(target: Target, c: BoundaryCase): unknown {
   const longest = target.callers.find((x) => x.length > 0 && value.length === x.length + 1);
   if (!c.valid && longest) return longest + longest.slice(-1);
   const length = c.valid ? value.length : value.length - 1;
-  throw new NotTested(`no calling number of ${length} digits in the profile (caller, callers)`);
+  throw new NotTested(
+    `no calling number of ${length} digits in the profile (caller, callers)`,
+    NEED.callerLength(length),
+  );
 }
 
-async function runBodyCase(target: Target, rec: Recorder, s: SuiteAgent, c: BoundaryCase): Promise<void> {
+/** The body a case sends, built from the profile alone (the dry run calls it too). */
+function bodyFor(target: Target, c: BoundaryCase): Record<string, unknown> {
   let body = c.value as Record<string, unknown>;
   if (c.field === "/called") body = { ...body, called: calledFor(target, c) };
   if (c.field === "/caller") body = { ...body, caller: callerFor(target, c) };
   if (c.valid && c.field === "/skillid" && target.profile.skillId === undefined) {
-    throw new NotTested("no skillId in the profile");
+    throw new NotTested("no skillId in the profile", NEED.skillId);
   }
+  return body;
+}
+
+async function runBodyCase(target: Target, rec: Recorder, s: SuiteAgent, c: BoundaryCase): Promise<void> {
+  const body = bodyFor(target, c);
   const placed = await placeCall(s, rec, body);
   const { reply, code } = placed;
   if (c.open) {
@@ -170,6 +203,7 @@ function bodyChecks(target: Target, faker: Faker): Check[] {
         id: `boundary-${i + 1}`,
         title: `callout body ${c.name}: ${c.open ? "reaction recorded" : c.valid ? "accepted" : "refused with the invalid-parameter code"}`,
         clause: c.clause,
+        plan: (t) => void bodyFor(t, c),
       },
       async ({ ctx, rec, agents: [s] }) => {
         if (s) await runBodyCase(ctx.target, rec, s, c);

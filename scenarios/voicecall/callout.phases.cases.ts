@@ -20,6 +20,7 @@ import {
   recordFlow,
   talkingCall,
 } from "../support/judges.ts";
+import { numberWith } from "../support/profile-needs.ts";
 import { NotTested } from "../support/recorder.ts";
 import type { Target } from "../support/target.ts";
 import { retcodeOf } from "../support/transport.ts";
@@ -60,10 +61,11 @@ function secondCalloutCase({ answered, body }: PhaseContext, phase: LivePhase): 
       id: `state-in-call-${phase}`,
       title: `a second callout while the first call is ${phase} is refused`,
       clause: "callout/prerequisite/not-in-call",
+      plan: (target) => void numberWith(target, "answered"),
     },
     async ({ rec, agents: [s] }) => {
       if (!s) return;
-      if (!answered) throw new NotTested("no number with outcome 'answered' in the profile");
+      if (!answered) return;
       const first = await placeCall(s, rec, baseBody(s.target, answered.number));
       if (first.code !== "0") throw new NotTested(`the first callout was refused (${first.code})`);
       const awaited = PHASE_EVENT[phase];
@@ -99,6 +101,7 @@ function stateHeldCallCase({ answered, body }: PhaseContext): Check {
       id: "state-held-call",
       title: "callout while the only call is on hold is allowed",
       clause: "callout/prerequisite/held-call-allowed",
+      plan: (target) => void numberWith(target, "answered"),
     },
     async ({ rec, agents: [s] }) => {
       if (!s) return;

@@ -3,6 +3,7 @@
  * model (lib/report/conformance.ts) or of a common test reporter it uses.
  */
 import { CLAUSES } from "../../../contracts/index.ts";
+import type { TodoRow } from "../conformance.ts";
 import type { ClauseRow, Conformance } from "./model.ts";
 
 type Json = Record<string, unknown>;
@@ -66,7 +67,20 @@ export function normaliseConformance(raw: unknown): Conformance | undefined {
   const cases = caseCounts(raw.cases);
   if (cases) conformance.cases = cases;
   if (typeof raw.edition === "string") conformance.edition = raw.edition;
+  const todo = Array.isArray(raw.todo) ? raw.todo.filter(isTodoRow) : [];
+  if (todo.length > 0) conformance.todo = todo;
   return conformance;
+}
+
+/** A row of the suite's to-do list, as conformance.json has it. */
+function isTodoRow(value: unknown): value is TodoRow {
+  return (
+    isObject(value) &&
+    typeof value.field === "string" &&
+    typeof value.value === "string" &&
+    Array.isArray(value.cases) &&
+    Array.isArray(value.untested)
+  );
 }
 
 type Counts = { passed: number; failed: number; skipped: number };

@@ -2,6 +2,7 @@
  * The data behind the one report page of a run (reports/<run-id>/index.html) and the short terminal summary:
  * the run's metadata, the clause matrix, the load figures, the time series and the links to raw outputs.
  */
+import type { TodoRow } from "../conformance.ts";
 
 /** Overall outcome: pass, a contract or threshold failure, or a run that could not be done. */
 export type Verdict = "pass" | "fail" | "error";
@@ -66,6 +67,8 @@ export interface Conformance {
   tests: { passed: number; failed: number; skipped: number };
   /** The suite's own case counts (conformance.json's `cases`), when the file has them. */
   cases?: { total: number; pass: number; fail: number; open: number; notTested: number; known?: number };
+  /** What the profile lacked to test more (conformance.json's `todo`). */
+  todo?: TodoRow[];
 }
 
 export interface Threshold {

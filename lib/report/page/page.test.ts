@@ -222,6 +222,7 @@ describe("notes and partial runs", () => {
             clause: "callout/body/called",
             verdict: "not-tested",
             observed: "no number to dial",
+            needs: { field: "called[].number", value: "a called number of 24 characters" },
           }),
           suiteCase("c", [{ clause: "callout/errors/000-002", verdict: "fail", message: "got 100-007" }]),
           suiteCase("d", [
@@ -257,6 +258,10 @@ describe("notes and partial runs", () => {
         `cases: ${cases.total} (${cases.pass} passed, ${cases.known} of them with known failures only, ${cases.fail} failed, ${cases.open} open, ${cases.notTested} not tested)`,
       );
       expect(html).toMatch(/<h1>FAIL: a contract clause failed<\/h1>/);
+      expect(passing).toContain("testable with a called number of 24 characters (called[].number)");
+      expect(html).toContain(
+        "<h3>How to test more</h3><p>Cases this profile could not run, by what the profile would need. Add these and run again.</p><ul><li><code>called[].number</code>: a called number of 24 characters (1 case)</li></ul>",
+      );
     } finally {
       await rm(run, { recursive: true, force: true });
     }

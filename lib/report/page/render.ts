@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { RETCODES } from "../../../contracts/index.ts";
 import { esc } from "../escape.ts";
+import { todoHtml } from "../todo-html.ts";
 import type { ClauseRow, ReportModel } from "./model.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./page-assets.ts";
 
@@ -157,7 +158,7 @@ function conformanceSection(model: ReportModel): string {
 <p>${c.clauses.length} clauses: ${counts.pass} passed, ${counts.fail} failed, ${counts.open} open, ${counts.untested} not tested, ${counts.other} not testable or skipped; ${cases}. Failed clauses first.</p>
 <table class="matrix"><thead><tr><th>Clause</th><th>Statement</th><th>Kind</th><th>Verdict</th><th title="checks of this clause that passed">Passed</th><th title="checks of this clause that failed">Failed</th><th title="cases of this clause not run against this target">Not tested</th></tr></thead><tbody>
 ${rows}
-</tbody></table></section>`;
+</tbody></table>${todoHtml(c.todo)}</section>`;
 }
 
 function loadSection(model: ReportModel): string {
