@@ -87,6 +87,31 @@ export interface OpenChoice {
   "x-spec": string;
 }
 
+/** A class of ineffective call attempts (retcodes.json's ineffectiveAttempts), by what the gateway answered. */
+export interface IneffectiveClass {
+  class: string;
+  title: string;
+  /** Situations whose codes fall in this class (the first class listing a code wins). */
+  situations?: string[];
+  /** HTTP statuses of an answer without the envelope that fall in this class. */
+  httpStatus?: number[];
+}
+
+export const INEFFECTIVE_CLASSES: readonly IneffectiveClass[] = retcodeData.ineffectiveAttempts.classes;
+
+/** The class of a refused callout's retcode: the first class whose situations list it, else "other". */
+export function ineffectiveClassOfCode(code: string): string {
+  const found = INEFFECTIVE_CLASSES.find((c) =>
+    (c.situations ?? []).some((name) => situation(name).codes.includes(code)),
+  );
+  return found?.class ?? "other";
+}
+
+/** The class of an answer without the envelope, by its HTTP status: a class listing it, else "http". */
+export function ineffectiveClassOfStatus(status: number): string {
+  return INEFFECTIVE_CLASSES.find((c) => c.httpStatus?.includes(status))?.class ?? "http";
+}
+
 export const RETCODES: readonly RetcodeEntry[] = retcodeData.codes as RetcodeEntry[];
 export const SITUATIONS: Readonly<Record<string, Situation>> = retcodeData.situations;
 export const AGENT_STATES: readonly AgentState[] = agentStateData.states;

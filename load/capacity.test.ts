@@ -1,6 +1,6 @@
 /** The capacity search against a synthetic gateway whose error rate jumps past a known knee. */
 import { describe, expect, it } from "vitest";
-import { type CapacityPoint, judge, searchCapacity } from "./capacity.ts";
+import { type CapacityPoint, capacityMethod, formatCurve, judge, searchCapacity } from "./capacity.ts";
 import type { Slo } from "./plan.ts";
 import type { SummaryData } from "./summary.ts";
 
@@ -55,5 +55,31 @@ describe("capacity search", () => {
     const point = judge(30, summaryAt(30, 20), slo);
     expect(point.pass).toBe(false);
     expect(point.broke.join()).toMatch(/error rate/);
+  });
+
+  it("takes a trial's achieved rate from its KPIs, over the interval the trial ran", () => {
+    const summary = summaryAt(10, 20);
+    const kpis = {
+      intervalS: 8,
+      attemptsPerSecond: { offered: 10, achieved: 9.5 },
+      concurrentCalls: { peak: 3, mean: 2 },
+      attempts: 76,
+      ineffective: {},
+      delays: {},
+    };
+    expect(judge(10, { ...summary, kpis }, slo, 20).achieved).toBe(9.5);
+    expect(judge(10, summary, slo, 20).achieved).toBe(5);
+  });
+
+  it("states the method of RFC 7502: the trials' duration and the loss criterion", async () => {
+    const search = { startRate: 5, factor: 2, maxRate: 10, stepS: 20, resolution: 0.05 };
+    const result = await searchCapacity(search, undefined, async (rate) =>
+      judge(rate, summaryAt(rate, 100), slo),
+    );
+    const text = formatCurve({ method: capacityMethod(search, slo), ...result });
+    expect(text).toMatch(
+      /^method: RFC 7502 .*, 20 s each; loss criterion: at most 2% of call attempts refused or lost, at most 0.1% of placed calls lost/,
+    );
+    expect(text).toContain("maximum sustainable attempt rate: 10 calls/s");
   });
 });

@@ -1,7 +1,9 @@
 /**
- * Capacity search: run the call cycle at one constant rate per step, raise the rate by a factor until a step
- * breaks a service level, then bisect between the last passing and the first failing rate. The answer is the
- * highest rate that held, with the curve of every step tried.
+ * Capacity search, by the method of RFC 7502 (SIP benchmarking: the session establishment rate): trials of a
+ * fixed duration at one constant offered attempt rate each, judged by a stated loss criterion (the service
+ * levels below); the rate rises by a factor until a trial fails, then bisects between the last passing and the
+ * first failing rate. The answer is the highest rate whose trial passed, with the curve of every trial. A trial
+ * that breaks the criterion may be cut short (abortOnFail): it has failed whatever the rest would show.
  */
 import type { Slo } from "./plan.ts";
 import type { CapacitySearch } from "./profiles.ts";
@@ -10,7 +12,7 @@ import type { SummaryData } from "./summary.ts";
 /** One step of the curve. */
 export interface CapacityPoint {
   rate: number;
-  /** Attempts per second actually made (sent or dropped). */
+  /** Callouts per second the gateway was actually sent over the trial (the KPIs' achieved attempt rate). */
   achieved: number;
   setupP95Ms: number | undefined;
   calloutP95Ms: number | undefined;
@@ -28,9 +30,11 @@ export function judge(rate: number, summary: SummaryData, slo: Slo, stepS?: numb
     rate,
     // Attempts over the step's schedule (the summary's rate divides by the whole run, sign-in and drain included).
     achieved:
-      stepS !== undefined
-        ? (v("ccgw_call_attempts", "count") ?? 0) / stepS
-        : (v("ccgw_call_attempts", "rate") ?? 0),
+      summary.kpis && summary.kpis.intervalS > 0
+        ? summary.kpis.attemptsPerSecond.achieved
+        : stepS !== undefined
+          ? (v("ccgw_call_attempts", "count") ?? 0) / stepS
+          : (v("ccgw_call_attempts", "rate") ?? 0),
     setupP95Ms: v("ccgw_call_setup_alerting", "p(95)"),
     calloutP95Ms: v("ccgw_callout_duration", "p(95)"),
     errorRate: v("ccgw_call_errors", "rate") ?? 0,
@@ -52,7 +56,29 @@ export function judge(rate: number, summary: SummaryData, slo: Slo, stepS?: numb
   return point;
 }
 
+/** How the rate was found, in the terms of RFC 7502: the trials' duration and the loss criterion. */
+export interface CapacityMethod {
+  standard: string;
+  trialS: number;
+  criterion: string;
+}
+
+/** The stated loss criterion of a trial: the service levels it must hold. */
+export function lossCriterion(slo: Slo): string {
+  return `at most ${slo.errorRate * 100}% of call attempts refused or lost, at most ${slo.lostRate * 100}% of placed calls lost, p95 post-dial delay under ${slo.setupP95Ms} ms, p95 callout answer under ${slo.calloutP95Ms} ms`;
+}
+
+export function capacityMethod(search: CapacitySearch, slo: Slo): CapacityMethod {
+  return {
+    standard:
+      "RFC 7502 (maximum session establishment rate): fixed-duration trials at a constant offered rate",
+    trialS: search.stepS,
+    criterion: lossCriterion(slo),
+  };
+}
+
 export interface CapacityResult {
+  method?: CapacityMethod;
   /** Highest rate that held every service level (0 when even the first step failed). */
   sustainable: number;
   /** Lowest rate that broke one (undefined when maxRate held). */
@@ -102,9 +128,15 @@ export function formatCurve(result: CapacityResult): string {
     (p) =>
       `${p.rate.toFixed(2).padStart(8)} ${p.achieved.toFixed(2).padStart(8)} ${(p.setupP95Ms ?? Number.NaN).toFixed(0).padStart(8)} ${(p.errorRate * 100).toFixed(2).padStart(7)}% ${(p.lostRate * 100).toFixed(2).padStart(7)}%  ${p.pass ? "pass" : `FAIL (${p.broke.join("; ")})`}`,
   );
+  const method = result.method
+    ? [
+        `method: ${result.method.standard}, ${result.method.trialS} s each; loss criterion: ${result.method.criterion}`,
+      ]
+    : [];
   return [
-    "    rate achieved setupP95   errors     lost  verdict",
+    ...method,
+    " offered achieved setupP95   errors     lost  verdict",
     ...rows,
-    `highest sustainable rate: ${result.sustainable} calls/s${result.firstFailing !== undefined ? ` (first failing: ${result.firstFailing})` : ""}`,
+    `maximum sustainable attempt rate: ${result.sustainable} calls/s${result.firstFailing !== undefined ? ` (first failing: ${result.firstFailing})` : ""}`,
   ].join("\n");
 }

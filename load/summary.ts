@@ -4,6 +4,7 @@
  */
 
 import { esc } from "../lib/report/escape.ts";
+import type { CallCenterKpis } from "../lib/report/load-kpis.ts";
 import type { LoadPlan } from "./plan.ts";
 
 /** A run's summary: what summary.json holds. */
@@ -18,6 +19,8 @@ export interface SummaryData {
     }
   >;
   state?: { testRunDurationMs?: number };
+  /** The run's call-center figures (load/README.md defines them). */
+  kpis?: CallCenterKpis;
 }
 
 /** JUnit XML: one test case per SLO threshold; the breakdown thresholds (count>=0) are left out. */

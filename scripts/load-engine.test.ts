@@ -14,6 +14,7 @@ import { runEngine } from "../load/engine/engine.ts";
 import { makePlan } from "../load/make-plan.ts";
 import { expectedAttempts } from "../load/plan.ts";
 import { LOAD_PROFILES } from "../load/profiles.ts";
+import type { SummaryData } from "../load/summary.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
 
 const dirs: string[] = [];
@@ -66,6 +67,26 @@ describe.concurrent("the Node load engine", () => {
       expect(placed + dropped).toBe(attempts);
       expect(Object.values(outcomes).reduce((a, b) => a + b, 0)).toBe(placed);
       expect(outcomes.answered ?? 0).toBeGreaterThan(0);
+      // The call-center figures follow from the counts: over the schedule as planned, unfinished calls left out,
+      // every refused, failed or lost call in exactly one class of ineffective attempts.
+      const kpis = summary.kpis;
+      const scheduleS = plan.stages.reduce((s, stage) => s + stage.durationS, 0);
+      const answered = outcomes.answered ?? 0;
+      const judged = placed - (outcomes.unfinished ?? 0);
+      expect(kpis?.intervalS).toBe(scheduleS);
+      expect(kpis?.attemptsPerSecond).toEqual({
+        offered: attempts / scheduleS,
+        achieved: placed / scheduleS,
+      });
+      expect(kpis?.attempts).toBe(judged);
+      expect(kpis?.sessionEstablishmentRatio).toBe(answered / judged);
+      expect(kpis?.effectiveRatio).toBe((answered + (outcomes["not-answered"] ?? 0)) / judged);
+      const ineffective = Object.values(kpis?.ineffective ?? {}).reduce((a, b) => a + b, 0);
+      expect(ineffective).toBe((outcomes.failed ?? 0) + (outcomes.lost ?? 0));
+      expect(kpis?.concurrentCalls.mean).toBeGreaterThan(0);
+      expect(kpis?.concurrentCalls.peak).toBeGreaterThanOrEqual(kpis?.concurrentCalls.mean ?? 0);
+      expect(kpis?.delays.postDial?.count).toBe(metrics.stat("ccgw_call_setup_alerting", "count"));
+      expect(kpis?.delays.release?.count).toBeGreaterThan(0);
       // The rate SLOs (errors, lost calls, contract violations) hold; the latency ones depend on how loaded this
       // machine is while the other test files run, so only their verdicts are checked, not their outcome.
       const LATENCY = new Set(["ccgw_callout_duration", "ccgw_call_setup_alerting"]);
@@ -171,11 +192,18 @@ describe.concurrent("the Node load engine", () => {
       ]);
     const counts = async (reportDir: string) => {
       const text = await readFile(join(reportDir, "summary.json"), "utf8");
-      const metrics = JSON.parse(text).metrics as Record<string, { values: { count?: number } }>;
+      const { metrics, kpis } = JSON.parse(text) as SummaryData;
       const kept = Object.entries(metrics).filter(
-        ([name]) => name === "ccgw_call_attempts" || /^ccgw_(callouts|call_outcomes)\b/.test(name),
+        ([name]) =>
+          name === "ccgw_call_attempts" || /^ccgw_(callouts|call_outcomes|ineffective_attempts)\b/.test(name),
       );
-      return Object.fromEntries(kept.map(([name, m]) => [name, m.values.count]));
+      // The KPIs of the counts merge exactly too: the same attempts and ratios over the same interval.
+      const figures = {
+        kpiAttempts: kpis?.attempts,
+        offered: kpis?.attemptsPerSecond.offered,
+        ser: kpis?.sessionEstablishmentRatio,
+      };
+      return { ...Object.fromEntries(kept.map(([name, m]) => [name, m.values.count])), ...figures };
     };
     // One split after another (the machine also runs other test files); the segments of a split start together.
     const runs: Record<string, number | undefined>[] = [];

@@ -27,6 +27,7 @@ import {
 import { assertCalloutAllowed, type SafetyPolicy } from "../../lib/safety.ts";
 import type { Agent, TargetProfile } from "../../lib/target-profile.ts";
 import type { LoadPlan } from "../plan.ts";
+import { INEFFECTIVE, ineffectiveClass, RELEASE_DELAY } from "./kpis.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** Terminal event of the answered flow (AgentEvent_Talking), read from the documented flows. */
@@ -50,6 +51,8 @@ interface Call {
   alerted: boolean;
   agentBusy: boolean;
   done: boolean;
+  /** The call is cleared (refused, failed, lost, released, or cut by the run's end): its time in progress is counted. */
+  cleared: boolean;
 }
 
 /** What the agents of one worker share. */
@@ -72,8 +75,9 @@ export class LoadAgent {
   private readonly session: AgentSession;
   private call: Call | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** Release → AgentState_Ready deadline, while releasing. */
+  /** Release → AgentState_Ready deadline, while releasing; and when the release was sent. */
   private readyBy = 0;
+  private releasedAt = 0;
   /** Answer time of the previous poll, and the longest gap between an answer and the next poll. */
   private answeredAt = 0;
   private maxGap = 0;
@@ -131,7 +135,7 @@ export class LoadAgent {
     if (answer.kind === "lost") {
       // The gateway dropped the session (missed heartbeat, Guid refused): this agent is out of the run.
       metrics.count("ccgw_sign_in_failures", `poll ${answer.code}`);
-      this.endCall("lost");
+      this.endCall("lost", "state");
       this.cancelTimer();
       this.state = "out";
       return;
@@ -182,6 +186,7 @@ export class LoadAgent {
       return;
     }
     if (READY.has(type) && (this.state === "releasing" || this.state === "settling")) {
+      if (this.state === "releasing") metrics.time(RELEASE_DELAY, at - this.releasedAt);
       this.cancelTimer();
       this.state = "idle";
     }
@@ -201,15 +206,20 @@ export class LoadAgent {
   }
 
   /** Ends the call in progress, if any, with this outcome. */
-  private endCall(outcome: Outcome): void {
+  private endCall(outcome: Outcome, ineffective?: string): void {
     const call = this.call;
-    if (call && !call.done) this.finish(call, outcome);
+    if (call && !call.done) this.finish(call, outcome, ineffective);
   }
 
-  private finish(call: Call, outcome: Outcome): void {
+  /** Ends a call; a lost one is ineffective as a timeout unless `ineffective` names another class. */
+  private finish(call: Call, outcome: Outcome, ineffective = "timeout"): void {
     call.done = true;
     const { metrics } = this.ctx;
     metrics.count("ccgw_call_outcomes", outcome);
+    // An answered call is in progress until its release is answered; any other ends here.
+    if (outcome !== "answered") this.clear(call, Date.now());
+    if (outcome === "lost") metrics.count(INEFFECTIVE, ineffective);
+    if (outcome === "failed") metrics.count(INEFFECTIVE, "setup-failed");
     if (outcome === "unfinished") return;
     // Every placed call ends here exactly once: one sample of the lost rate and of the error rate.
     metrics.rate("ccgw_call_lost", outcome === "lost");
@@ -233,6 +243,7 @@ export class LoadAgent {
       alerted: false,
       agentBusy: false,
       done: false,
+      cleared: false,
     };
     this.call = call;
     this.state = "dialing";
@@ -247,6 +258,8 @@ export class LoadAgent {
       if (!call.done) {
         call.done = true;
         metrics.count("ccgw_call_outcomes", "failed");
+        metrics.count(INEFFECTIVE, ineffectiveClass(reply));
+        this.clear(call, answeredAt);
         metrics.rate("ccgw_call_errors", true);
         if (this.state === "dialing") this.state = "idle";
       }
@@ -257,10 +270,19 @@ export class LoadAgent {
   async release(): Promise<void> {
     this.cancelTimer();
     this.state = "releasing";
-    this.readyBy = Date.now() + this.ctx.plan.readyTimeoutMs;
+    this.releasedAt = Date.now();
+    this.readyBy = this.releasedAt + this.ctx.plan.readyTimeoutMs;
     const reply = await this.session.send("release");
+    if (this.call) this.clear(this.call, Date.now());
     // Refused (no call left to release): no Ready is on its way.
     if (retcodeOf(reply) !== "0" && this.state === "releasing") this.state = "idle";
+  }
+
+  /** The call's time in progress (callout sent to cleared), once, for the concurrent-call figures. */
+  private clear(call: Call, at: number): void {
+    if (call.cleared) return;
+    call.cleared = true;
+    this.ctx.metrics.series.inCall(call.sentAt, Math.max(call.sentAt, at));
   }
 
   /**
@@ -271,6 +293,7 @@ export class LoadAgent {
     if (this.session.state === "out") return;
     this.cancelTimer();
     this.endCall("unfinished");
+    if (this.call) this.clear(this.call, Date.now());
     this.state = "out";
     await this.session.signOut(signInPolicy(this.ctx.profile));
     if (this.answeredAt > 0) this.ctx.metrics.time("ccgw_poll_gap", this.maxGap);

@@ -11,7 +11,7 @@ import { HarnessError } from "../../lib/errors.ts";
 import { sweepSignOut } from "../../lib/gateway/preflight.ts";
 import { type ProgressFigures, startProgress } from "../../lib/progress.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
-import { type CapacityResult, judge, searchCapacity } from "../capacity.ts";
+import { type CapacityResult, capacityMethod, judge, searchCapacity } from "../capacity.ts";
 import { agentAt, agentPoolSize, type LoadPlan } from "../plan.ts";
 import type { CapacitySearch } from "../profiles.ts";
 import type { SummaryData } from "../summary.ts";
@@ -164,7 +164,8 @@ export async function runCapacitySearch(
     return point;
   };
   try {
-    return await searchCapacity(search, plan.maxCallsPerSecond, step);
+    const result = await searchCapacity(search, plan.maxCallsPerSecond, step);
+    return { method: capacityMethod(search, plan.slo), ...result };
   } catch (error) {
     if (error instanceof Interrupted) return undefined;
     throw error;

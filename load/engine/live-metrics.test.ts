@@ -6,7 +6,7 @@ import { Metrics } from "./metrics.ts";
 const live = new LiveMetrics({ segment: "0/2" });
 afterAll(() => live.close());
 
-it("exposes counters by retcode and the callout percentiles, on /metrics", async () => {
+it("exposes counters by retcode, the callout percentiles and the call-center figures, on /metrics", async () => {
   const port = await live.listen(0, "127.0.0.1");
   const metrics = new Metrics();
   metrics.count("ccgw_callouts", "0", 5);
@@ -24,5 +24,21 @@ it("exposes counters by retcode and the callout percentiles, on /metrics", async
   expect(text).toMatch(
     /ccgw_timing_ms\{metric="ccgw_callout_duration",quantile="0.95",segment="0\/2"\} 50\d/,
   );
+  // Ratios as the run goes; rates and concurrency once the schedule has an interval.
+  expect(text).not.toContain('kpi="session_establishment_ratio"');
+  expect(text).not.toContain('kpi="attempts_per_second_offered"');
+  metrics.count("ccgw_call_attempts", "", 10);
+  metrics.count("ccgw_call_outcomes", "answered", 6);
+  metrics.count("ccgw_call_outcomes", "not-answered", 4);
+  metrics.count("ccgw_ineffective_attempts", "overload", 2);
+  live.update(metrics);
+  const during = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  expect(during).toContain('ccgw_kpi{kpi="session_establishment_ratio",segment="0/2"} 0.6');
+  expect(during).toContain('ccgw_ineffective_attempts_total{class="overload",segment="0/2"} 2');
+  expect(during).not.toContain('kpi="attempts_per_second_offered"');
+  metrics.measure({ startMs: 0, endMs: 5000 });
+  live.update(metrics);
+  const after = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  expect(after).toContain('ccgw_kpi{kpi="attempts_per_second_offered",segment="0/2"} 2');
   expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
 });

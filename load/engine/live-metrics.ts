@@ -7,6 +7,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Registry } from "prom-client";
+import { callCenterKpis } from "./kpis.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** Counters of the engine exposed, with the label their tag becomes. */
@@ -17,12 +18,14 @@ const COUNTERS: Record<string, string | undefined> = {
   ccgw_call_outcomes: "outcome",
   ccgw_events: "type",
   ccgw_sign_in_failures: "retcode",
+  ccgw_ineffective_attempts: "class",
 };
 const TIMINGS = [
   "ccgw_callout_duration",
   "ccgw_callout_duration_intended",
   "ccgw_call_setup_alerting",
   "ccgw_call_setup_talking",
+  "ccgw_release_ready",
 ];
 const QUANTILES: [string, string][] = [
   ["0.5", "med"],
@@ -35,6 +38,7 @@ export class LiveMetrics {
   private readonly counters = new Map<string, Counter<string>>();
   private readonly seen = new Map<string, number>();
   private readonly timings: Gauge<string>;
+  private readonly kpis: Gauge<string>;
   private server: Server | undefined;
 
   constructor(labels: Record<string, string> = {}) {
@@ -56,6 +60,12 @@ export class LiveMetrics {
       labelNames: ["metric", "quantile"],
       registers: [this.registry],
     });
+    this.kpis = new Gauge({
+      name: "ccgw_kpi",
+      help: "Call-center figures of the run (load/README.md): ratios as the run goes, rates and concurrency once the schedule has ended",
+      labelNames: ["kpi"],
+      registers: [this.registry],
+    });
   }
 
   /** Takes the run's merged metrics so far: counters advance by what is new, percentiles are set. */
@@ -72,6 +82,19 @@ export class LiveMetrics {
         else counter.inc(added);
       }
     }
+    const kpis = callCenterKpis(metrics);
+    const ratios: Record<string, number | undefined> = {
+      session_establishment_ratio: kpis.sessionEstablishmentRatio,
+      effective_ratio: kpis.effectiveRatio,
+    };
+    if (kpis.intervalS > 0)
+      Object.assign(ratios, {
+        attempts_per_second_offered: kpis.attemptsPerSecond.offered,
+        attempts_per_second_achieved: kpis.attemptsPerSecond.achieved,
+        concurrent_calls_peak: kpis.concurrentCalls.peak,
+        concurrent_calls_mean: kpis.concurrentCalls.mean,
+      });
+    for (const [kpi, value] of Object.entries(ratios)) if (value !== undefined) this.kpis.set({ kpi }, value);
     for (const metric of TIMINGS) {
       for (const [quantile, stat] of QUANTILES) {
         const value = metrics.stat(metric, stat);

@@ -7,6 +7,7 @@
  */
 import hdr from "hdr-histogram-js";
 import type { SummaryData } from "../summary.ts";
+import { callCenterKpis } from "./kpis.ts";
 import { Series, type SeriesSnapshot } from "./series.ts";
 
 /** Timings are recorded in whole milliseconds, from 1 ms to an hour. */
@@ -23,6 +24,7 @@ const TAG_KEYS: Record<string, string> = {
   ccgw_call_attempts_dropped: "reason",
   ccgw_call_outcomes: "outcome",
   ccgw_sign_in_failures: "retcode",
+  ccgw_ineffective_attempts: "class",
 };
 
 /** The statistics of a trend in the summary. */
@@ -36,8 +38,16 @@ export interface MetricsSnapshot {
   counters: Record<string, Record<string, number>>;
   rates: Record<string, { passes: number; fails: number }>;
   durationMs: number;
+  /** The call-attempt schedule's measurement interval (epoch ms): the KPIs' rates are over it. */
+  window?: Window;
   /** Second by second, for the report's charts; left out of progress snapshots. */
   series?: SeriesSnapshot;
+}
+
+/** A span of time on the epoch clock, ms. */
+export interface Window {
+  startMs: number;
+  endMs: number;
 }
 
 export class Metrics {
@@ -47,6 +57,8 @@ export class Metrics {
   /** The run second by second (callouts, errors, latency), for the report's charts. */
   readonly series = new Series();
   durationMs = 0;
+  /** When the schedule ran: set by each share, merged to the earliest start and the latest end. */
+  window: Window | undefined;
 
   private histogram(name: string): Histogram {
     let h = this.trends.get(name);
@@ -80,6 +92,16 @@ export class Metrics {
     this.rates.set(name, r);
   }
 
+  /** Widens the measurement interval to hold this one. */
+  measure(window: Window): void {
+    this.window = this.window
+      ? {
+          startMs: Math.min(this.window.startMs, window.startMs),
+          endMs: Math.max(this.window.endMs, window.endMs),
+        }
+      : { ...window };
+  }
+
   /** The value of a counter under each tag. */
   tally(name: string): Record<string, number> {
     return Object.fromEntries(this.counters.get(name) ?? []);
@@ -94,7 +116,8 @@ export class Metrics {
     const rates: Record<string, { passes: number; fails: number }> = {};
     for (const [name, r] of this.rates) rates[name] = { ...r };
     const series = withSeries ? { series: this.series.snapshot() } : {};
-    return { trends, counters, rates, durationMs: this.durationMs, ...series };
+    const window = this.window ? { window: { ...this.window } } : {};
+    return { trends, counters, rates, durationMs: this.durationMs, ...window, ...series };
   }
 
   /** Adds another run's snapshot (a worker's, a segment's): histograms added, counters and rates summed. */
@@ -110,6 +133,7 @@ export class Metrics {
       this.rates.set(name, { passes: mine.passes + r.passes, fails: mine.fails + r.fails });
     }
     if (snapshot.series) this.series.add(snapshot.series);
+    if (snapshot.window) this.measure(snapshot.window);
     this.durationMs = Math.max(this.durationMs, snapshot.durationMs);
   }
 
@@ -155,12 +179,13 @@ export class Metrics {
         values: { rate: total === 0 ? 0 : r.passes / total, passes: r.passes, fails: r.fails },
       };
     }
-    return { metrics, state: { testRunDurationMs: this.durationMs } };
+    return { metrics, state: { testRunDurationMs: this.durationMs }, kpis: callCenterKpis(this) };
   }
 }
 
 function trendValue(h: Histogram, stat: string): number | undefined {
   if (stat === "avg") return h.mean;
+  if (stat === "count") return h.totalCount;
   if (stat === "min") return h.minNonZeroValue;
   if (stat === "max") return h.maxValue;
   if (stat === "med") return h.getValueAtPercentile(50);

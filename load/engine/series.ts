@@ -20,13 +20,18 @@ const PER_SECOND = {
 interface Second {
   calls: number;
   errors: number;
+  /** Milliseconds of calls in progress within the second: their mean concurrency there is callMs / 1000. */
+  callMs?: number;
   callout?: Hdr;
   setup?: Hdr;
 }
 
 /** Plain JSON of a series: per epoch second, counts and encoded histograms; the run's bucket counts. */
 export interface SeriesSnapshot {
-  seconds: Record<string, { calls: number; errors: number; callout?: string; setup?: string }>;
+  seconds: Record<
+    string,
+    { calls: number; errors: number; callMs?: number; callout?: string; setup?: string }
+  >;
   buckets: number[];
 }
 
@@ -79,6 +84,27 @@ export class Series {
     second.setup.recordValue(clampMs(ms));
   }
 
+  /** A call in progress from `startMs` to `endMs`: each second it overlaps gets the milliseconds it spent there. */
+  inCall(startMs: number, endMs: number): void {
+    for (let from = startMs; from < endMs; ) {
+      const to = Math.min(endMs, (Math.floor(from / 1000) + 1) * 1000);
+      const second = this.at(from);
+      second.callMs = (second.callMs ?? 0) + (to - from);
+      from = to;
+    }
+  }
+
+  /** Concurrent calls: the highest mean of any one second, and the call-milliseconds of the whole run. */
+  concurrency(): { peak: number; callMs: number } {
+    let peak = 0;
+    let callMs = 0;
+    for (const s of this.seconds.values()) {
+      peak = Math.max(peak, (s.callMs ?? 0) / 1000);
+      callMs += s.callMs ?? 0;
+    }
+    return { peak, callMs };
+  }
+
   /** A call that failed after its callout was accepted (lost), at `atMs`. */
   error(atMs: number): void {
     this.at(atMs).errors++;
@@ -90,6 +116,7 @@ export class Series {
       seconds[key] = {
         calls: s.calls,
         errors: s.errors,
+        ...(s.callMs ? { callMs: s.callMs } : {}),
         ...(s.callout ? { callout: hdr.encodeIntoCompressedBase64(s.callout) } : {}),
         ...(s.setup ? { setup: hdr.encodeIntoCompressedBase64(s.setup) } : {}),
       };
@@ -103,6 +130,7 @@ export class Series {
       const mine = this.at(Number(key) * 1000);
       mine.calls += s.calls;
       mine.errors += s.errors;
+      if (s.callMs) mine.callMs = (mine.callMs ?? 0) + s.callMs;
       if (s.callout) {
         mine.callout ??= hdr.build(PER_SECOND);
         mine.callout.add(hdr.decodeFromCompressedBase64(s.callout));

@@ -221,7 +221,12 @@ export async function runShare(spec: ShareSpec, control: ShareControl = {}): Pro
         if (await until(at, control.signal)) await agent.signIn();
       }),
     );
+    const scheduleStart = spec.startAt + plan.signInS * 1000;
     await schedule(spec, ctx, agents, control.signal);
+    // The measurement interval of the KPIs: the schedule as planned, or up to the stop.
+    const planned = scheduleStart + plan.stages.reduce((s, stage) => s + stage.durationS, 0) * 1000;
+    const endMs = control.signal?.aborted ? Math.min(Date.now(), planned) : planned;
+    metrics.measure({ startMs: scheduleStart, endMs: Math.max(scheduleStart, endMs) });
     await sleep(plan.drainMs);
   } finally {
     await Promise.all(agents.map((a) => a.signOut().catch(() => undefined)));

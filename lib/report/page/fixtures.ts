@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CLAUSES, situation } from "../../../contracts/index.ts";
+import type { CallCenterKpis } from "../load-kpis.ts";
 import { HISTOGRAM_EDGES_MS, type Histogram, type RunRecord, type TimeSeries } from "./model.ts";
 
 const OVERLOADED = situation("overloaded").codes[0] ?? "";
@@ -141,6 +142,24 @@ async function writeLoad(dir: string, rand: () => number): Promise<void> {
     join(dir, "load", "summary.json"),
     JSON.stringify({
       state: { testRunDurationMs: 40_000 },
+      kpis: {
+        intervalS: 40,
+        attemptsPerSecond: { offered: calls / 40 + 0.25, achieved: calls / 40 },
+        concurrentCalls: { peak: 31.4, mean: 22.75 },
+        attempts: calls,
+        sessionEstablishmentRatio: 0.6125,
+        effectiveRatio: 0.9,
+        ineffective: {
+          timeout: 1,
+          http: 0,
+          overload: errors[OVERLOADED] ?? 0,
+          state: errors[GUID_WRONG] ?? 0,
+        },
+        delays: {
+          postDial: { metric: "ccgw_call_setup_alerting", count: calls, p50: 550, p95: 930, p99: 1300 },
+          release: { metric: "ccgw_release_ready", count: 200, p50: 12, p95: 40, p99: 61 },
+        },
+      } satisfies CallCenterKpis,
       metrics: {
         ccgw_callouts: { type: "counter", values: { count: calls, rate: calls / 40 } },
         ...byRetcode,
@@ -168,6 +187,7 @@ async function writeCapacity(dir: string): Promise<void> {
   await writeFile(
     join(dir, "load", "capacity.json"),
     JSON.stringify({
+      method: { standard: "RFC 7502 (fixture)", trialS: 20, criterion: "at most 1% of call attempts lost" },
       sustainable: 28,
       firstFailing: 32,
       curve: [2, 4, 8, 16, 28, 32, 48].map((rate) => ({

@@ -3,6 +3,7 @@
  * threshold verdicts) for the headline figures, and series.json (the run second by second, written by the load
  * engine) for the charts over time and the latency distribution.
  */
+import type { CallCenterKpis } from "../load-kpis.ts";
 import type { Histogram, LoadFigures, Threshold, TimeSeries } from "./model.ts";
 
 type Json = Record<string, unknown>;
@@ -59,7 +60,25 @@ export function loadFiguresFromSummary(summary: unknown): LoadFigures {
       } satisfies Threshold);
     }
   }
+  if (isKpis(root.kpis)) {
+    figures.kpis = root.kpis;
+    // Calls per second over the schedule, not over the whole run (sign-in and drain left out).
+    if (root.kpis.intervalS > 0) figures.callsPerSecond = root.kpis.attemptsPerSecond.achieved;
+  }
   return figures;
+}
+
+/** summary.json's call-center figures, when they have the shape the load engine writes. */
+function isKpis(value: unknown): value is CallCenterKpis {
+  return (
+    isObject(value) &&
+    num(value.intervalS) !== undefined &&
+    num(value.attempts) !== undefined &&
+    isObject(value.attemptsPerSecond) &&
+    isObject(value.concurrentCalls) &&
+    isObject(value.ineffective) &&
+    isObject(value.delays)
+  );
 }
 
 function numbers(value: unknown): value is number[] {

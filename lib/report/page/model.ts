@@ -3,6 +3,7 @@
  * the run's metadata, the clause matrix, the load figures, the time series and the links to raw outputs.
  */
 import type { TodoRow } from "../conformance.ts";
+import type { CallCenterKpis } from "../load-kpis.ts";
 
 /** Overall outcome: pass, a contract or threshold failure, or a run that could not be done. */
 export type Verdict = "pass" | "fail" | "error";
@@ -90,6 +91,8 @@ export interface LoadFigures {
   /** Failed callouts by retcode ("HTTP 503", "timeout" for non-vendor failures). */
   errorsByRetcode: Record<string, number>;
   thresholds: Threshold[];
+  /** Call-center figures (summary.json's `kpis`), when the load engine wrote them. */
+  kpis?: CallCenterKpis;
 }
 
 /** Per-interval series of a load run. Times are seconds since its first callout. */
@@ -143,7 +146,12 @@ export interface ReportModel {
   histogram?: Histogram;
   capacity?: CapacityPoint[];
   /** The capacity search's result: highest rate that held every service level, lowest that broke one. */
-  capacityResult?: { sustainable?: number; firstFailing?: number };
+  capacityResult?: {
+    sustainable?: number;
+    firstFailing?: number;
+    /** How the rate was found (RFC 7502): the standard, each trial's duration, the loss criterion. */
+    method?: { standard: string; trialS: number; criterion: string };
+  };
   links: Link[];
   /** What the reader could not find or read, shown on the page so a missing section is explained. */
   missing: string[];
@@ -189,6 +197,13 @@ export function formatSummary(model: ReportModel, pagePath: string): string {
   if (l) {
     const rate = l.callsPerSecond === undefined ? "n/a" : l.callsPerSecond.toFixed(2);
     lines.push(`load:    ${l.calls ?? "n/a"} calls, ${rate} calls/s, p95 setup ${ms(l.p95SetupMs)}`);
+    const k = l.kpis;
+    if (k) {
+      const pct = (r: number | undefined) => (r === undefined ? "n/a" : `${(r * 100).toFixed(1)}%`);
+      lines.push(
+        `calls:   attempts/s ${k.attemptsPerSecond.offered.toFixed(2)} offered, ${k.attemptsPerSecond.achieved.toFixed(2)} achieved; concurrent ${k.concurrentCalls.peak.toFixed(1)} peak; SER ${pct(k.sessionEstablishmentRatio)}, effective ${pct(k.effectiveRatio)}`,
+      );
+    }
     const errors = Object.entries(l.errorsByRetcode).sort((a, b) => b[1] - a[1]);
     lines.push(
       `errors:  ${errors.length === 0 ? "none" : errors.map(([code, n]) => `${code} ×${n}`).join(", ")}`,

@@ -40,7 +40,8 @@ describe("readRunDir on the fixture", () => {
     );
     expect(model.capacity).toHaveLength(7);
     expect(model.capacity?.[6]).toEqual({ rate: 48, achievedRate: 30, p95Ms: 204, errorRate: 18 / 48 });
-    expect(model.capacityResult).toEqual({ sustainable: 28, firstFailing: 32 });
+    expect(model.capacityResult).toMatchObject({ sustainable: 28, firstFailing: 32 });
+    expect(model.capacityResult?.method?.trialS).toBe(20);
     expect(model.links.map((l) => l.href)).toEqual(
       expect.arrayContaining([
         "contract/junit.xml",
@@ -91,6 +92,19 @@ describe("the page", () => {
     expect(html).not.toContain(PLANTED_GUID.slice(0, 8));
     expect(html.indexOf('id="verdict"')).toBeLessThan(html.indexOf('id="conformance"'));
     expect(model.verdict).toBe("fail");
+    // The call-center figures of summary.json, each with its definition; every class of the contracts listed.
+    const k = model.load?.kpis;
+    expect(k?.sessionEstablishmentRatio).toBe(0.6125);
+    expect(html).toContain(
+      '<tr><th>session establishment ratio</th><td class="num">61.3 %</td><td>answered ÷ ',
+    );
+    expect(html).toContain('<tr><th>concurrent calls, peak</th><td class="num">31.40</td>');
+    expect(html).toContain('<tr><th>ineffective: http</th><td class="num">0</td>');
+    expect(html).toContain('<tr><th>ineffective: setup-failed</th><td class="num">0</td>');
+    expect(html).toMatch(
+      /post-dial delay p50 \/ p95 \/ p99<\/th><td class="num">550 ms \/ 930 ms \/ 1\.30 s</,
+    );
+    expect(html).toContain("Loss criterion: at most 1% of call attempts lost.");
   });
 
   it("escapes text from the run so it cannot inject markup", async () => {

@@ -138,6 +138,16 @@ async function readLoad(dir: string, files: string[], missing: string[]): Promis
   return { ...(load ? { load } : {}), ...(charts ?? {}) };
 }
 
+/** The search's method as capacity.json states it (RFC 7502: trial duration, loss criterion). */
+function isMethod(value: unknown): value is { standard: string; trialS: number; criterion: string } {
+  return (
+    isObject(value) &&
+    typeof value.standard === "string" &&
+    typeof value.trialS === "number" &&
+    typeof value.criterion === "string"
+  );
+}
+
 /** The capacity search's curve and its answer. */
 async function readCapacity(dir: string, files: string[], missing: string[]) {
   const capacityFile = files.find((f) => basename(f) === "capacity.json");
@@ -149,6 +159,7 @@ async function readCapacity(dir: string, files: string[], missing: string[]) {
         ? {
             ...(typeof raw.sustainable === "number" ? { sustainable: raw.sustainable } : {}),
             ...(typeof raw.firstFailing === "number" ? { firstFailing: raw.firstFailing } : {}),
+            ...(isMethod(raw.method) ? { method: raw.method } : {}),
           }
         : undefined;
     return { ...(capacity ? { capacity } : {}), ...(result ? { capacityResult: result } : {}) };

@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { RETCODES } from "../../../contracts/index.ts";
 import { esc } from "../escape.ts";
 import { todoHtml } from "../todo-html.ts";
+import { kpiTable } from "./kpi-table.ts";
 import type { ClauseRow, ReportModel } from "./model.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./page-assets.ts";
 
@@ -188,13 +189,18 @@ ${model.series.setup ? `<div class="chart"><h3>Call setup over time (${esc(model
     model.capacity
       ? `<div class="chart"><h3>Capacity curve (offered rate against achieved rate, p95 and error rate)</h3>${
           model.capacityResult?.sustainable !== undefined
-            ? `<p>Highest sustainable rate: <strong>${esc(model.capacityResult.sustainable)} calls/s</strong>${model.capacityResult.firstFailing !== undefined ? `; first failing: ${esc(model.capacityResult.firstFailing)} calls/s` : ""}.</p>`
+            ? `<p>Maximum sustainable attempt rate: <strong>${esc(model.capacityResult.sustainable)} calls/s</strong>${model.capacityResult.firstFailing !== undefined ? `; first failing: ${esc(model.capacityResult.firstFailing)} calls/s` : ""}.</p>`
+            : ""
+        }${
+          model.capacityResult?.method
+            ? `<p>Method: ${esc(model.capacityResult.method.standard)}, ${esc(model.capacityResult.method.trialS)} s each. Loss criterion: ${esc(model.capacityResult.method.criterion)}.</p>`
             : ""
         }<div id="chart-capacity"></div></div>`
       : "",
   ].join("\n");
   return `<section id="load"><h2>Load</h2>
 <div class="figures">${figure("calls", l.calls === undefined ? "n/a" : String(l.calls))}${figure("calls per second", l.callsPerSecond === undefined ? "n/a" : l.callsPerSecond.toFixed(2))}${figure("p95 callout", ms(l.p95CalloutMs))}${figure(`p95 setup${l.setupMetric ? ` (${l.setupMetric})` : ""}`, ms(l.p95SetupMs))}${figure("duration", l.durationSeconds === undefined ? "n/a" : `${l.durationSeconds.toFixed(1)} s`)}</div>
+${kpiTable(l.kpis)}
 ${thresholds ? `<table class="thresholds"><thead><tr><th>Metric</th><th>Threshold</th><th>Result</th></tr></thead><tbody>${thresholds}</tbody></table>` : '<p class="empty">No thresholds in the load summary.</p>'}
 ${charts}
 </section>`;
