@@ -66,6 +66,7 @@ describe("capacity search", () => {
       attempts: 76,
       ineffective: {},
       delays: {},
+      releasesWithoutReady: 0,
     };
     expect(judge(10, { ...summary, kpis }, slo, 20).achieved).toBe(9.5);
     expect(judge(10, summary, slo, 20).achieved).toBe(5);

@@ -65,7 +65,8 @@ export interface CapacityMethod {
 
 /** The stated loss criterion of a trial: the service levels it must hold. */
 export function lossCriterion(slo: Slo): string {
-  return `at most ${slo.errorRate * 100}% of call attempts refused or lost, at most ${slo.lostRate * 100}% of placed calls lost, p95 post-dial delay under ${slo.setupP95Ms} ms, p95 callout answer under ${slo.calloutP95Ms} ms`;
+  const pct = (share: number) => Number((share * 100).toPrecision(6));
+  return `at most ${pct(slo.errorRate)}% of call attempts refused or lost, at most ${pct(slo.lostRate)}% of placed calls lost, p95 post-dial delay under ${slo.setupP95Ms} ms, p95 callout answer under ${slo.calloutP95Ms} ms`;
 }
 
 export function capacityMethod(search: CapacitySearch, slo: Slo): CapacityMethod {

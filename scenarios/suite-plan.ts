@@ -30,6 +30,8 @@ export interface PlannedClause {
 export interface SuitePlan {
   edition: string;
   authMode: string;
+  /** The families planned, when not all of them (--only). */
+  families?: string[];
   cases: { total: number; runnable: number };
   clauses: PlannedClause[];
   todo: TodoRow[];
@@ -39,11 +41,17 @@ export interface SuitePlan {
  * The plan of a target profile.
  * @throws HarnessError CCGW_PROFILE_INVALID when the profile has too few agents for the suite to finish
  */
-export function planProfile(profile: TargetProfile, seed: number): SuitePlan {
+export function planProfile(profile: TargetProfile, seed: number, families?: readonly string[]): SuitePlan {
   const target = makeTarget(profile, TARGET_DEADLINES);
   const checks = buildChecks(target, seed);
+  // The suite's setup asks for the agents of every case, whichever families run.
   checkAgents(target, checks);
-  return planSuite(target, checks);
+  if (!families) return planSuite(target, checks);
+  const plan = planSuite(
+    target,
+    checks.filter((c) => families.includes(c.group)),
+  );
+  return { ...plan, families: [...families] };
 }
 
 /** The plan of every case of the suite against a target. */
@@ -105,7 +113,7 @@ const HEADINGS: Record<PlanStatus, string> = {
 export function formatSuitePlan(plan: SuitePlan): string {
   const by = (status: PlanStatus) => plan.clauses.filter((c) => c.status === status);
   const lines = [
-    `suite plan: edition ${plan.edition}, ${plan.authMode} authentication; ${plan.cases.runnable} of ${plan.cases.total} cases can run with this profile`,
+    `suite plan: edition ${plan.edition}, ${plan.authMode} authentication${plan.families ? ` (families: ${plan.families.join(", ")})` : ""}; ${plan.cases.runnable} of ${plan.cases.total} cases can run with this profile`,
     ...(Object.keys(HEADINGS) as PlanStatus[]).map(
       (s) => `  ${String(by(s).length).padStart(3)} clauses ${HEADINGS[s]}`,
     ),

@@ -80,6 +80,20 @@ describe("contract --dry-run", { timeout: 60_000 }, () => {
     expect(output).toMatch(/contract: CCGW_PROFILE_INVALID: the functional suite needs at least \d+ agents/);
   });
 
+  it.concurrent("plans only the families --only picks", async () => {
+    const { code, output } = await contract([
+      "--dry-run",
+      "--target",
+      await profile(6),
+      "--only",
+      "call-flows",
+    ]);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/\(families: call flows\); \d+ of \d+ cases can run/);
+    expect(output).toContain("flows/callout-agent-no-answer: no number with outcome 'agent-no-answer'");
+    expect(output).not.toContain("auth/dynamic/rotation");
+  });
+
   it.concurrent("plans the embedded mock's profile when no target is given", async () => {
     const { code, output } = await contract(["--dry-run", "--auth-mode", "static"]);
     expect(code, output).toBe(0);

@@ -49,6 +49,15 @@ function caseFiles(): string[] {
   );
 }
 
+/** The families (defineFamily's names) of the case files --only picks. */
+function familiesOf(files: readonly string[], only: readonly string[]): string[] {
+  return files
+    .filter((f) => only.some((text) => f.includes(text)))
+    .flatMap((f) =>
+      [...readFileSync(f, "utf8").matchAll(/defineFamily\("([^"]+)"\)/g)].map((m) => m[1] as string),
+    );
+}
+
 /** Days a new baseline entry holds unless --baseline-expires says otherwise. */
 const BASELINE_DAYS = 30;
 
@@ -169,7 +178,8 @@ async function main(): Promise<number> {
   if (flags.target || flags.dryRun) {
     try {
       // A profile the suite cannot finish with (too few agents) is refused here, in one line.
-      const plan = await withProfile(flags, (profile) => planProfile(profile, flags.seed ?? 1));
+      const families = flags.only.length > 0 ? familiesOf(files, flags.only) : undefined;
+      const plan = await withProfile(flags, (profile) => planProfile(profile, flags.seed ?? 1, families));
       if (flags.dryRun) {
         console.log(`dry run: nothing is sent\n${formatSuitePlan(plan)}`);
         return EXIT.PASS;

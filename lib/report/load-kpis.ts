@@ -29,6 +29,8 @@ export interface CallCenterKpis {
   /** Attempts that did not reach the customer, by class; every class listed, 0 when none. */
   ineffective: Record<string, number>;
   delays: { postDial?: Delay; answer?: Delay; release?: Delay };
+  /** Releases that got no AgentState_Ready (or _Work) by the prompt deadline: left out of the release delay. */
+  releasesWithoutReady: number;
 }
 
 /** Labels and short definitions of the delays, in the order the report shows them. */
@@ -38,5 +40,8 @@ export const DELAY_LABELS: Record<keyof CallCenterKpis["delays"], { label: strin
     definition: "callout sent → AgentEvent_Customer_Alerting (RFC 6076 SRD, to ringing)",
   },
   answer: { label: "answer delay", definition: "callout sent → AgentEvent_Talking" },
-  release: { label: "release delay", definition: "release sent → AgentState_Ready or _Work" },
+  release: {
+    label: "release delay",
+    definition: "release of an answered call sent → AgentState_Ready or _Work",
+  },
 };

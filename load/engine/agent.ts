@@ -75,9 +75,10 @@ export class LoadAgent {
   private readonly session: AgentSession;
   private call: Call | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** Release → AgentState_Ready deadline, while releasing; and when the release was sent. */
+  /** Release → AgentState_Ready deadline, while releasing; when the release was sent, and whether it ends an answered call (the release delay is timed for those only). */
   private readyBy = 0;
   private releasedAt = 0;
+  private releaseTimed = false;
   /** Answer time of the previous poll, and the longest gap between an answer and the next poll. */
   private answeredAt = 0;
   private maxGap = 0;
@@ -136,6 +137,8 @@ export class LoadAgent {
       // The gateway dropped the session (missed heartbeat, Guid refused): this agent is out of the run.
       metrics.count("ccgw_sign_in_failures", `poll ${answer.code}`);
       this.endCall("lost", "state");
+      // An answered call ends with the session too.
+      if (this.call) this.clear(this.call, answer.answeredAt);
       this.cancelTimer();
       this.state = "out";
       return;
@@ -186,7 +189,10 @@ export class LoadAgent {
       return;
     }
     if (READY.has(type) && (this.state === "releasing" || this.state === "settling")) {
-      if (this.state === "releasing") metrics.time(RELEASE_DELAY, at - this.releasedAt);
+      if (this.state === "releasing") {
+        if (this.releaseTimed) metrics.time(RELEASE_DELAY, at - this.releasedAt);
+        if (this.call) this.clear(this.call, at);
+      }
       this.cancelTimer();
       this.state = "idle";
     }
@@ -269,11 +275,14 @@ export class LoadAgent {
   /** Releases the current call; Ready (by event) makes the agent idle again, or the release's deadline passes. */
   async release(): Promise<void> {
     this.cancelTimer();
+    // The call this release ends: by the time its answer is back, Ready may have let the agent take another.
+    const call = this.call;
+    this.releaseTimed = this.state === "talking";
     this.state = "releasing";
     this.releasedAt = Date.now();
     this.readyBy = this.releasedAt + this.ctx.plan.readyTimeoutMs;
     const reply = await this.session.send("release");
-    if (this.call) this.clear(this.call, Date.now());
+    if (call) this.clear(call, Date.now());
     // Refused (no call left to release): no Ready is on its way.
     if (retcodeOf(reply) !== "0" && this.state === "releasing") this.state = "idle";
   }

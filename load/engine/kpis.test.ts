@@ -55,7 +55,8 @@ describe("ineffectiveClass", () => {
 function run(share?: 0 | 1): Metrics {
   const m = new Metrics();
   const mine = (i: number) => share === undefined || i % 2 === share;
-  m.measure({ startMs: T0, endMs: T0 + 10_000 });
+  // The shares' windows differ: merged, they span the run's.
+  m.measure({ startMs: T0 + (share === 1 ? 1000 : 0), endMs: T0 + (share === 0 ? 9000 : 10_000) });
   const outcomes = [
     ...Array(9).fill("answered"),
     ...Array(3).fill("not-answered"),
@@ -74,6 +75,7 @@ function run(share?: 0 | 1): Metrics {
   if (mine(0)) m.count(INEFFECTIVE, "overload", 2);
   if (mine(1)) m.count(INEFFECTIVE, "setup-failed", 2);
   if (mine(2)) m.count(INEFFECTIVE, "timeout");
+  if (mine(3)) m.count("ccgw_ready_timeouts");
   // Calls in progress: 0.5 s to 2.5 s, and 1.0 s to 1.5 s: 2.5 call-seconds, 1.5 calls on average in second 1.
   if (mine(0)) m.series.inCall(T0 + 500, T0 + 2500);
   if (mine(1)) m.series.inCall(T0 + 1000, T0 + 1500);
@@ -101,6 +103,7 @@ describe("callCenterKpis", () => {
     expect(k.delays.postDial).toMatchObject({ metric: "ccgw_call_setup_alerting", count: 18, p50: 108 });
     expect(k.delays.release).toMatchObject({ count: 9, p95: 20 });
     expect(k.delays.answer).toBeUndefined();
+    expect(k.releasesWithoutReady).toBe(1);
   });
 
   it("gives a run split in two shares the same figures once merged", () => {

@@ -74,5 +74,6 @@ export function callCenterKpis(metrics: Metrics): CallCenterKpis {
       : {}),
     ineffective,
     delays,
+    releasesWithoutReady: sum(metrics.tally("ccgw_ready_timeouts")),
   };
 }

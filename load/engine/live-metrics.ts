@@ -91,6 +91,10 @@ export class LiveMetrics {
       Object.assign(ratios, {
         attempts_per_second_offered: kpis.attemptsPerSecond.offered,
         attempts_per_second_achieved: kpis.attemptsPerSecond.achieved,
+      });
+    // Progress snapshots carry no per-second call time: concurrency only from the final metrics.
+    if (metrics.series.concurrency().callMs > 0)
+      Object.assign(ratios, {
         concurrent_calls_peak: kpis.concurrentCalls.peak,
         concurrent_calls_mean: kpis.concurrentCalls.mean,
       });

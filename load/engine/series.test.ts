@@ -61,4 +61,19 @@ describe("Series", () => {
     expect(merged.series.file()?.series.callsPerSecond).toEqual([2]);
     expect(merged.series.file()?.series.errorsPerSecond).toEqual([2]);
   });
+
+  it("spreads a call's time in progress over the seconds it spans, merged across shares, and charts none of it", () => {
+    const a = new Series();
+    const b = new Series();
+    a.callout(T0 + 100, 5, false);
+    a.inCall(T0 + 100, T0 + 2600);
+    b.inCall(T0 + 900, T0 + 1400);
+    const merged = new Series();
+    merged.add(a.snapshot());
+    merged.add(b.snapshot());
+    // Second 0: 0.9 + 0.1 call-seconds; second 1: 1 + 0.4; second 2: 0.6.
+    expect(merged.concurrency()).toEqual({ peak: 1.4, callMs: 3000 });
+    // Seconds that hold only call time (a drain) do not extend the charts.
+    expect(merged.file()?.series.t).toEqual([0]);
+  });
 });

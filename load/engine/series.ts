@@ -153,7 +153,9 @@ export class Series {
     const called = [...this.seconds.keys()].filter((k) => (this.seconds.get(k)?.calls ?? 0) > 0);
     if (called.length === 0) return undefined;
     const first = Math.min(...called);
-    const last = Math.max(...this.seconds.keys());
+    // The last second with a callout, an error or a setup: seconds holding only call time (the drain) are left out.
+    const charted = [...this.seconds].filter(([, s]) => s.calls > 0 || s.errors > 0 || s.setup !== undefined);
+    const last = Math.max(...charted.map(([k]) => k));
     const series: TimeSeries = {
       metric: "ccgw_callout_duration",
       intervalSeconds: 1,

@@ -23,7 +23,7 @@ export const NEED = {
   }),
   calledRoom: (min: number, max: number): ProfileNeed => ({
     field: CALLED,
-    value: `a called number of ${min} to ${max} characters`,
+    value: `a called number of ${min} ${Number.isFinite(max) ? `to ${max} ` : "or more "}characters`,
   }),
   calledDigits: { field: CALLED, value: "a called number of digits only, without a leading zero" },
   callerLength: (length: number): ProfileNeed => ({
@@ -32,7 +32,7 @@ export const NEED = {
   }),
   callerRoom: (min: number, max: number): ProfileNeed => ({
     field: CALLERS,
-    value: `a calling number of ${min} to ${max} digits`,
+    value: `a calling number of ${min} ${Number.isFinite(max) ? `to ${max} ` : "or more "}digits`,
   }),
   callerDigits: { field: CALLERS, value: "a calling number of digits only, without a leading zero" },
   skillId: { field: "skillId", value: "the id of a skill queue of the platform" },

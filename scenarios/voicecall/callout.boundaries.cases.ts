@@ -60,10 +60,11 @@ function aroundProfileValue(
 ): string {
   const room = (max ?? Number.POSITIVE_INFINITY) - insertLength(insert);
   const value = values.find((v) => v.length >= 2 && v.length <= room);
+  // When the insert alone leaves less than 2 characters, no value of any profile has room: no need to name.
   if (value === undefined)
     throw new NotTested(
       `no ${what} of the profile has room for ${JSON.stringify(insert.text)}`,
-      need(2, room),
+      room >= 2 ? need(2, room) : undefined,
     );
   return applyInsert(value, insert);
 }

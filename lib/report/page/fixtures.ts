@@ -159,6 +159,7 @@ async function writeLoad(dir: string, rand: () => number): Promise<void> {
           postDial: { metric: "ccgw_call_setup_alerting", count: calls, p50: 550, p95: 930, p99: 1300 },
           release: { metric: "ccgw_release_ready", count: 200, p50: 12, p95: 40, p99: 61 },
         },
+        releasesWithoutReady: 2,
       } satisfies CallCenterKpis,
       metrics: {
         ccgw_callouts: { type: "counter", values: { count: calls, rate: calls / 40 } },

@@ -25,7 +25,11 @@ export function kpiTable(k: CallCenterKpis | undefined): string {
     const d = k.delays[key];
     const { label, definition } = DELAY_LABELS[key];
     const value = d ? `${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.p99)}` : "n/a";
-    return row(`${label} p50 / p95 / p99`, value, `${definition}; ${d?.count ?? 0} calls`);
+    const timeouts =
+      key === "release" && k.releasesWithoutReady > 0
+        ? `; ${k.releasesWithoutReady} release(s) without Ready by the deadline`
+        : "";
+    return row(`${label} p50 / p95 / p99`, value, `${definition}; ${d?.count ?? 0} calls${timeouts}`);
   });
   const rows = [
     row(

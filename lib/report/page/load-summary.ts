@@ -77,7 +77,8 @@ function isKpis(value: unknown): value is CallCenterKpis {
     isObject(value.attemptsPerSecond) &&
     isObject(value.concurrentCalls) &&
     isObject(value.ineffective) &&
-    isObject(value.delays)
+    isObject(value.delays) &&
+    num(value.releasesWithoutReady) !== undefined
   );
 }
 

@@ -105,6 +105,7 @@ describe("the page", () => {
       /post-dial delay p50 \/ p95 \/ p99<\/th><td class="num">550 ms \/ 930 ms \/ 1\.30 s</,
     );
     expect(html).toContain("Loss criterion: at most 1% of call attempts lost.");
+    expect(html).toContain("200 calls; 2 release(s) without Ready by the deadline");
   });
 
   it("escapes text from the run so it cannot inject markup", async () => {
