@@ -127,7 +127,7 @@ export const LOAD_PROFILES = {
   capacity: {
     name: "capacity",
     description:
-      "raise the call rate in steps until a service level breaks; report the highest sustainable rate",
+      "raise the call rate in fixed-duration trials until one breaks the loss criterion (RFC 7502); report the maximum sustainable attempt rate",
     agents: 600,
     startRate: 5,
     stages: [{ rate: 5, durationS: 20 }],

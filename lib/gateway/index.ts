@@ -31,3 +31,4 @@ export {
   signInPolicy,
   signOut,
 } from "./sign-in-out.ts";
+export { STALL_EXPLAINS_MS, stallWithin, watchStalls } from "./stall-watch.ts";

@@ -38,6 +38,8 @@ export interface PollAnswer<R extends GatewayReply = GatewayReply> {
    * the gateway does not honour the Guids it rotates in.
    */
   rotatedGuid?: boolean;
+  /** With rotatedGuid: when the poll whose answer handed that Guid over was sent (epoch ms). */
+  guidHandedAt?: number;
 }
 
 /** Sends one request of the agent over its channel (the suite adds evidence, the load engine sampling). */
@@ -107,6 +109,8 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
   inFlightSince: number | undefined;
   /** The channel's Guid came from a poll's Set-GUID (a rotation), not from the sign-in. */
   private guidFromPoll = false;
+  /** When the poll that handed the current Guid over was sent. */
+  private guidHandedAt: number | undefined;
   private readonly transport: Transport<R>;
   private readonly options: SessionOptions<R>;
   /** Each start of polling has its number: answers of an earlier one are ignored. */
@@ -225,11 +229,17 @@ export class AgentSession<R extends GatewayReply = GatewayReply> {
       if (generation !== this.generation) return;
       this.inFlightSince = undefined;
       const answer = this.read(reply, sentAt);
-      if (this.guidFromPoll && guid === this.channel.guid) answer.rotatedGuid = true;
+      if (this.guidFromPoll && guid === this.channel.guid) {
+        answer.rotatedGuid = true;
+        answer.guidHandedAt = this.guidHandedAt;
+      }
       // Refused with a Guid another answer replaced meanwhile: the next poll carries the new one.
       if (answer.kind === "lost" && this.channel.guid !== guid) answer.kind = "failed";
       // A Guid a poll hands over is the one the next request carries.
-      if (reply.setGuid !== undefined && this.channel.guid !== guid) this.guidFromPoll = true;
+      if (reply.setGuid !== undefined && this.channel.guid !== guid) {
+        this.guidFromPoll = true;
+        this.guidHandedAt = sentAt;
+      }
       this.polls++;
       if (answer.kind === "event" && answer.event && this.options.keepLog !== false) {
         this.events.push(answer.event);

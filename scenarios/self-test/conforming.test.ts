@@ -17,6 +17,7 @@ import { type Agent, expandAgents, profileEdition, type TargetProfile } from "..
 import { type MockRunResult, runAgainstMock } from "../setup/mock-target.ts";
 import { buildChecks, openSuite } from "../suite.ts";
 import { fewestAgents } from "../support/cases.ts";
+import { STALLED } from "../support/poll-judge.ts";
 import { MOCK_DEADLINES } from "../support/run-files.ts";
 import { makeTarget } from "../support/target.ts";
 
@@ -114,7 +115,8 @@ describe.concurrent("conforming gateways", () => {
         expect(untested.map((u) => u.split(":")[0])).toEqual(UNTESTABLE[mode]);
         expect(report.signedInAfter).toBe(0);
         expect(report.sessionAnswers).toEqual([]);
-        expect(report.sessionsLost).toEqual([]);
+        // A session lost while this process itself stalled past a second is not the keeper's doing (nor the gateway's).
+        expect(report.sessionsLost.filter((lost) => !lost.endsWith(STALLED))).toEqual([]);
       });
     }
   }
@@ -221,7 +223,7 @@ describe.concurrent("conforming gateways", () => {
 
 /**
  * A run against a conforming gateway: no clause fails, nothing stalls, no agent is left signed in, loses its
- * session or gets an answer about the session to a request that does not test it (the agents' Guids were always
+ * session (but while this process stalled) or gets an answer about the session to a request that does not test it (the agents' Guids were always
  * current), no open choice comes from such an answer, and no case is untested but the out-of-range agent ids
  * of a gateway that checks the session first.
  */

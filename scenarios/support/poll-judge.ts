@@ -6,7 +6,13 @@
  */
 import { appliedClauses } from "../../contracts/clauses-of.ts";
 import { OPERATIONS, openChoice, type SchemaName } from "../../contracts/index.ts";
-import { type PollAnswer, type PolledEvent, setGuidHeader } from "../../lib/gateway/index.ts";
+import {
+  type PollAnswer,
+  type PolledEvent,
+  STALL_EXPLAINS_MS,
+  setGuidHeader,
+  stallWithin,
+} from "../../lib/gateway/index.ts";
 import { type Recorder, validateReply } from "./recorder.ts";
 import type { Target } from "./target.ts";
 import { envelopeOf, type Reply } from "./transport.ts";
@@ -31,6 +37,14 @@ export function checkSetGuid(target: Target, rec: Recorder | undefined, reply: R
  * One poll of an agent's session keeper: validated against its contract (evidence kept when it carries an event
  * or a failure), and what the pages leave open recorded: the empty poll's shape, which polls hand the Guid over.
  */
+/** How a lost session that this process's own stall explains is marked (Target.sessionsLost). */
+export const STALLED = "(this process stalled meanwhile)";
+
+/** This process stalled long enough, since the poll that handed its Guid over, to explain a refusal. */
+export function stalledAround(answer: PollAnswer<Reply>): boolean {
+  return stallWithin(answer.guidHandedAt ?? answer.sentAt, answer.answeredAt) >= STALL_EXPLAINS_MS;
+}
+
 export function judgePoll(
   target: Target,
   rec: Recorder | undefined,
@@ -41,7 +55,8 @@ export function judgePoll(
   const { reply } = answer;
   validateReply(target, rec, OPERATIONS.getAgentEvent.response, reply, true, answer.kind !== "empty");
   // A poll refused for the very Guid an earlier poll handed over: the gateway does not honour its rotation.
-  if (answer.kind === "lost" && answer.rotatedGuid)
+  // Unless this process stalled meanwhile: the Guid may have aged past its validity by the gateway's clock.
+  if (answer.kind === "lost" && answer.rotatedGuid && !stalledAround(answer))
     rec.add(
       "auth/dynamic/rotation",
       "fail",

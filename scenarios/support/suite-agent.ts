@@ -23,10 +23,11 @@ import {
   type SendSpec,
   signInPolicy,
   type WaitResult,
+  watchStalls,
 } from "../../lib/gateway/index.ts";
 import type { Agent } from "../../lib/target-profile.ts";
 import { checkFlow } from "./event-order.ts";
-import { checkSetGuid, judgePoll } from "./poll-judge.ts";
+import { checkSetGuid, judgePoll, STALLED, stalledAround } from "./poll-judge.ts";
 import { NotTested, type Recorder, validateReply } from "./recorder.ts";
 import { SignInError, type SignInEvents, type SignInTracker } from "./sign-ins.ts";
 import type { Target } from "./target.ts";
@@ -84,11 +85,15 @@ export class SuiteAgent {
     this.tracker = options.tracker;
     this.stop = options.signal;
     this.signInEvents = options.events;
+    // Verdicts on timing ask whether this process stalled meanwhile (lib/gateway/stall-watch.ts).
+    watchStalls();
     this.session = new AgentSession<Reply>(agent, (spec, channel) => this.exchange(spec, channel), {
       pollPauseMs: target.deadlines.pollPauseMs,
       onPoll: (answer) => {
-        if (answer.kind === "lost")
-          target.sessionsLost.push(`agent ${agent.id}: a poll answered ${answer.code}`);
+        if (answer.kind === "lost") {
+          const stalled = stalledAround(answer) ? ` ${STALLED}` : "";
+          target.sessionsLost.push(`agent ${agent.id}: a poll answered ${answer.code}${stalled}`);
+        }
         judgePoll(target, this.recorder, agent.id, answer);
       },
     });
