@@ -259,7 +259,8 @@ async function signedIn(gw: RunningGateway): Promise<number> {
 }
 
 describe("the main job with its load phase", () => {
-  it("leaves no password and no Guid in any output file, stdout or stderr", {
+  // The two whole runs have a mock and a folder each: they go at once.
+  it.concurrent("leaves no password and no Guid in any output file, stdout or stderr", {
     timeout: 120_000,
   }, async () => {
     // The functional suite's mock settings (200 ms long poll), so its cases settle quickly.
@@ -303,7 +304,7 @@ describe("the main job with its load phase", () => {
     }
   });
 
-  it("keeps one maxTotalCalls for the whole run: the load phase gets what the suite left", async () => {
+  it.concurrent("keeps one maxTotalCalls for the whole run: the load phase gets what the suite left", async () => {
     const target = await startGateway({
       ...suiteMockOptions(DEFAULT_EDITION, "dynamic", 1, []),
       quiet: true,
