@@ -100,6 +100,28 @@ describe("planSuite", () => {
   });
 });
 
+describe("clauses only some calls reach", () => {
+  it("are untestable without a number pinned to an outcome that reaches them, and may be reached by an unpinned one", () => {
+    const pinned = { ...MINIMAL, called: [{ number: "4000002", outcome: "not-answered" }] } as TargetProfile;
+    const plan = planProfile(pinned, 1);
+    const release = plan.clauses.find((c) => c.id === "events/AgentEvent_Call_Release");
+    expect(release?.status).toBe("untestable");
+    expect(release?.reasons).toEqual(["only a call whose number is pinned to outcome 'answered' reaches it"]);
+    expect(plan.todo.find((t) => t.value === 'a called number with outcome "answered"')?.untested).toContain(
+      "flows/release",
+    );
+    // Not-answered calls reach Call_Out_Fail; sign-in reaches Ready: neither waits on the profile.
+    expect(plan.clauses.find((c) => c.id === "callout/events/AgentEvent_Call_Out_Fail")?.status).toBe(
+      "along-the-way",
+    );
+    expect(plan.clauses.find((c) => c.id === "events/AgentState_Ready")?.status).toBe("along-the-way");
+    const unpinned = planProfile(MINIMAL, 1);
+    expect(unpinned.clauses.find((c) => c.id === "events/AgentEvent_Call_Release")?.status).toBe(
+      "along-the-way",
+    );
+  });
+});
+
 describe("runCheck", () => {
   it("leaves a case the profile cannot support not tested, with its need, and takes no agent", async () => {
     const target = makeTarget(MINIMAL, TARGET_DEADLINES);

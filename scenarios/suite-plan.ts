@@ -6,9 +6,10 @@
  * --dry-run` print it.
  */
 import { clausesOf } from "../contracts/index.ts";
-import { type TodoRow, todoOf } from "../lib/report/conformance.ts";
+import { type ProfileNeed, type TodoRow, todoOf } from "../lib/report/conformance.ts";
 import type { TargetProfile } from "../lib/target-profile.ts";
 import { buildChecks, checkAgents } from "./suite.ts";
+import { clauseNeed } from "./support/clause-needs.ts";
 import { NotTested } from "./support/recorder.ts";
 import { TARGET_DEADLINES } from "./support/run-files.ts";
 import { makeTarget, type Target } from "./support/target.ts";
@@ -70,26 +71,32 @@ export function planSuite(target: Target, checks: ReturnType<typeof buildChecks>
       });
     }
   }
+  // A clause no case aims at, that only calls of an outcome the profile lacks reach, cannot be tested either;
+  // unless a number of the profile is pinned to no outcome: its calls may take any flow.
+  const reachedBy: { clause: string; needs: ProfileNeed }[] = [];
+  const unpinned = target.called.some((n) => n.outcome === undefined);
   const clauses = clausesOf(target.edition).map((c): PlannedClause => {
     const aimed = checks.filter((k) => k.clause === c.id);
     const stopped = blocked.filter((b) => b.clause === c.id);
     const runnable = aimed.length - stopped.length;
+    const reasons = [...new Set(stopped.map((b) => b.reason))];
+    const reached =
+      aimed.length === 0 && c.testable !== false && !unpinned ? clauseNeed(target, c.id) : undefined;
+    if (reached) {
+      reachedBy.push({ clause: c.id, needs: reached.need });
+      reasons.push(reached.reason);
+    }
     const status: PlanStatus =
       c.testable === false
         ? "not-testable"
-        : aimed.length === 0
-          ? "along-the-way"
-          : runnable > 0
-            ? "testable"
-            : "untestable";
-    return {
-      id: c.id,
-      title: c.title,
-      status,
-      cases: aimed.length,
-      runnable,
-      reasons: [...new Set(stopped.map((b) => b.reason))],
-    };
+        : reached
+          ? "untestable"
+          : aimed.length === 0
+            ? "along-the-way"
+            : runnable > 0
+              ? "testable"
+              : "untestable";
+    return { id: c.id, title: c.title, status, cases: aimed.length, runnable, reasons };
   });
   const untested = new Set(clauses.filter((c) => c.status === "untestable").map((c) => c.id));
   return {
@@ -97,7 +104,7 @@ export function planSuite(target: Target, checks: ReturnType<typeof buildChecks>
     authMode: target.authMode,
     cases: { total: checks.length, runnable: checks.length - blocked.length },
     clauses,
-    todo: todoOf(blocked, untested),
+    todo: todoOf(blocked, untested, reachedBy),
   };
 }
 

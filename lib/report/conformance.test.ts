@@ -128,6 +128,26 @@ describe("buildReport", () => {
     );
   });
 
+  it("names what a clause no case reached needs, when only some calls reach it, and lists it to do", () => {
+    const answered = { field: "called[].outcome", value: 'a called number with outcome "answered"' };
+    const needOf = (clause: string) => (clause === "flows/release" ? answered : undefined);
+    const report = buildReport(meta, results, clausesOf("2025-03"), needOf);
+    const row = report.clauses.find((c) => c.id === "flows/release");
+    expect(row?.notes).toEqual([
+      {
+        kind: "not-tested",
+        text: 'no case of this run observes this clause; testable with a called number with outcome "answered" (called[].outcome)',
+      },
+    ]);
+    expect(report.todo).toEqual([
+      { ...answered, cases: [], clauses: ["flows/release"], untested: ["flows/release"] },
+    ]);
+    // A clause a case did reach needs nothing, whatever needOf says.
+    expect(
+      buildReport(meta, results, clausesOf("2025-03"), () => answered).todo.flatMap((t) => t.clauses),
+    ).not.toContain("callout/body/called");
+  });
+
   it("case verdicts: fail beats pass beats open", () => {
     expect(caseVerdict([])).toBe("not-tested");
     expect(caseVerdict([{ clause: "x", verdict: "open-recorded", message: "" }])).toBe("open-recorded");

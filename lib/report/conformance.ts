@@ -139,17 +139,21 @@ export interface ConformanceReport extends RunMeta {
   results: CaseResult[];
 }
 
-/** The to-do list from cases not tested for want of a profile value, the need with most untested clauses first. */
+/**
+ * The to-do list from cases not tested for want of a profile value, and from clauses no case reached that only
+ * some calls reach (`reachedBy`); the need with most untested clauses first.
+ */
 export function todoOf(
   results: readonly Pick<CaseResult, "id" | "clause" | "needs">[],
   untested: ReadonlySet<string>,
+  reachedBy: readonly { clause: string; needs: ProfileNeed }[] = [],
 ): TodoRow[] {
   const rows = new Map<string, TodoRow>();
-  for (const r of results) {
+  for (const r of [...results, ...reachedBy.map((c) => ({ ...c, id: undefined }))]) {
     if (!r.needs) continue;
     const key = `${r.needs.field}\u0000${r.needs.value}`;
     const row = rows.get(key) ?? { ...r.needs, cases: [], clauses: [], untested: [] };
-    row.cases.push(r.id);
+    if (r.id !== undefined) row.cases.push(r.id);
     if (!row.clauses.includes(r.clause)) row.clauses.push(r.clause);
     if (untested.has(r.clause) && !row.untested.includes(r.clause)) row.untested.push(r.clause);
     rows.set(key, row);
@@ -179,7 +183,10 @@ export function buildReport(
   meta: RunMeta,
   results: readonly CaseResult[],
   clauses: readonly Clause[],
+  /** What the profile needs for a clause only some calls reach (the suite's clause-needs.ts), if anything. */
+  needOf: (clause: string) => ProfileNeed | undefined = () => undefined,
 ): ConformanceReport {
+  const reachedBy: { clause: string; needs: ProfileNeed }[] = [];
   const byClause = new Map<string, { verdicts: Set<CaseVerdict>; cases: Set<string>; notes: ClauseNote[] }>();
   const entry = (id: string) => {
     let e = byClause.get(id);
@@ -217,7 +224,7 @@ export function buildReport(
       source: c.source,
       verdict,
       cases: e ? [...e.cases] : [],
-      notes: e ? noteOrder(e.notes) : verdict === "not-tested" ? [NO_CASE] : [],
+      notes: e ? noteOrder(e.notes) : verdict === "not-tested" ? [noCase(c.id, needOf, reachedBy)] : [],
     };
   });
   for (const [id, e] of byClause) {
@@ -254,13 +261,32 @@ export function buildReport(
     },
     clauses: rows,
     choices: choiceRows(results),
-    todo: todoOf(results, new Set(rows.filter((r) => r.verdict === "not-tested").map((r) => r.id))),
+    todo: todoOf(
+      results,
+      new Set(rows.filter((r) => r.verdict === "not-tested").map((r) => r.id)),
+      reachedBy,
+    ),
     results: [...results],
   };
 }
 
-/** The note of a clause no case of the run observed (a family left out, or a clause the suite does not reach). */
-const NO_CASE: ClauseNote = { kind: "not-tested", text: "no case of this run observes this clause" };
+/**
+ * The note of a clause no case of the run observed (a family left out, a clause the suite does not reach, or one
+ * only calls of an outcome the profile lacks reach: then what to add, noted in `reachedBy` for the to-do list).
+ */
+function noCase(
+  clause: string,
+  needOf: (clause: string) => ProfileNeed | undefined,
+  reachedBy: { clause: string; needs: ProfileNeed }[],
+): ClauseNote {
+  const needs = needOf(clause);
+  if (!needs) return { kind: "not-tested", text: "no case of this run observes this clause" };
+  reachedBy.push({ clause, needs });
+  return {
+    kind: "not-tested",
+    text: `no case of this run observes this clause; testable with ${needs.value} (${needs.field})`,
+  };
+}
 
 /** The note a finding that is not a pass leaves on its clause's row. */
 function noteOf(r: CaseResult, f: Finding): ClauseNote {

@@ -23,6 +23,7 @@ import {
 import { type RunningGateway, startGateway } from "../../mock/index.ts";
 import { suiteMockOptions, suiteProfile } from "../../mock/suite-options.ts";
 import { buildChecks, checkAgents } from "../suite.ts";
+import { clauseNeed } from "../support/clause-needs.ts";
 import {
   MOCK_DEADLINES,
   readResults,
@@ -99,6 +100,7 @@ async function writeSuiteReport(config: SuiteConfig, runId: string, startedAt: D
   if (results.length === 0) return;
   const { profile, seed, defects } = config;
   const finishedAt = new Date();
+  const target = makeTarget(profile, config.deadlines);
   const report = buildReport(
     {
       runId,
@@ -113,13 +115,14 @@ async function writeSuiteReport(config: SuiteConfig, runId: string, startedAt: D
     },
     results,
     clausesOf(profileEdition(profile)),
+    (clause) => clauseNeed(target, clause)?.need,
   );
   const { baseline } = config;
   if (baseline) {
     report.baseline = baselineUse(results, baseline, baseline.day, baseline.file);
     console.log(`ccgw contract suite: baseline: ${baselineLine(report.baseline)}`);
   }
-  const paths = await writeConformance(config.runDir, report, makeTarget(profile, config.deadlines).secrets);
+  const paths = await writeConformance(config.runDir, report, target.secrets);
   console.log(`ccgw contract suite: ${report.totals.fail} clause(s) failed; report ${paths.html}`);
 }
 
