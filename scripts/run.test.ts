@@ -186,10 +186,7 @@ describe("safety before sending", { timeout: 30_000 }, () => {
       expect(result.stdout).toContain(field);
     expect(result.stdout).toContain("4000001");
     // The suite's plan: the mock's own profile presents no calling number, so the caller boundaries wait on one.
-    expect(result.stdout).toMatch(/suite plan: edition \S+, \w+ authentication; \d+ of \d+ cases can run/);
-    expect(result.stdout).toMatch(
-      /to test more, add to the profile:\n(.*\n)* {2}caller, callers: a calling number/,
-    );
+    expect(result.stdout).toMatch(/suite plan: .*\n(.*\n)*to test more(.*\n)* {2}caller, callers: a calling/);
     expect(hits()).toBe(0);
     expect(existsSync(join(work, "dry"))).toBe(false);
   });
@@ -259,7 +256,6 @@ async function signedIn(gw: RunningGateway): Promise<number> {
 }
 
 describe("the main job with its load phase", () => {
-  // The two whole runs have a mock and a folder each: they go at once.
   it.concurrent("leaves no password and no Guid in any output file, stdout or stderr", {
     timeout: 120_000,
   }, async () => {

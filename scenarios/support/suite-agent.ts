@@ -6,14 +6,7 @@
  * test the session is never a verdict on the request: the session is re-established and the request sent once
  * more, and a second such answer leaves the case not tested.
  */
-import {
-  agentStateCode,
-  calloutFailureEvents,
-  OPERATIONS,
-  type OperationId,
-  releaseEndEvents,
-  signInFlow,
-} from "../../contracts/index.ts";
+import { OPERATIONS, type OperationId, signInFlow } from "../../contracts/index.ts";
 import {
   type AgentChannel,
   AgentSession,
@@ -26,6 +19,7 @@ import {
   watchStalls,
 } from "../../lib/gateway/index.ts";
 import type { Agent } from "../../lib/target-profile.ts";
+import { finishLeftCall, settleAgent } from "./agent-settle.ts";
 import { checkFlow } from "./event-order.ts";
 import { checkSetGuid, judgePoll, STALLED, stalledAround } from "./poll-judge.ts";
 import { NotTested, type Recorder, validateReply } from "./recorder.ts";
@@ -72,7 +66,8 @@ export class SuiteAgent {
   /** The sign-in options of the agent's latest sign-in, so a session re-established keeps them (a busy status). */
   private signInOptions: Record<string, unknown> = {};
   private readonly tracker: SignInTracker | undefined;
-  private readonly stop: AbortSignal | undefined;
+  /** The run's stop (its watchdog). */
+  readonly stop: AbortSignal | undefined;
   private readonly signInEvents: SignInEvents | undefined;
 
   constructor(
@@ -182,7 +177,8 @@ export class SuiteAgent {
     return this.recorded(op, again, options);
   }
 
-  private callOnce(op: OperationId, body: unknown, options: CallOptions, record = true): Promise<Reply> {
+  /** Sends once: an answer about the session is not re-sent (settling, probes). */
+  callOnce(op: OperationId, body: unknown, options: CallOptions, record = true): Promise<Reply> {
     return this.exchange(
       {
         operation: op,
@@ -372,28 +368,9 @@ export class SuiteAgent {
     }
   }
 
-  /**
-   * Reads a call that was not followed to its end (after settle() released it) until its last event: a failure
-   * event, or Ready after the release, by the call's setup deadline; then until nothing more is queued. Its late
-   * events then never reach the next case's log. Records nothing.
-   */
-  async finishCall(): Promise<void> {
-    const call = this.callInFlight;
-    if (!call) return;
-    const recorder = this.recorder;
-    this.recorder = undefined;
-    try {
-      const ends = new Set([...calloutFailureEvents(), ...READY]);
-      await this.until((events) => events.some((e) => ends.has(e.eventType)), {
-        within: "setup",
-        what: "the end of a call the case left",
-        from: call.mark,
-        since: call.at,
-      });
-      if (await this.quiet()) this.callInFlight = undefined;
-    } finally {
-      this.recorder = recorder;
-    }
+  /** Reads a call the case left unfollowed to its last event (agent-settle.ts). Records nothing. */
+  finishCall(): Promise<void> {
+    return finishLeftCall(this);
   }
 
   /** The agent's state code, or undefined when the answer has none. */
@@ -403,44 +380,8 @@ export class SuiteAgent {
     return typeof value === "number" ? value : undefined;
   }
 
-  /**
-   * Brings the agent back to a state where it can call out: releases any call (held ones too) and waits, poll
-   * by poll, until the state is no longer talking. Never records findings.
-   */
-  async settle(): Promise<boolean> {
-    const recorder = this.recorder;
-    this.recorder = undefined;
-    this.waiting = `the end of agent ${this.id}'s call`;
-    try {
-      const talking = agentStateCode("talking");
-      const deadline = Date.now() + this.target.deadlines.setupMs;
-      for (let i = 0; i < 3; i++) {
-        const mark = this.events.length;
-        if (retcodeOf(await this.callOnce("release", undefined, {})) !== "0") break;
-        // A released call's events follow it (Ready last): read them here, not in the next case's log.
-        await this.until((events) => events.some((e) => READY.includes(e.eventType)), {
-          within: "prompt",
-          what: "AgentState_Ready after the release",
-          from: mark,
-        });
-      }
-      while (Date.now() < deadline && !this.stop?.aborted && this.session.state === "in") {
-        const reply = await this.callOnce("getAgentStatus", undefined, {});
-        const state = (envelopeOf(reply)?.body.result as { agentState?: unknown } | undefined)?.agentState;
-        // No state at all: the session is gone (a Guid that stopped working); the caller recovers it.
-        if (typeof state !== "number") return false;
-        if (state !== talking) return true;
-        await this.callOnce("release", undefined, {});
-        // Waiting for the state to change is waiting for the next event: the poll answers as soon as one comes.
-        await this.session.nextPoll(this.target.deadlines.requestMs);
-      }
-      return false;
-    } finally {
-      this.recorder = recorder;
-      this.waiting = undefined;
-    }
+  /** Brings the agent back to a state where it can call out (agent-settle.ts). Never records findings. */
+  settle(): Promise<boolean> {
+    return settleAgent(this);
   }
 }
-
-/** The events that end the release flow (AgentState_Ready, or AgentState_Work). */
-const READY = releaseEndEvents();
