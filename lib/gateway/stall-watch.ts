@@ -1,6 +1,7 @@
 /**
  * This process's own stalls, for verdicts that rest on time: a ticker every 20 ms notes how late it fired, so a
- * judge can ask whether this client stalled (a busy machine, a long garbage collection) between two moments.
+ * judge can ask how long this client could not run (a busy machine, a long garbage collection) between two
+ * moments.
  * A Guid the gateway refused after such a stall, or a poll that seemed held past an event, may be the client's
  * doing, not the gateway's. Started on first use; its timer never keeps the process alive.
  */
@@ -29,23 +30,26 @@ export function watchStalls(): void {
   timer.unref();
 }
 
+/** Milliseconds of [start, end] within [fromMs, toMs]. */
+const overlap = (start: number, end: number, fromMs: number, toMs: number) =>
+  Math.max(0, Math.min(end, toMs) - Math.max(start, fromMs));
+
 /**
- * The longest stall of this process overlapping [fromMs, toMs] (epoch ms), in ms; 0 when there was none, or when
- * the process is not watched (then nothing can be said, and the caller judges as before).
+ * How long, in all, this process could not run within [fromMs, toMs] (epoch ms): its stalls there added up (many
+ * short ones on a busy machine delay an answer as much as one long one). 0 when there was none, or when the
+ * process is not watched (then nothing can be said, and the caller judges as before).
  */
 export function stallWithin(fromMs: number, toMs: number): number {
-  let longest = 0;
-  for (const s of stalls) {
-    if (s.at >= fromMs && s.at - s.lateMs <= toMs) longest = Math.max(longest, s.lateMs);
-  }
+  let total = 0;
+  for (const s of stalls) total += overlap(s.at - s.lateMs, s.at, fromMs, toMs);
   // A stall still going as far as the ticker knows: the answer being judged may be what the process did first.
   const pending = Date.now() - expected;
-  if (timer && pending >= TICK_MS && expected <= toMs) longest = Math.max(longest, pending);
-  return longest;
+  if (timer && pending >= TICK_MS) total += overlap(expected, Date.now(), fromMs, Math.max(toMs, Date.now()));
+  return total;
 }
 
 /**
- * A stall of this process at least this long may explain what a gateway did meanwhile by its own clock (a Guid
- * aged past its validity, a poll's wait run out): a verdict on timing is not given across it.
+ * Stalls of this process adding up to this long may explain what a gateway did meanwhile by its own clock (a
+ * Guid aged past its validity, a poll's wait run out): a verdict on timing is not given across them.
  */
-export const STALL_EXPLAINS_MS = 1000;
+export const STALL_EXPLAINS_MS = 500;

@@ -115,7 +115,7 @@ describe.concurrent("conforming gateways", () => {
         expect(untested.map((u) => u.split(":")[0])).toEqual(UNTESTABLE[mode]);
         expect(report.signedInAfter).toBe(0);
         expect(report.sessionAnswers).toEqual([]);
-        // A session lost while this process itself stalled past a second is not the keeper's doing (nor the gateway's).
+        // A session lost while this process itself stalled half a second in all is not the keeper's doing (nor the gateway's).
         expect(report.sessionsLost.filter((lost) => !lost.endsWith(STALLED))).toEqual([]);
       });
     }
