@@ -14,10 +14,15 @@ export interface ScriptResult {
   output: string;
 }
 
-export function runScript(script: string, args: string[]): Promise<ScriptResult> {
+export function runScript(
+  script: string,
+  args: string[],
+  o: { env?: NodeJS.ProcessEnv } = {},
+): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
       cwd: ROOT,
+      env: o.env ?? process.env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

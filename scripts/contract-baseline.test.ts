@@ -4,15 +4,13 @@
  * passes, JUnit marks the case skipped with the reason; once the entries have expired the run fails again,
  * and the diff of the last two runs names the clause. One family (--only callout.state) keeps each run short.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ConformanceReport } from "../lib/report/conformance.ts";
+import { runScript, type ScriptResult } from "../lib/script-process.ts";
 
-const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const CLAUSE = "callout/header/Content-Type";
 
 let work: string;
@@ -23,21 +21,12 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** Runs one of our scripts under tsx; resolves with the exit code and output. */
-function node(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CCGW_SEED: "7" },
-  });
-  let output = "";
-  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-  return new Promise((done) => child.on("close", (code) => done({ code, output })));
-}
+/** Runs one of our scripts under tsx with the seed fixed. */
+const node = ([script, ...args]: string[]) =>
+  runScript(script as string, args, { env: { ...process.env, CCGW_SEED: "7" } });
 
 /** Runs the suite on one family against the mock with the defect. */
-function contract(reportDir: string, extra: string[]): Promise<{ code: number | null; output: string }> {
+function contract(reportDir: string, extra: string[]): Promise<ScriptResult> {
   const args = ["scripts/contract.ts", "--defect", "content-type-not-required", "--only", "callout.state"];
   return node([...args, "--report-dir", reportDir, ...extra]);
 }

@@ -3,15 +3,12 @@
  * test, which it cannot and why, and what to add to the profile; a profile the suite could not finish with is
  * refused in one line. Nothing is sent: the profile's gateway is a port nobody listens on.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+import { runScript } from "../lib/script-process.ts";
 
 let work: string;
 beforeAll(async () => {
@@ -21,16 +18,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-function contract(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/contract.ts", ...args], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-  return new Promise((done) => child.on("close", (code) => done({ code, output })));
-}
+const contract = (args: string[]) => runScript("scripts/contract.ts", args);
 
 /** A lab profile whose numbers pin no outcome, on a loopback port nothing listens on. */
 async function profile(agents: number): Promise<string> {

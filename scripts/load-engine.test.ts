@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runScript } from "../lib/script-process.ts";
 import { runEngine } from "../load/engine/engine.ts";
 import { makePlan } from "../load/make-plan.ts";
-import { expectedAttempts } from "../load/plan.ts";
+import { expectedAttempts, scheduleSeconds } from "../load/plan.ts";
 import { LOAD_PROFILES } from "../load/profiles.ts";
 import type { SummaryData } from "../load/summary.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
@@ -70,7 +70,7 @@ describe.concurrent("the Node load engine", () => {
       // The call-center figures follow from the counts: over the schedule as planned, unfinished calls left out,
       // every refused, failed or lost call in exactly one class of ineffective attempts.
       const kpis = summary.kpis;
-      const scheduleS = plan.stages.reduce((s, stage) => s + stage.durationS, 0);
+      const scheduleS = scheduleSeconds(plan);
       const answered = outcomes.answered ?? 0;
       const judged = placed - (outcomes.unfinished ?? 0);
       expect(kpis?.intervalS).toBe(scheduleS);

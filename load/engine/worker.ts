@@ -10,7 +10,7 @@ import { contractsFor } from "../../contracts/index.ts";
 import { GatewayClient } from "../../lib/gateway/index.ts";
 import { CallGuard, policyFromProfile } from "../../lib/safety.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
-import { agentAt, arrivals, type LoadPlan } from "../plan.ts";
+import { agentAt, arrivals, type LoadPlan, scheduleSeconds } from "../plan.ts";
 import { type AgentContext, LoadAgent } from "./agent.ts";
 import { Metrics, type MetricsSnapshot } from "./metrics.ts";
 
@@ -190,6 +190,10 @@ async function schedule(
       metrics.count("ccgw_call_attempts_dropped", `error: ${(error as Error).message.slice(0, 40)}`);
     });
   }
+  // The measurement interval of the KPIs: the schedule as planned, or up to the stop.
+  const planned = scheduleStart + scheduleSeconds(plan) * 1000;
+  const endMs = signal?.aborted ? Math.min(Date.now(), planned) : planned;
+  metrics.measure({ startMs: scheduleStart, endMs: Math.max(scheduleStart, endMs) });
 }
 
 /** Runs one share; resolves with its metrics. */
@@ -221,12 +225,7 @@ export async function runShare(spec: ShareSpec, control: ShareControl = {}): Pro
         if (await until(at, control.signal)) await agent.signIn();
       }),
     );
-    const scheduleStart = spec.startAt + plan.signInS * 1000;
     await schedule(spec, ctx, agents, control.signal);
-    // The measurement interval of the KPIs: the schedule as planned, or up to the stop.
-    const planned = scheduleStart + plan.stages.reduce((s, stage) => s + stage.durationS, 0) * 1000;
-    const endMs = control.signal?.aborted ? Math.min(Date.now(), planned) : planned;
-    metrics.measure({ startMs: scheduleStart, endMs: Math.max(scheduleStart, endMs) });
     await sleep(plan.drainMs);
   } finally {
     await Promise.all(agents.map((a) => a.signOut().catch(() => undefined)));
