@@ -23,6 +23,7 @@ export {
   platformRefusals,
 } from "./operations.ts";
 export { type SchemaName, schemaFiles } from "./schema-files.ts";
+export type * from "./types.gen.ts";
 export {
   ContractError,
   Contracts,

@@ -54,6 +54,12 @@ import eventsOUTBOUNDDETECTEVENT from "./schemas/events/OUTBOUND_DETECT_EVENT.sc
   type: "json",
 };
 import harnessBaseline from "./schemas/harness/baseline.schema.json" with { type: "json" };
+import harnessCapacity from "./schemas/harness/capacity.schema.json" with { type: "json" };
+import harnessConformance from "./schemas/harness/conformance.schema.json" with { type: "json" };
+import harnessLoadSegment from "./schemas/harness/load-segment.schema.json" with { type: "json" };
+import harnessLoadSeries from "./schemas/harness/load-series.schema.json" with { type: "json" };
+import harnessLoadSummary from "./schemas/harness/load-summary.schema.json" with { type: "json" };
+import harnessRun from "./schemas/harness/run.schema.json" with { type: "json" };
 import harnessTargetProfile from "./schemas/harness/target-profile.schema.json" with { type: "json" };
 import onlineagentAgentstatusResponse from "./schemas/onlineagent/agentstatus.response.schema.json" with {
   type: "json",
@@ -101,6 +107,12 @@ export const schemaFiles = {
   "events/event-base": eventsEventBase,
   "events/event": eventsEvent,
   "harness/baseline": harnessBaseline,
+  "harness/capacity": harnessCapacity,
+  "harness/conformance": harnessConformance,
+  "harness/load-segment": harnessLoadSegment,
+  "harness/load-series": harnessLoadSeries,
+  "harness/load-summary": harnessLoadSummary,
+  "harness/run": harnessRun,
   "harness/target-profile": harnessTargetProfile,
   "onlineagent/agentstatus.response": onlineagentAgentstatusResponse,
   "onlineagent/login.request": onlineagentLoginRequest,

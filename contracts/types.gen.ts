@@ -208,6 +208,19 @@ desc?: string
 }
 })
 /**
+ * pass; fail; open-recorded: the page leaves it open and the gateway's choice was recorded; not-tested: no case of the run observed it; not-testable: no request can observe it (a platform setting).
+ */
+export type ClauseVerdict = ("pass" | "fail" | "open-recorded" | "not-tested" | "not-testable")
+/**
+ * The verdict of one case: any failure fails it; otherwise a pass beats an open choice.
+ */
+export type CaseVerdict = ("pass" | "fail" | "open-recorded" | "not-tested")
+export type Numbers = number[]
+/**
+ * One value per interval; null where the interval had no sample.
+ */
+export type Gaps = (number | null)[]
+/**
  * Selects the gateway a run talks to: where it is, how to trust it, which agents to sign in and which numbers may be dialled. String values may use ${ENV_NAME}, replaced from the environment before validation, so secrets stay out of files.
  */
 export type TargetProfile = (({
@@ -435,6 +448,12 @@ export interface ContractTypes {
 "events/event-base"?: AgentEventBase
 "events/event"?: AgentEvent
 "harness/baseline"?: Baseline
+"harness/capacity"?: CapacityResult
+"harness/conformance"?: ConformanceReport
+"harness/load-segment"?: SegmentResult
+"harness/load-series"?: SeriesFile
+"harness/load-summary"?: LoadSummary
+"harness/run"?: RunRecord
 "harness/target-profile"?: TargetProfile
 "onlineagent/agentstatus.response"?: AgentStatusResponse
 "onlineagent/login.request"?: LoginRequest
@@ -506,6 +525,545 @@ expires: string
  * What failed when the entry was written, for the reader; not used to match.
  */
 finding?: string
+}
+/**
+ * capacity.json of a capacity search (load profile `capacity`): the highest call rate that held every service level, the lowest that broke one, and every trial. Written by `npm run load`; read by the report page.
+ */
+export interface CapacityResult {
+method?: CapacityMethod
+/**
+ * Highest rate that held every service level (0 when even the first trial failed).
+ */
+sustainable: number
+/**
+ * Lowest rate that broke one; absent when the highest rate tried held.
+ */
+firstFailing?: number
+curve: CapacityPoint[]
+}
+/**
+ * How the rate was found, in the terms of RFC 7502: the standard, each trial's duration and the loss criterion.
+ */
+export interface CapacityMethod {
+standard: string
+trialS: number
+criterion: string
+}
+/**
+ * One trial: the offered rate and what the gateway did at it.
+ */
+export interface CapacityPoint {
+/**
+ * Call attempts per second offered.
+ */
+rate: number
+/**
+ * Callouts per second the gateway was actually sent over the trial.
+ */
+achieved: number
+setupP95Ms?: number
+calloutP95Ms?: number
+errorRate: number
+lostRate: number
+pass: boolean
+/**
+ * The service levels the trial broke.
+ */
+broke: string[]
+}
+/**
+ * conformance.json of a suite run: what every case found, clause by clause, with redacted evidence, and the clause matrix folded from it (lib/report/conformance.ts). Written by `npm run contract`; read by the report page, the run diff and the baseline update.
+ */
+export interface ConformanceReport {
+/**
+ * The vendor interface the suite checks, in words.
+ */
+interface: string
+runId: string
+/**
+ * The edition of the interface page the run held the gateway to.
+ */
+edition: string
+authMode: string
+target: {
+name?: string
+baseUrl: string
+}
+/**
+ * The seed of the run's generated data: the same seed sends the same values.
+ */
+seed: number
+startedAt: string
+finishedAt: string
+durationMs: number
+/**
+ * Defects switched on in the embedded mock (self-test runs only).
+ */
+defects?: string[]
+/**
+ * Clause rows by verdict.
+ */
+totals: {
+pass: number
+fail: number
+"open-recorded": number
+"not-tested": number
+"not-testable": number
+}
+/**
+ * Cases by verdict; `known`: cases whose only failures the baseline accepts (counted in `pass` too).
+ */
+cases: {
+total: number
+pass: number
+fail: number
+open: number
+notTested: number
+known: number
+}
+clauses: ClauseRow[]
+/**
+ * One row per open choice of the contracts, observed or not.
+ */
+choices: ChoiceRow[]
+baseline?: BaselineUse
+/**
+ * What the target profile lacks to test more, the value that would test most first.
+ */
+todo: TodoRow[]
+results: CaseResult[]
+}
+/**
+ * One row of the clause matrix.
+ */
+export interface ClauseRow {
+id: string
+kind: string
+title: string
+page: string
+source: string
+verdict: ClauseVerdict
+/**
+ * Ids of the cases that observed the clause.
+ */
+cases: string[]
+/**
+ * Failures first, then known failures, open choices, and why cases were not tested.
+ */
+notes: ClauseNote[]
+}
+/**
+ * A note of a clause row: a failure, a failure the baseline accepts, an open choice the gateway took, or why a case was not tested.
+ */
+export interface ClauseNote {
+kind: ("fail" | "known" | "open" | "not-tested")
+text: string
+}
+/**
+ * What the gateway chose where the page leaves a choice open.
+ */
+export interface ChoiceRow {
+id: string
+title: string
+clause: string
+/**
+ * The options a conforming gateway may take.
+ */
+options: string[]
+/**
+ * The options this gateway took, with the cases that saw each and one message.
+ */
+observed: {
+option: string
+cases: string[]
+example: string
+}[]
+}
+/**
+ * How the run used its baseline of known failures, entries named clause / case.
+ */
+export interface BaselineUse {
+file: string
+entries: number
+/**
+ * Failures the baseline accepted.
+ */
+known: number
+/**
+ * Entries past their day whose failure came again (and failed the run).
+ */
+expired: string[]
+/**
+ * Entries whose failure did not come (fixed, or its case not run): candidates to remove.
+ */
+unused: string[]
+}
+/**
+ * A line of the profile author's to-do list: a value the profile lacks, and the cases and clauses it would test.
+ */
+export interface TodoRow {
+field: string
+value: string
+cases: string[]
+clauses: string[]
+/**
+ * Of those clauses, the ones no case of the run (or of the plan) could test.
+ */
+untested: string[]
+}
+/**
+ * The result of one case of the suite.
+ */
+export interface CaseResult {
+id: string
+title: string
+/**
+ * The family of the case, e.g. callout boundaries.
+ */
+group: string
+/**
+ * The clause the case is about.
+ */
+clause: string
+verdict: CaseVerdict
+findings: Finding[]
+evidence: Exchange[]
+/**
+ * What came back, in a few words (e.g. retcode 100-007).
+ */
+observed?: string
+needs?: ProfileNeed
+durationMs: number
+}
+/**
+ * One observation of a case, under one clause.
+ */
+export interface Finding {
+clause: string
+verdict: ("pass" | "fail" | "open-recorded")
+message: string
+/**
+ * The open choice (contracts/data/open-choices.json) and the option the gateway took.
+ */
+choice?: {
+id: string
+option: string
+}
+/**
+ * Index in the case's evidence of the exchange the failure was seen in (the one a reproducer replays).
+ */
+exchange?: number
+/**
+ * A failure the run's baseline accepts: reported, but it fails neither case nor clause.
+ */
+known?: {
+reason: string
+expires: string
+}
+}
+/**
+ * One request and what came back, redacted.
+ */
+export interface Exchange {
+operation?: string
+request: {
+method: string
+path: string
+headers?: {
+[k: string]: unknown
+}
+body?: unknown
+}
+response?: {
+status: number
+headers?: {
+[k: string]: unknown
+}
+body?: unknown
+}
+/**
+ * A transport error instead of a response.
+ */
+error?: string
+ms?: number
+}
+/**
+ * What in the target profile would make a case testable: the field, and the kind of value it needs.
+ */
+export interface ProfileNeed {
+/**
+ * The profile field, e.g. called[].outcome.
+ */
+field: string
+/**
+ * The value it needs, in words.
+ */
+value: string
+}
+/**
+ * result.json of one segment of a load run split over processes or machines: its metrics as mergeable snapshots (HDR histograms encoded, counters, rates) and what judging the merge needs. Written by the load engine; read by `npm run load -- --merge` and the run diff.
+ */
+export interface SegmentResult {
+runId: string
+profile: string
+slo: Slo
+/**
+ * Index i of count: the segment's share of the plan's agents and schedule.
+ */
+segment: {
+index: number
+count: number
+}
+snapshot: MetricsSnapshot
+}
+/**
+ * The service levels that decide a load run: its thresholds.
+ */
+export interface Slo {
+/**
+ * p95 of callout → AgentEvent_Customer_Alerting, ms.
+ */
+setupP95Ms: number
+/**
+ * p95 of the callout request, ms.
+ */
+calloutP95Ms: number
+/**
+ * Share of call attempts that failed (refused, HTTP error, failure before the customer rang, dropped).
+ */
+errorRate: number
+/**
+ * Share of placed calls that never got a terminal event.
+ */
+lostRate: number
+/**
+ * Share of sampled responses and events that broke their contract.
+ */
+violationRate: number
+}
+/**
+ * A run's metrics as plain JSON: what a worker posts and what a segment writes.
+ */
+export interface MetricsSnapshot {
+/**
+ * HDR histograms by metric, compressed and base64-encoded.
+ */
+trends: {
+[k: string]: string
+}
+/**
+ * Counters by metric, then by tag value.
+ */
+counters: {
+[k: string]: {
+[k: string]: number
+}
+}
+rates: {
+[k: string]: {
+passes: number
+fails: number
+}
+}
+durationMs: number
+window?: Window
+series?: SeriesSnapshot
+}
+/**
+ * A span of time on the epoch clock, ms.
+ */
+export interface Window {
+startMs: number
+endMs: number
+}
+/**
+ * The run second by second: per epoch second, counts and encoded histograms; the run's callout latency in the report's buckets.
+ */
+export interface SeriesSnapshot {
+seconds: {
+[k: string]: {
+calls: number
+errors: number
+/**
+ * Milliseconds of calls in progress within the second.
+ */
+callMs?: number
+callout?: string
+setup?: string
+}
+}
+buckets: number[]
+}
+/**
+ * series.json of a load run: the run second by second (times in s since its first callout) and its callout latency in fixed buckets, for the report's charts. Written by the load engine (load/engine/series.ts). Every list of `series` is as long as `t`.
+ */
+export interface SeriesFile {
+series: TimeSeries
+histogram: Histogram
+}
+export interface TimeSeries {
+intervalSeconds: number
+t: Numbers
+callsPerSecond: Numbers
+errorsPerSecond: Numbers
+p50Ms: Gaps
+p95Ms: Gaps
+/**
+ * The metric whose percentiles p50Ms and p95Ms are.
+ */
+metric: string
+/**
+ * Call setup per interval, when the run saw any.
+ */
+setup?: {
+metric: string
+p50Ms: Gaps
+p95Ms: Gaps
+}
+}
+/**
+ * A latency distribution: bucket i counts samples in [edgesMs[i], edgesMs[i+1]); one edge more than counts.
+ */
+export interface Histogram {
+metric: string
+edgesMs: Numbers
+counts: number[]
+}
+/**
+ * summary.json of a load run (or of a merge of its segments): every metric by name with its statistics and threshold verdicts, and the run's call-center figures. Written by the load engine (load/engine/outputs.ts); read by the report page and the capacity search.
+ */
+export interface LoadSummary {
+/**
+ * Metrics by name; a tagged share of a metric is named name{tag:value}.
+ */
+metrics: {
+[k: string]: SummaryMetric
+}
+state?: {
+/**
+ * From the first sign-in to the last sign-out.
+ */
+testRunDurationMs?: number
+}
+kpis?: CallCenterKpis
+}
+/**
+ * One metric: its kind, its statistics (count and rate; avg, min, med, max and percentiles of a trend) and the verdict of each threshold on it.
+ */
+export interface SummaryMetric {
+type: ("counter" | "rate" | "trend")
+contains?: ("time" | "default")
+values: {
+[k: string]: number
+}
+/**
+ * Threshold expressions (e.g. p(95)<3000) and whether the run held them.
+ */
+thresholds?: {
+[k: string]: {
+ok: boolean
+}
+}
+}
+/**
+ * The call-center figures of a load run (load/README.md defines each, with its standard).
+ */
+export interface CallCenterKpis {
+/**
+ * The measurement interval: the call-attempt schedule as it ran, s.
+ */
+intervalS: number
+/**
+ * Call attempts per second the schedule offered, and callouts the gateway was actually sent.
+ */
+attemptsPerSecond: {
+offered: number
+achieved: number
+}
+/**
+ * Calls in progress (callout sent to the call's end): the highest one-second mean, and the mean over the interval.
+ */
+concurrentCalls: {
+peak: number
+mean: number
+}
+/**
+ * Callouts whose outcome the run saw.
+ */
+attempts: number
+/**
+ * Answered ÷ attempts (RFC 6076 SER, ITU-T E.411 ASR); absent without attempts.
+ */
+sessionEstablishmentRatio?: number
+/**
+ * (Answered + not answered by the customer, busy included) ÷ attempts (RFC 6076 SEER, E.411 NER).
+ */
+effectiveRatio?: number
+/**
+ * Attempts that did not reach the customer, by class of contracts/data/retcodes.json; every class listed.
+ */
+ineffective: {
+[k: string]: number
+}
+delays: {
+postDial?: Delay
+answer?: Delay
+release?: Delay
+}
+/**
+ * Releases that got no AgentState_Ready (or _Work) by the prompt deadline.
+ */
+releasesWithoutReady: number
+}
+/**
+ * A delay's distribution in ms, from its HDR histogram.
+ */
+export interface Delay {
+metric: string
+count: number
+p50: number
+p95: number
+p99: number
+}
+/**
+ * run.json of a run folder: who ran what against which gateway, and how each phase ended. Written by `npm start` (scripts/run.ts) and by `npm run load`; read by the report page and the run diff. Never holds a secret.
+ */
+export interface RunRecord {
+runId: string
+startedAt: string
+finishedAt?: string
+target: {
+name?: string
+baseUrl: string
+edition?: string
+authMode?: string
+embeddedMock: boolean
+insecure?: boolean
+}
+seed?: number
+loadProfile?: string
+phases: PhaseRecord[]
+/**
+ * Why the run stopped early (a refused plan, a failed preflight, an interruption): a catalog code and one line.
+ */
+failure?: {
+code: string
+message: string
+}
+/**
+ * Lines shown near the verdict, such as a warning about TLS checks switched off.
+ */
+notes?: string[]
+}
+/**
+ * One phase of the run (target, plan, preflight, contract, load, sweep, report) and how it ended.
+ */
+export interface PhaseRecord {
+name: string
+status: ("pass" | "fail" | "error" | "skipped")
+exitCode?: number
+durationMs?: number
+note?: string
 }
 /**
  * Body of sign-in (PUT /agentgateway/resource/onlineagent/{agentid}) and of forced sign-in (.../forcelogin). The vendor's examples send numbers and booleans as strings, so both forms are accepted. The harness never sends callBackUri or serviceToken: with both present the gateway pushes events instead of answering polls.

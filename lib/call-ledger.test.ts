@@ -13,7 +13,10 @@ afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-it("counts what four processes record at once, and nothing before the first", async () => {
+// It waits on four Node processes: on a busy machine their start alone can take longer than the default 5 s.
+it("counts what four processes record at once, and nothing before the first", {
+  timeout: 60_000,
+}, async () => {
   const dir = await mkdtemp(join(tmpdir(), "ccgw-ledger-"));
   dirs.push(dir);
   const ledger = CallLedger.inReportDir(dir);

@@ -1,13 +1,13 @@
 /** The capacity search against a synthetic gateway whose error rate jumps past a known knee. */
 import { describe, expect, it } from "vitest";
+import type { LoadSummary } from "../contracts/index.ts";
 import { type CapacityPoint, capacityMethod, formatCurve, judge, searchCapacity } from "./capacity.ts";
 import type { Slo } from "./plan.ts";
-import type { SummaryData } from "./summary.ts";
 
 const slo: Slo = { setupP95Ms: 3000, calloutP95Ms: 1000, errorRate: 0.02, lostRate: 0.001, violationRate: 0 };
 
 /** A gateway that refuses the share of attempts above `knee` (what the mock's token bucket does). */
-function summaryAt(rate: number, knee: number): SummaryData {
+function summaryAt(rate: number, knee: number): LoadSummary {
   const errorRate = rate <= knee ? 0 : (rate - knee) / rate;
   return {
     metrics: {

@@ -5,26 +5,17 @@
  * first failing rate. The answer is the highest rate whose trial passed, with the curve of every trial. A trial
  * that breaks the criterion may be cut short (abortOnFail): it has failed whatever the rest would show.
  */
+
+import type { CapacityMethod, CapacityPoint, CapacityResult, LoadSummary } from "../contracts/index.ts";
 import type { Slo } from "./plan.ts";
 import type { CapacitySearch } from "./profiles.ts";
-import type { SummaryData } from "./summary.ts";
 
-/** One step of the curve. */
-export interface CapacityPoint {
-  rate: number;
-  /** Callouts per second the gateway was actually sent over the trial (the KPIs' achieved attempt rate). */
-  achieved: number;
-  setupP95Ms: number | undefined;
-  calloutP95Ms: number | undefined;
-  errorRate: number;
-  lostRate: number;
-  pass: boolean;
-  /** The service levels the step broke. */
-  broke: string[];
-}
+// A step of the curve, the search's method and its result: capacity.json's shapes
+// (contracts/schemas/harness/capacity.schema.json).
+export type { CapacityMethod, CapacityPoint, CapacityResult } from "../contracts/index.ts";
 
 /** Judges one step's summary against the service levels. */
-export function judge(rate: number, summary: SummaryData, slo: Slo, stepS?: number): CapacityPoint {
+export function judge(rate: number, summary: LoadSummary, slo: Slo, stepS?: number): CapacityPoint {
   const v = (name: string, stat: string): number | undefined => summary.metrics[name]?.values[stat];
   const point: CapacityPoint = {
     rate,
@@ -56,13 +47,6 @@ export function judge(rate: number, summary: SummaryData, slo: Slo, stepS?: numb
   return point;
 }
 
-/** How the rate was found, in the terms of RFC 7502: the trials' duration and the loss criterion. */
-export interface CapacityMethod {
-  standard: string;
-  trialS: number;
-  criterion: string;
-}
-
 /** The stated loss criterion of a trial: the service levels it must hold. */
 export function lossCriterion(slo: Slo): string {
   const pct = (share: number) => Number((share * 100).toPrecision(6));
@@ -76,15 +60,6 @@ export function capacityMethod(search: CapacitySearch, slo: Slo): CapacityMethod
     trialS: search.stepS,
     criterion: lossCriterion(slo),
   };
-}
-
-export interface CapacityResult {
-  method?: CapacityMethod;
-  /** Highest rate that held every service level (0 when even the first step failed). */
-  sustainable: number;
-  /** Lowest rate that broke one (undefined when maxRate held). */
-  firstFailing: number | undefined;
-  curve: CapacityPoint[];
 }
 
 /** Runs the search; `step(rate)` runs one constant-rate step and returns its point. */

@@ -3,6 +3,7 @@
  * service levels), made by load/make-plan.ts. Plain JSON, so it travels to worker threads and to the segments
  * of a run on other machines; the helpers here select agents and place arrivals the same way everywhere.
  */
+import type { Slo } from "../contracts/index.ts";
 
 /** An agent as the plan carries it (a password may be empty when it comes from CCGW_AGENT_PASSWORD). */
 export interface PlanAgent {
@@ -18,19 +19,8 @@ export interface RateStage {
   durationS: number;
 }
 
-/** Service levels that decide pass or fail (thresholds with abortOnFail). */
-export interface Slo {
-  /** p95 of callout → AgentEvent_Customer_Alerting, ms. */
-  setupP95Ms: number;
-  /** p95 of the callout HTTP request, ms. */
-  calloutP95Ms: number;
-  /** Share of call attempts that failed (refused, HTTP error, failure before the customer rang, dropped). */
-  errorRate: number;
-  /** Share of placed calls that never got a terminal event. */
-  lostRate: number;
-  /** Share of sampled responses and events that broke their contract. */
-  violationRate: number;
-}
+/** Service levels that decide pass or fail (thresholds with abortOnFail); result.json carries them. */
+export type { Slo } from "../contracts/index.ts";
 
 export interface LoadPlan {
   runId: string;

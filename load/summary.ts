@@ -1,30 +1,14 @@
 /**
- * The summary of a load run (metrics by name, `values` per statistic, threshold verdicts), and its JUnit form:
- * one test case per threshold (the SLOs).
+ * The JUnit form of a load run's summary (summary.json, contracts/schemas/harness/load-summary.schema.json): one
+ * test case per threshold (the SLOs).
  */
 
+import type { LoadSummary } from "../contracts/index.ts";
 import { esc } from "../lib/report/escape.ts";
-import type { CallCenterKpis } from "../lib/report/load-kpis.ts";
 import type { LoadPlan } from "./plan.ts";
 
-/** A run's summary: what summary.json holds. */
-export interface SummaryData {
-  metrics: Record<
-    string,
-    {
-      type: string;
-      contains?: string;
-      values: Record<string, number>;
-      thresholds?: Record<string, { ok: boolean }>;
-    }
-  >;
-  state?: { testRunDurationMs?: number };
-  /** The run's call-center figures (load/README.md defines them). */
-  kpis?: CallCenterKpis;
-}
-
 /** JUnit XML: one test case per SLO threshold; the breakdown thresholds (count>=0) are left out. */
-export function junit(data: SummaryData, plan: Pick<LoadPlan, "profile" | "runId">): string {
+export function junit(data: LoadSummary, plan: Pick<LoadPlan, "profile" | "runId">): string {
   const cases: string[] = [];
   let failures = 0;
   for (const [metric, value] of Object.entries(data.metrics)) {

@@ -10,7 +10,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_EDITION, EDITIONS, type Edition } from "../contracts/index.ts";
 import { baselineFromRun, dayOf, loadBaseline, writeBaseline } from "../lib/baseline.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
-import type { ConformanceReport } from "../lib/report/conformance.ts";
+import { readRunFile } from "../lib/report/run-files.ts";
 import { loadTargetProfile, type TargetProfile } from "../lib/target-profile.ts";
 import { DEFECTS, startGateway } from "../mock/index.ts";
 import { suiteMockOptions, suiteProfile } from "../mock/suite-options.ts";
@@ -279,7 +279,7 @@ async function updateBaseline(
     console.error(`contract: baseline not written: the run left no ${path}`);
     return;
   }
-  const report = JSON.parse(readFileSync(path, "utf8")) as ConformanceReport;
+  const report = await readRunFile("conformance.json", path);
   const expires = flags.baselineExpires ?? dayOf(new Date(Date.now() + BASELINE_DAYS * 86_400_000));
   const next = baselineFromRun(report.results, previous, { reason: flags.baselineReason, expires });
   await writeBaseline(file, next);

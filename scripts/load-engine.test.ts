@@ -9,12 +9,12 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import type { LoadSummary } from "../contracts/index.ts";
 import { runScript } from "../lib/script-process.ts";
 import { runEngine } from "../load/engine/engine.ts";
 import { makePlan } from "../load/make-plan.ts";
 import { expectedAttempts, scheduleSeconds } from "../load/plan.ts";
 import { LOAD_PROFILES } from "../load/profiles.ts";
-import type { SummaryData } from "../load/summary.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
 
 const dirs: string[] = [];
@@ -192,7 +192,7 @@ describe.concurrent("the Node load engine", () => {
       ]);
     const counts = async (reportDir: string) => {
       const text = await readFile(join(reportDir, "summary.json"), "utf8");
-      const { metrics, kpis } = JSON.parse(text) as SummaryData;
+      const { metrics, kpis } = JSON.parse(text) as LoadSummary;
       const kept = Object.entries(metrics).filter(
         ([name]) =>
           name === "ccgw_call_attempts" || /^ccgw_(callouts|call_outcomes|ineffective_attempts)\b/.test(name),

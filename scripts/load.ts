@@ -4,7 +4,7 @@
  * junit.xml, series.json and the run's index.html into reports/<run-id>/. Also merges the segments of a split
  * run, writes the Kubernetes Job of one, and signs left-over agents out.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import { type RunRecord, writeReport } from "../lib/report/page/index.ts";
+import { writeRunFile } from "../lib/report/run-files.ts";
 import { assertPlanWithinCaps, formatPlan, policyFromProfile, type RunPlan } from "../lib/safety.ts";
 import {
   isLoopback,
@@ -233,7 +234,7 @@ async function run(
     };
     const result = await runCapacitySearch(plan, target, search, flags, log);
     if (result) {
-      writeFileSync(join(plan.reportDir, "capacity.json"), JSON.stringify(result, null, 2));
+      await writeRunFile("capacity.json", join(plan.reportDir, "capacity.json"), result);
       process.stdout.write(`${formatCurve(result)}\n`);
     }
     code = !result ? RUN_END.interrupted : result.sustainable > 0 ? EXIT.PASS : EXIT.FAIL;
@@ -247,7 +248,7 @@ async function run(
     code = end === RUN_END.pass ? EXIT.PASS : end === RUN_END.interrupted ? RUN_END.interrupted : EXIT.FAIL;
   }
   const record = loadRecord(plan, target, embedded, started, code);
-  writeFileSync(join(plan.reportDir, "run.json"), `${JSON.stringify(record, null, 2)}\n`);
+  await writeRunFile("run.json", join(plan.reportDir, "run.json"), record);
   const { summary } = await writeReport(plan.reportDir, { secrets: profileSecrets(target) });
   if (!flags.quiet) process.stdout.write(`${summary}\n`);
   return code;

@@ -3,7 +3,7 @@
  * self-contained acceptance document: no script, no external asset, readable offline and printable).
  * Both pass everything through lib/redact.ts once more, so a writer can never leak a Guid or password.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { redact } from "../redact.ts";
 import type {
@@ -12,12 +12,13 @@ import type {
   ChoiceRow,
   ClauseNote,
   ClauseRow,
+  ClauseVerdict,
   ConformanceReport,
   Exchange,
-  Verdict,
 } from "./conformance.ts";
 import { esc } from "./escape.ts";
 import { curlOf } from "./reproducer.ts";
+import { writeRunFile } from "./run-files.ts";
 import { todoHtml } from "./todo-html.ts";
 
 /** Writes conformance.json and conformance.html into `dir`; returns their paths. */
@@ -26,16 +27,15 @@ export async function writeConformance(
   report: ConformanceReport,
   secrets: readonly string[] = [],
 ): Promise<{ json: string; html: string }> {
-  await mkdir(dir, { recursive: true });
   const safe = redact(report, secrets);
   const json = join(dir, "conformance.json");
   const html = join(dir, "conformance.html");
-  await writeFile(json, `${JSON.stringify(safe, null, 2)}\n`);
+  await writeRunFile("conformance.json", json, safe);
   await writeFile(html, renderConformanceHtml(safe));
   return { json, html };
 }
 
-const LABEL: Record<Verdict, string> = {
+const LABEL: Record<ClauseVerdict, string> = {
   pass: "pass",
   fail: "FAIL",
   "open-recorded": "open, recorded",
@@ -43,7 +43,7 @@ const LABEL: Record<Verdict, string> = {
   "not-testable": "not testable",
 };
 
-function badge(verdict: Verdict): string {
+function badge(verdict: ClauseVerdict): string {
   return `<span class="v v-${verdict}">${esc(LABEL[verdict])}</span>`;
 }
 
@@ -149,7 +149,7 @@ export function renderConformanceHtml(report: ConformanceReport): string {
       return `<section id="clause-${esc(row.id)}"><h3>${badge(row.verdict)} <code>${esc(row.id)}</code>: ${esc(row.title)}</h3>${row.source ? `<p class="src">Source: ${esc(row.source)}</p>` : ""}${cases}</section>`;
     })
     .join("\n");
-  const totals = (Object.keys(LABEL) as Verdict[])
+  const totals = (Object.keys(LABEL) as ClauseVerdict[])
     .map((v) => `<td>${badge(v)} ${report.totals[v]}</td>`)
     .join("");
   return `<!doctype html>

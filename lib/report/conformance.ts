@@ -2,142 +2,42 @@
  * The conformance result model: what each functional case found (per clause, with evidence) and the clause
  * matrix built from it, one row per clause of the edition. The JSON and HTML writers render this model only.
  */
+
+import type {
+  CaseResult,
+  CaseVerdict,
+  ChoiceRow,
+  ClauseNote,
+  ClauseRow,
+  ClauseVerdict,
+  ConformanceReport,
+  Finding,
+  ProfileNeed,
+  TodoRow,
+} from "../../contracts/index.ts";
 import { type Clause, OPEN_CHOICES } from "../../contracts/index.ts";
 
-/** Verdict of a clause row. */
-export type Verdict = "pass" | "fail" | "open-recorded" | "not-tested" | "not-testable";
-/** Verdict of one finding or case. */
-export type CaseVerdict = "pass" | "fail" | "open-recorded" | "not-tested";
+// The model's types are those of its file's schema (contracts/schemas/harness/conformance.schema.json).
+export type {
+  BaselineUse,
+  CaseResult,
+  CaseVerdict,
+  ChoiceRow,
+  ClauseNote,
+  ClauseRow,
+  ClauseVerdict,
+  ConformanceReport,
+  Exchange,
+  Finding,
+  ProfileNeed,
+  TodoRow,
+} from "../../contracts/index.ts";
 
-/** One request and what came back, redacted. */
-export interface Exchange {
-  operation?: string;
-  request: { method: string; path: string; headers?: Record<string, unknown>; body?: unknown };
-  response?: { status: number; headers?: Record<string, unknown>; body?: unknown };
-  /** Transport error instead of a response. */
-  error?: string;
-  ms?: number;
-}
-
-/** One observation of a case, under one clause. */
-export interface Finding {
-  clause: string;
-  verdict: Exclude<CaseVerdict, "not-tested">;
-  message: string;
-  /** The open choice (contracts/data/open-choices.json) and the option the gateway took. */
-  choice?: { id: string; option: string };
-  /** Index in the case's evidence of the exchange a failure was seen in (the one a reproducer replays). */
-  exchange?: number;
-  /** A failure the run's baseline accepts (lib/baseline.ts): reported, but it fails neither case nor clause. */
-  known?: { reason: string; expires: string };
-}
-
-/** What the gateway chose where the pages leave a choice open. */
-export interface ChoiceRow {
-  id: string;
-  title: string;
-  clause: string;
-  /** The options a conforming gateway may take. */
-  options: string[];
-  /** The options this gateway took, with the cases that saw each and one message. */
-  observed: { option: string; cases: string[]; example: string }[];
-}
-
-/** What in the target profile would make a case testable: the field, and the kind of value it needs. */
-export interface ProfileNeed {
-  /** The profile field, e.g. "called[].outcome". */
-  field: string;
-  /** The value it needs, in words, e.g. 'a called number with outcome "answered"'. */
-  value: string;
-}
-
-/** A line of the profile author's to-do list: a value the profile lacks, and the cases and clauses it would test. */
-export interface TodoRow extends ProfileNeed {
-  cases: string[];
-  clauses: string[];
-  /** Of those clauses, the ones no case of the run (or of the plan) could test. */
-  untested: string[];
-}
-
-/** The result of one case of the functional suite. */
-export interface CaseResult {
-  id: string;
-  title: string;
-  /** Spec group, e.g. "callout boundaries". */
-  group: string;
-  /** The clause the case is about (its title ends with it in brackets). */
-  clause: string;
-  verdict: CaseVerdict;
-  findings: Finding[];
-  evidence: Exchange[];
-  /** What came back, in a few words (e.g. "retcode 100-007"), for open cases. */
-  observed?: string;
-  /** For a case not tested for want of something in the target profile: what would make it testable. */
-  needs?: ProfileNeed;
-  durationMs: number;
-}
-
-/**
- * A note of a clause row, named for what it is: a failure, a known failure (accepted by the baseline), an open
- * choice the gateway took (or another reaction the page leaves open), or why a case of the clause was not tested.
- */
-export interface ClauseNote {
-  kind: "fail" | "known" | "open" | "not-tested";
-  text: string;
-}
-
-export interface ClauseRow {
-  id: string;
-  kind: string;
-  title: string;
-  page: string;
-  source: string;
-  verdict: Verdict;
-  /** Ids of the cases that observed the clause. */
-  cases: string[];
-  /** Failures first, then known failures, open choices, and why cases were not tested. */
-  notes: ClauseNote[];
-}
-
-export interface RunMeta {
-  runId: string;
-  edition: string;
-  authMode: string;
-  target: { name?: string; baseUrl: string };
-  seed: number;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  /** Defects switched on in the embedded mock (self-test runs only). */
-  defects?: string[];
-}
-
-/** How a run used its baseline of known failures (lib/baseline.ts), as entry names "clause / case". */
-export interface BaselineUse {
-  /** The baseline file, as given. */
-  file: string;
-  entries: number;
-  /** Failures the baseline accepted. */
-  known: number;
-  /** Entries past their day whose failure came again (and failed the run). */
-  expired: string[];
-  /** Entries whose failure did not come (fixed, or its case not run): candidates to remove. */
-  unused: string[];
-}
-
-export interface ConformanceReport extends RunMeta {
-  interface: string;
-  totals: Record<Verdict, number>;
-  /** Case counts; `known`: cases whose only failures the baseline accepts (counted as passed too). */
-  cases: { total: number; pass: number; fail: number; open: number; notTested: number; known: number };
-  clauses: ClauseRow[];
-  /** One row per open choice of the contracts, observed or not. */
-  choices: ChoiceRow[];
-  baseline?: BaselineUse;
-  /** What the profile lacks to test more: the needs of the cases not tested for want of a profile value. */
-  todo: TodoRow[];
-  results: CaseResult[];
-}
+/** What a run says of itself in its report: who, against what, when. */
+export type RunMeta = Pick<
+  ConformanceReport,
+  "runId" | "edition" | "authMode" | "target" | "seed" | "startedAt" | "finishedAt" | "durationMs" | "defects"
+>;
 
 /**
  * The to-do list from cases not tested for want of a profile value, and from clauses no case reached that only
@@ -215,7 +115,7 @@ export function buildReport(
     const e = byClause.get(c.id);
     byClause.delete(c.id);
     const observed = e ? ORDER.find((v) => e.verdicts.has(v)) : undefined;
-    const verdict: Verdict = c.testable === false ? "not-testable" : (observed ?? "not-tested");
+    const verdict: ClauseVerdict = c.testable === false ? "not-testable" : (observed ?? "not-tested");
     return {
       id: c.id,
       kind: c.kind,
@@ -239,7 +139,7 @@ export function buildReport(
       notes: noteOrder(e.notes),
     });
   }
-  const totals: Record<Verdict, number> = {
+  const totals: Record<ClauseVerdict, number> = {
     pass: 0,
     fail: 0,
     "open-recorded": 0,
@@ -328,6 +228,34 @@ export function choiceRows(results: readonly CaseResult[]): ChoiceRow[] {
       observed: [...observed.values()],
     };
   });
+}
+
+/** What the cases of a run saw of one clause: checks that held, checks that failed, cases not tested. */
+export interface ClauseCounts {
+  passed: number;
+  failed: number;
+  notTested: number;
+}
+
+/** Counts per clause from a report's results; a failure the baseline accepts counts as held. */
+export function clauseCounts(results: readonly CaseResult[]): Map<string, ClauseCounts> {
+  const counts = new Map<string, ClauseCounts>();
+  const of = (clause: string) => {
+    let c = counts.get(clause);
+    if (!c) {
+      c = { passed: 0, failed: 0, notTested: 0 };
+      counts.set(clause, c);
+    }
+    return c;
+  };
+  for (const r of results) {
+    if (r.verdict === "not-tested") of(r.clause).notTested += 1;
+    for (const f of r.findings) {
+      if (f.verdict === "pass" || f.known) of(f.clause).passed += 1;
+      else if (f.verdict === "fail") of(f.clause).failed += 1;
+    }
+  }
+  return counts;
 }
 
 /** Clause ids with a failing row. */

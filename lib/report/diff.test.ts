@@ -14,6 +14,7 @@ import { buildReport, type CaseResult, caseVerdict, type Finding } from "./confo
 import { diffRuns } from "./diff.ts";
 import { writeDiff } from "./diff-page.ts";
 import { writeFixtureRun } from "./page/fixtures.ts";
+import { writeRunFile } from "./run-files.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const CHOICE = Object.values(OPEN_CHOICES)[0];
@@ -33,7 +34,15 @@ async function writeResult(dir: string, values: number[]): Promise<void> {
     rates: {},
     durationMs: 40_000,
   };
-  await writeFile(join(dir, "load", "result.json"), JSON.stringify({ runId: "r", snapshot }));
+  const slo = { setupP95Ms: 3000, calloutP95Ms: 1000, errorRate: 0.01, lostRate: 0.01, violationRate: 0 };
+  const segment = { index: 0, count: 1 };
+  await writeRunFile("result.json", join(dir, "load", "result.json"), {
+    runId: "r",
+    profile: "smoke",
+    slo,
+    segment,
+    snapshot,
+  });
 }
 
 /** A suite's conformance.json in which the first open choice was seen taking `option`. */
@@ -118,7 +127,13 @@ describe("diffRuns", () => {
     await mkdir(join(b, "load"), { recursive: true });
     const summary = (ok: boolean) =>
       JSON.stringify({
-        metrics: { ccgw_callout_duration: { values: { "p(95)": 5 }, thresholds: { "p(95)<10": { ok } } } },
+        metrics: {
+          ccgw_callout_duration: {
+            type: "trend",
+            values: { "p(95)": 5 },
+            thresholds: { "p(95)<10": { ok } },
+          },
+        },
       });
     await writeFile(join(a, "load", "summary.json"), summary(true));
     await writeFile(join(b, "load", "summary.json"), summary(false));

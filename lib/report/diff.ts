@@ -3,16 +3,11 @@
  * clause by clause, open choice by open choice, threshold by threshold, and load figure by load figure. Load
  * percentiles come from each run's merged HDR histograms (result.json), never from averaged summaries.
  */
-import { readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import hdr from "hdr-histogram-js";
-import type { RunRecord } from "./page/model.ts";
+import type { ConformanceReport, RunRecord, SegmentResult } from "../../contracts/index.ts";
 import { listFiles, readRunDir } from "./page/read.ts";
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+import { readRunFile } from "./run-files.ts";
 
 /** What identifies one side of the diff. */
 export interface DiffSide {
@@ -99,51 +94,32 @@ const TIMING_STATS = [
   ["p99", 99],
 ] as const;
 
-async function readJson(path: string): Promise<unknown> {
-  return JSON.parse(await readFile(path, "utf8"));
+/** The choices of the suite's report: each open choice with the options the gateway took. */
+function choicesOf(report: ConformanceReport): NonNullable<RunParts["choices"]> {
+  return new Map(
+    report.choices.map((c) => [c.id, { title: c.title, options: c.observed.map((o) => o.option).sort() }]),
+  );
 }
 
-/** The choices of the suite's conformance.json: each open choice with the options the gateway took. */
-function choicesOf(raw: unknown): RunParts["choices"] {
-  if (!isObject(raw) || !Array.isArray(raw.choices)) return undefined;
-  const choices = new Map<string, { title: string; options: string[] }>();
-  for (const c of raw.choices) {
-    if (!isObject(c) || typeof c.id !== "string" || !Array.isArray(c.observed)) continue;
-    const options = c.observed
-      .map((o) => (isObject(o) && typeof o.option === "string" ? o.option : undefined))
-      .filter((o): o is string => o !== undefined)
-      .sort();
-    choices.set(c.id, { title: typeof c.title === "string" ? c.title : c.id, options });
-  }
-  return choices;
+/** The merged metrics of a load run (its result.json): HDR histograms and counters. */
+function metricsOf(segment: SegmentResult): Pick<RunParts, "trends" | "counters"> {
+  const { trends, counters } = segment.snapshot;
+  const decoded = new Map(
+    Object.entries(trends).map(([name, encoded]) => [name, hdr.decodeFromCompressedBase64(encoded)]),
+  );
+  return { trends: decoded, counters };
 }
 
-/** The merged metrics of a load run (result.json beside its summary): HDR histograms and counters. */
-function metricsOf(raw: unknown): Pick<RunParts, "trends" | "counters"> {
-  if (!isObject(raw) || !isObject(raw.snapshot)) return { trends: undefined, counters: undefined };
-  const { trends, counters } = raw.snapshot;
-  const decoded = new Map<string, ReturnType<typeof hdr.decodeFromCompressedBase64>>();
-  if (isObject(trends))
-    for (const [name, encoded] of Object.entries(trends))
-      if (typeof encoded === "string") decoded.set(name, hdr.decodeFromCompressedBase64(encoded));
-  return {
-    trends: decoded,
-    counters: isObject(counters) ? (counters as Record<string, Record<string, number>>) : undefined,
-  };
-}
-
-/** Who ran against what: run.json's record, or for a suite run on its own, what its conformance.json says. */
-function sideOf(dir: string, run: RunRecord, conformance: unknown): DiffSide {
-  const suite = isObject(conformance) && run.target.baseUrl === "unknown" ? conformance : undefined;
-  const str = (value: unknown) => (typeof value === "string" ? value : undefined);
-  const suiteTarget = suite && isObject(suite.target) ? suite.target : {};
-  const edition = run.target.edition ?? str(suite?.edition);
-  const authMode = run.target.authMode ?? str(suite?.authMode);
+/** Who ran against what: run.json's record, or for a suite run on its own, what its report says. */
+function sideOf(dir: string, run: RunRecord, conformance: ConformanceReport | undefined): DiffSide {
+  const suite = run.target.baseUrl === "unknown" ? conformance : undefined;
+  const edition = run.target.edition ?? suite?.edition;
+  const authMode = run.target.authMode ?? suite?.authMode;
   return {
     dir,
-    runId: str(suite?.runId) ?? run.runId,
-    startedAt: str(suite?.startedAt) ?? run.startedAt,
-    target: str(suiteTarget.name) ?? str(suiteTarget.baseUrl) ?? run.target.name ?? run.target.baseUrl,
+    runId: suite?.runId ?? run.runId,
+    startedAt: suite?.startedAt ?? run.startedAt,
+    target: suite ? (suite.target.name ?? suite.target.baseUrl) : (run.target.name ?? run.target.baseUrl),
     ...(edition ? { edition } : {}),
     ...(authMode ? { authMode } : {}),
   };
@@ -153,11 +129,7 @@ function sideOf(dir: string, run: RunRecord, conformance: unknown): DiffSide {
 export async function readRunParts(dir: string, notes: string[]): Promise<RunParts> {
   const model = await readRunDir(dir);
   const files = await listFiles(dir);
-  const conformanceFile = files.find((f) => basename(f) === "conformance.json");
-  const rawConformance = conformanceFile
-    ? await readJson(join(dir, conformanceFile)).catch(() => undefined)
-    : undefined;
-  const side = sideOf(dir, model.run, rawConformance);
+  const side = sideOf(dir, model.run, model.conformance);
   const clauses = model.conformance
     ? new Map(model.conformance.clauses.map((c) => [c.id, { title: c.title, verdict: c.verdict }]))
     : undefined;
@@ -168,13 +140,18 @@ export async function readRunParts(dir: string, notes: string[]): Promise<RunPar
   const depth = (f: string) => f.split("/").length;
   const summary = files.filter((f) => basename(f) === "summary.json").sort((x, y) => depth(x) - depth(y))[0];
   const resultFile = summary ? join(dirname(summary), "result.json") : undefined;
-  const metrics =
+  const segment =
     resultFile && files.includes(resultFile)
-      ? metricsOf(await readJson(join(dir, resultFile)).catch(() => undefined))
-      : { trends: undefined, counters: undefined };
+      ? await readRunFile("result.json", join(dir, resultFile)).catch((error: Error) => {
+          notes.push(`${side.runId}: ${error.message}`);
+          return undefined;
+        })
+      : undefined;
+  const metrics = segment ? metricsOf(segment) : { trends: undefined, counters: undefined };
   if (model.load && !metrics.trends)
     notes.push(`${side.runId}: no result.json, so no load percentiles to compare`);
-  return { side, clauses, choices: choicesOf(rawConformance), thresholds, ...metrics };
+  const choices = model.conformance && choicesOf(model.conformance);
+  return { side, clauses, choices, thresholds, ...metrics };
 }
 
 function clauseChanges(a: RunParts, b: RunParts): ClauseChange[] {

@@ -4,34 +4,10 @@
  * full).
  */
 
-/** A delay's distribution, ms, from its HDR histogram. */
-export interface Delay {
-  metric: string;
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-}
+import type { CallCenterKpis } from "../../contracts/index.ts";
 
-export interface CallCenterKpis {
-  /** The measurement interval: the call-attempt schedule as it ran, s. */
-  intervalS: number;
-  /** Call attempts per second the schedule offered, and callouts the gateway was actually sent. */
-  attemptsPerSecond: { offered: number; achieved: number };
-  /** Calls in progress (callout sent to the call's end): the highest one-second mean, and the mean over the interval. */
-  concurrentCalls: { peak: number; mean: number };
-  /** Callouts whose outcome the run saw: at its end, every callout sent less those its end cut short. */
-  attempts: number;
-  /** Answered ÷ attempts (RFC 6076 SER, ITU-T E.411 ASR); absent without attempts. */
-  sessionEstablishmentRatio?: number;
-  /** (Answered + not answered by the customer, busy included) ÷ attempts (RFC 6076 SEER, E.411 NER). */
-  effectiveRatio?: number;
-  /** Attempts that did not reach the customer, by class; every class listed, 0 when none. */
-  ineffective: Record<string, number>;
-  delays: { postDial?: Delay; answer?: Delay; release?: Delay };
-  /** Releases that got no AgentState_Ready (or _Work) by the prompt deadline: left out of the release delay. */
-  releasesWithoutReady: number;
-}
+// Their shape is summary.json's (contracts/schemas/harness/load-summary.schema.json).
+export type { CallCenterKpis, Delay } from "../../contracts/index.ts";
 
 /** Labels and short definitions of the delays, in the order the report shows them. */
 export const DELAY_LABELS: Record<keyof CallCenterKpis["delays"], { label: string; definition: string }> = {

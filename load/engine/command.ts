@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidArgumentError } from "commander";
+import type { LoadSummary } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
 import { sweepSignOut } from "../../lib/gateway/preflight.ts";
 import { type ProgressFigures, startProgress } from "../../lib/progress.ts";
@@ -14,7 +15,6 @@ import type { TargetProfile } from "../../lib/target-profile.ts";
 import { type CapacityResult, capacityMethod, judge, searchCapacity } from "../capacity.ts";
 import { agentAt, agentPoolSize, type LoadPlan } from "../plan.ts";
 import type { CapacitySearch } from "../profiles.ts";
-import type { SummaryData } from "../summary.ts";
 import { runEngine, type Segment } from "./engine.ts";
 import { loadJobManifest } from "./k8s-job.ts";
 import { LiveMetrics } from "./live-metrics.ts";
@@ -154,7 +154,7 @@ export async function runCapacitySearch(
     if (end === RUN_END.interrupted) throw new Interrupted();
     const summary = JSON.parse(
       await readFile(join(stepPlan.reportDir, "summary.json"), "utf8"),
-    ) as SummaryData;
+    ) as LoadSummary;
     // A breaking step is cut short by abortOnFail: its achieved rate is over the time it actually ran.
     const ranS = (summary.state?.testRunDurationMs ?? 0) / 1000;
     const activeS = Math.max(1, Math.min(search.stepS, ranS - plan.signInS));

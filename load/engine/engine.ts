@@ -3,16 +3,16 @@
  * share in a worker thread so every core is used, merges their metrics exactly, judges the plan's service
  * levels as thresholds, and writes summary.json, junit.xml (one case per threshold) and series.json.
  */
-import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import type { LoadSummary } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
+import { readRunFile } from "../../lib/report/run-files.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import type { LoadPlan } from "../plan.ts";
-import type { SummaryData } from "../summary.ts";
 import { Metrics, type MetricsSnapshot } from "./metrics.ts";
-import { type Segment, type SegmentResult, writeRunFiles } from "./outputs.ts";
+import { type Segment, writeRunFiles } from "./outputs.ts";
 import { judge, parseThresholds, type Threshold } from "./thresholds.ts";
 import { runShare, type ShareControl, type ShareSpec } from "./worker.ts";
 
@@ -57,7 +57,7 @@ export interface EngineOptions {
 export type { Segment } from "./outputs.ts";
 
 export interface EngineResult {
-  summary: SummaryData;
+  summary: LoadSummary;
   broken: Threshold[];
   metrics: Metrics;
   /** Why the run stopped before its schedule ended (a threshold with abortOnFail, or the signal). */
@@ -195,7 +195,7 @@ export async function mergeResults(dirs: readonly string[], reportDir: string): 
   const results = await Promise.all(
     dirs.map(async (dir) => {
       try {
-        return JSON.parse(await readFile(join(dir, "result.json"), "utf8")) as SegmentResult;
+        return await readRunFile("result.json", join(dir, "result.json"));
       } catch (error) {
         throw new HarnessError(
           "CCGW_USAGE",

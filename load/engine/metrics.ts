@@ -6,9 +6,9 @@
  * `values` per statistic (avg, med, p(95), count, rate), the shape common load tools write.
  */
 import hdr from "hdr-histogram-js";
-import type { SummaryData } from "../summary.ts";
+import type { LoadSummary, MetricsSnapshot, Window } from "../../contracts/index.ts";
 import { callCenterKpis } from "./kpis.ts";
-import { Series, type SeriesSnapshot } from "./series.ts";
+import { Series } from "./series.ts";
 
 /** Timings are recorded in whole milliseconds, from 1 ms to an hour. */
 const HISTOGRAM = {
@@ -32,23 +32,9 @@ const TREND_STATS = ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"] as c
 
 type Histogram = ReturnType<typeof hdr.build>;
 
-/** Plain JSON of a run's metrics: what a worker posts and what a segment writes to its result file. */
-export interface MetricsSnapshot {
-  trends: Record<string, string>;
-  counters: Record<string, Record<string, number>>;
-  rates: Record<string, { passes: number; fails: number }>;
-  durationMs: number;
-  /** The call-attempt schedule's measurement interval (epoch ms): the KPIs' rates are over it. */
-  window?: Window;
-  /** Second by second, for the report's charts; left out of progress snapshots. */
-  series?: SeriesSnapshot;
-}
-
-/** A span of time on the epoch clock, ms. */
-export interface Window {
-  startMs: number;
-  endMs: number;
-}
+// Plain JSON of a run's metrics (what a worker posts, what a segment writes to result.json) and a span of time
+// on the epoch clock: their shapes are result.json's (contracts/schemas/harness/load-segment.schema.json).
+export type { MetricsSnapshot, Window } from "../../contracts/index.ts";
 
 export class Metrics {
   private readonly trends = new Map<string, Histogram>();
@@ -152,9 +138,9 @@ export class Metrics {
   }
 
   /** The summary: trends in ms, counters with count and rate per second, rates with their share. */
-  summary(): SummaryData {
+  summary(): LoadSummary {
     const seconds = Math.max(this.durationMs, 1) / 1000;
-    const metrics: SummaryData["metrics"] = {};
+    const metrics: LoadSummary["metrics"] = {};
     for (const [name, h] of this.trends) {
       if (h.totalCount === 0) continue;
       const values: Record<string, number> = {};

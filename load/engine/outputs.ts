@@ -5,9 +5,11 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { LoadSummary, SegmentResult } from "../../contracts/index.ts";
+import { writeRunFile } from "../../lib/report/run-files.ts";
 import type { LoadPlan } from "../plan.ts";
-import { junit, type SummaryData } from "../summary.ts";
-import type { Metrics, MetricsSnapshot } from "./metrics.ts";
+import { junit } from "../summary.ts";
+import type { Metrics } from "./metrics.ts";
 
 /** One segment of a run split over processes or machines: index i of count (`--segment i/N`). */
 export interface Segment {
@@ -15,20 +17,14 @@ export interface Segment {
   count: number;
 }
 
-/** What a run (or a segment of one) leaves for a merge: its metrics as a snapshot, with what judging needs. */
-export interface SegmentResult {
-  runId: string;
-  profile: string;
-  slo: LoadPlan["slo"];
-  segment: Segment;
-  snapshot: MetricsSnapshot;
-}
+/** What a run (or a segment of one) leaves for a merge: result.json (contracts/schemas/harness/load-segment). */
+export type { SegmentResult } from "../../contracts/index.ts";
 
 /** Writes the run's files; result.json only for a run (a merge's result is its segments' files). */
 export async function writeRunFiles(
   dir: string,
   metrics: Metrics,
-  summary: SummaryData,
+  summary: LoadSummary,
   plan: Pick<LoadPlan, "runId" | "profile" | "slo">,
   segment?: Segment,
 ): Promise<void> {
@@ -41,10 +37,10 @@ export async function writeRunFiles(
       segment,
       snapshot: metrics.snapshot(),
     };
-    await writeFile(join(dir, "result.json"), `${JSON.stringify(result)}\n`);
+    await writeRunFile("result.json", join(dir, "result.json"), result, { compact: true });
   }
-  await writeFile(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeRunFile("summary.json", join(dir, "summary.json"), summary);
   await writeFile(join(dir, "junit.xml"), junit(summary, plan));
   const series = metrics.series.file();
-  if (series) await writeFile(join(dir, "series.json"), `${JSON.stringify(series)}\n`);
+  if (series) await writeRunFile("series.json", join(dir, "series.json"), series, { compact: true });
 }

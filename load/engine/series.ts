@@ -5,7 +5,8 @@
  * snapshots are plain JSON like the rest of the metrics.
  */
 import hdr from "hdr-histogram-js";
-import { HISTOGRAM_EDGES_MS, type Histogram, type TimeSeries } from "../../lib/report/page/model.ts";
+import type { Histogram, SeriesFile, SeriesSnapshot, TimeSeries } from "../../contracts/index.ts";
+import { HISTOGRAM_EDGES_MS } from "../../lib/report/page/model.ts";
 
 type Hdr = ReturnType<typeof hdr.build>;
 
@@ -26,20 +27,9 @@ interface Second {
   setup?: Hdr;
 }
 
-/** Plain JSON of a series: per epoch second, counts and encoded histograms; the run's bucket counts. */
-export interface SeriesSnapshot {
-  seconds: Record<
-    string,
-    { calls: number; errors: number; callMs?: number; callout?: string; setup?: string }
-  >;
-  buckets: number[];
-}
-
-/** What series.json holds: the report page's series and histogram, and the errors seen per second. */
-export interface SeriesFile {
-  series: TimeSeries;
-  histogram: Histogram;
-}
+// Plain JSON of a series (per epoch second, counts and encoded histograms) and what series.json holds: their
+// shapes are in contracts/schemas/harness/ (load-segment, load-series).
+export type { SeriesFile, SeriesSnapshot } from "../../contracts/index.ts";
 
 const clampMs = (ms: number) => Math.min(PER_SECOND.highestTrackableValue, Math.max(1, Math.round(ms)));
 

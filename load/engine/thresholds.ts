@@ -3,8 +3,9 @@
  * `count<10`, `max<=3000`, checked against a summary's values. A threshold may stop the run when it breaks
  * (abortOnFail, after delayAbortEval). An expression that does not parse is a usage error, never ignored.
  */
+
+import type { LoadSummary } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
-import type { SummaryData } from "../summary.ts";
 
 /** A threshold: the expression, or an object with abortOnFail. */
 export type ThresholdSpec = string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string };
@@ -85,7 +86,7 @@ function holds(observed: number, op: Threshold["op"], value: number): boolean {
  * A metric nothing was recorded for holds its threshold only when 0 would (count<10 holds, count>0 breaks).
  * @returns the thresholds that broke
  */
-export function judge(summary: SummaryData, thresholds: readonly Threshold[]): Threshold[] {
+export function judge(summary: LoadSummary, thresholds: readonly Threshold[]): Threshold[] {
   const broken: Threshold[] = [];
   for (const t of thresholds) {
     const metric = summary.metrics[t.metric];

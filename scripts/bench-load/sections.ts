@@ -7,18 +7,18 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { LoadSummary } from "../../contracts/index.ts";
 import { runCapacitySearch } from "../../load/engine/command.ts";
 import { runEngine } from "../../load/engine/engine.ts";
 import { makePlan } from "../../load/make-plan.ts";
 import type { LoadPlan } from "../../load/plan.ts";
 import { LOAD_PROFILES, type LoadProfile } from "../../load/profiles.ts";
-import type { SummaryData } from "../../load/summary.ts";
 import { clientFloor, type Floor } from "./client-floor.ts";
 import { type MockProcess, type MockProcessOptions, startMockProcess } from "./mock-process.ts";
 import { findWrk, wrkRate } from "./wrk.ts";
 
 type Log = (line: string) => void;
-const stat = (s: SummaryData, name: string, v: string) => s.metrics[name]?.values[v];
+const stat = (s: LoadSummary, name: string, v: string) => s.metrics[name]?.values[v];
 
 /** Requests the mock has answered so far, all operations. */
 async function answered(mock: MockProcess): Promise<number> {
@@ -288,7 +288,7 @@ export async function fidelity(
     `fidelity: lognormal callout latency (median ${median} ms, sigma ${sigma}), ${o.rate} calls/s for ${o.seconds} s`,
   );
   const clean = await run("fidelity", 0);
-  const p = (s: SummaryData, v: string, name = "ccgw_callout_duration") => stat(s, name, v) ?? Number.NaN;
+  const p = (s: LoadSummary, v: string, name = "ccgw_callout_duration") => stat(s, name, v) ?? Number.NaN;
   const reported = { p50: p(clean, "med"), p95: p(clean, "p(95)"), p99: p(clean, "p(99)") };
   const dev = (a: number, b: number) => Math.round(((a - b) / b) * 1000) / 10;
   log("fidelity: the same with the mock stopped for 2 s mid-run");

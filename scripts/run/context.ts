@@ -4,11 +4,12 @@
  * report, then tears down in reverse order, whatever happened before.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { EXIT, HarnessError } from "../../lib/errors.ts";
 import { redactText } from "../../lib/redact.ts";
 import { formatSummary, type RunRecord, writeReport } from "../../lib/report/page/index.ts";
+import { writeRunFile } from "../../lib/report/run-files.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import { type PhaseProcess, signalPhase } from "./phase-process.ts";
 
@@ -133,7 +134,7 @@ export class RunContext {
         this.record.failure ??= { code: "INTERRUPTED", message: "the run was interrupted (Ctrl-C)" };
       this.record.finishedAt = new Date().toISOString();
       if (this.record.notes?.length === 0) delete this.record.notes;
-      await writeFile(join(this.runDir, "run.json"), `${JSON.stringify(this.record, null, 2)}\n`);
+      await writeRunFile("run.json", join(this.runDir, "run.json"), this.record);
       const { model, page } = await writeReport(this.runDir, { secrets: this.secrets });
       const shown = relative(process.cwd(), page) || page;
       process.stdout.write(

@@ -5,8 +5,10 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CLAUSES, situation } from "../../../contracts/index.ts";
+import { clausesOf, situation } from "../../../contracts/index.ts";
+import { buildReport, type CaseResult, caseVerdict, type Finding } from "../conformance.ts";
 import type { CallCenterKpis } from "../load-kpis.ts";
+import { writeRunFile } from "../run-files.ts";
 import { HISTOGRAM_EDGES_MS, type Histogram, type RunRecord, type TimeSeries } from "./model.ts";
 
 const OVERLOADED = situation("overloaded").codes[0] ?? "";
@@ -33,7 +35,7 @@ export async function writeFixtureRun(dir: string, options: { failedClause?: boo
   const failedClause = options.failedClause ?? true;
   await mkdir(join(dir, "contract"), { recursive: true });
   await mkdir(join(dir, "load"), { recursive: true });
-  await writeFile(join(dir, "run.json"), JSON.stringify(fixtureRecord(failedClause), null, 2));
+  await writeRunFile("run.json", join(dir, "run.json"), fixtureRecord(failedClause));
   const rand = random(7);
   await writeConformance(dir, failedClause);
   await writeLoad(dir, rand);
@@ -68,24 +70,47 @@ function fixtureRecord(failedClause: boolean): RunRecord {
   };
 }
 
-/** The suite's files: a clause model (one clause failed, with secrets in its message) and a JUnit file. */
+/** The suite's files: its report (one clause failed, with secrets in its message) and a JUnit file. */
 async function writeConformance(dir: string, failedClause: boolean): Promise<void> {
-  const clauses = CLAUSES.slice(0, 24).map((c, i) => {
-    const fail = failedClause && i === 3;
-    const tests = Array.from({ length: 1 + (i % 3) }, (_, j) => ({
-      name: `${c.title} case ${j + 1} [${c.id}]`,
-      status: fail && j === 0 ? "failed" : c.open ? "skipped" : "passed",
-      ...(fail && j === 0
-        ? { message: `expected retcode 100-006, got 0 (Guid ${PLANTED_GUID}, password ${PLANTED_PASSWORD})` }
-        : {}),
-    }));
-    return {
-      id: c.id,
-      verdict: c.open ? "open" : fail ? "fail" : i % 11 === 10 ? "untested" : "pass",
-      tests,
-    };
+  const clauses = clausesOf("2025-03");
+  const results: CaseResult[] = clauses.slice(0, 24).flatMap((c, i) => {
+    if (i % 11 === 10) return [];
+    return Array.from({ length: 1 + (i % 3) }, (_, j): CaseResult => {
+      const fail = failedClause && i === 3 && j === 0;
+      const finding: Finding = fail
+        ? {
+            clause: c.id,
+            verdict: "fail",
+            message: `expected retcode 100-006, got 0 (Guid ${PLANTED_GUID}, password ${PLANTED_PASSWORD})`,
+          }
+        : { clause: c.id, verdict: c.open ? "open-recorded" : "pass", message: "as the page says" };
+      return {
+        id: `fixture-${i}-${j}`,
+        title: `${c.title} case ${j + 1} [${c.id}]`,
+        group: "fixture",
+        clause: c.id,
+        verdict: caseVerdict([finding]),
+        findings: [finding],
+        evidence: [],
+        durationMs: 10,
+      };
+    });
   });
-  await writeFile(join(dir, "contract", "conformance.json"), JSON.stringify({ edition: "2025-03", clauses }));
+  const meta = {
+    runId: "20260101-120000-fixture",
+    edition: "2025-03",
+    authMode: "dynamic",
+    target: { name: "fixture lab", baseUrl: "https://127.0.0.1:8043" },
+    seed: 42,
+    startedAt: "2026-01-01T12:00:00.000Z",
+    finishedAt: "2026-01-01T12:00:21.000Z",
+    durationMs: 21_000,
+  };
+  await writeRunFile(
+    "conformance.json",
+    join(dir, "contract", "conformance.json"),
+    buildReport(meta, results, clauses),
+  );
   await writeFile(
     join(dir, "contract", "junit.xml"),
     `<?xml version="1.0"?><testsuites><testsuite name="callout" tests="1" failures="0"><testcase name="fixture"/></testsuite></testsuites>\n`,
@@ -131,73 +156,70 @@ async function writeLoad(dir: string, rand: () => number): Promise<void> {
     series.p95Ms.push(values[Math.ceil(values.length * 0.95) - 1] ?? null);
   }
   const histogram: Histogram = { metric: "ccgw_callout_duration", edgesMs: [...HISTOGRAM_EDGES_MS], counts };
-  await writeFile(join(dir, "load", "series.json"), JSON.stringify({ series, histogram }));
+  await writeRunFile("series.json", join(dir, "load", "series.json"), { series, histogram });
   const byRetcode = Object.fromEntries(
     Object.entries(errors).map(([retcode, n]) => [
       `ccgw_callouts{retcode:${retcode}}`,
-      { type: "counter", values: { count: n, rate: n / 40 } },
+      { type: "counter" as const, values: { count: n, rate: n / 40 } },
     ]),
   );
-  await writeFile(
-    join(dir, "load", "summary.json"),
-    JSON.stringify({
-      state: { testRunDurationMs: 40_000 },
-      kpis: {
-        intervalS: 40,
-        attemptsPerSecond: { offered: calls / 40 + 0.25, achieved: calls / 40 },
-        concurrentCalls: { peak: 31.4, mean: 22.75 },
-        attempts: calls,
-        sessionEstablishmentRatio: 0.6125,
-        effectiveRatio: 0.9,
-        ineffective: {
-          timeout: 1,
-          http: 0,
-          overload: errors[OVERLOADED] ?? 0,
-          state: errors[GUID_WRONG] ?? 0,
-        },
-        delays: {
-          postDial: { metric: "ccgw_call_setup_alerting", count: calls, p50: 550, p95: 930, p99: 1300 },
-          release: { metric: "ccgw_release_ready", count: 200, p50: 12, p95: 40, p99: 61 },
-        },
-        releasesWithoutReady: 2,
-      } satisfies CallCenterKpis,
-      metrics: {
-        ccgw_callouts: { type: "counter", values: { count: calls, rate: calls / 40 } },
-        ...byRetcode,
-        ccgw_callout_duration: {
-          type: "trend",
-          contains: "time",
-          values: { avg: 20, min: 8, med: 14, max: 90, "p(90)": 38, "p(95)": 44.5 },
-          thresholds: { "p(95)<1000": { ok: true } },
-        },
-        ccgw_call_setup_alerting: {
-          type: "trend",
-          contains: "time",
-          values: { avg: 600, min: 200, med: 550, max: 1400, "p(90)": 880, "p(95)": 930 },
-          thresholds: { "p(95)<3000": { ok: true } },
-        },
+  await writeRunFile("summary.json", join(dir, "load", "summary.json"), {
+    state: { testRunDurationMs: 40_000 },
+    kpis: {
+      intervalS: 40,
+      attemptsPerSecond: { offered: calls / 40 + 0.25, achieved: calls / 40 },
+      concurrentCalls: { peak: 31.4, mean: 22.75 },
+      attempts: calls,
+      sessionEstablishmentRatio: 0.6125,
+      effectiveRatio: 0.9,
+      ineffective: {
+        timeout: 1,
+        http: 0,
+        overload: errors[OVERLOADED] ?? 0,
+        state: errors[GUID_WRONG] ?? 0,
       },
-    }),
-  );
+      delays: {
+        postDial: { metric: "ccgw_call_setup_alerting", count: calls, p50: 550, p95: 930, p99: 1300 },
+        release: { metric: "ccgw_release_ready", count: 200, p50: 12, p95: 40, p99: 61 },
+      },
+      releasesWithoutReady: 2,
+    } satisfies CallCenterKpis,
+    metrics: {
+      ccgw_callouts: { type: "counter", values: { count: calls, rate: calls / 40 } },
+      ...byRetcode,
+      ccgw_callout_duration: {
+        type: "trend",
+        contains: "time",
+        values: { avg: 20, min: 8, med: 14, max: 90, "p(90)": 38, "p(95)": 44.5 },
+        thresholds: { "p(95)<1000": { ok: true } },
+      },
+      ccgw_call_setup_alerting: {
+        type: "trend",
+        contains: "time",
+        values: { avg: 600, min: 200, med: 550, max: 1400, "p(90)": 880, "p(95)": 930 },
+        thresholds: { "p(95)<3000": { ok: true } },
+      },
+    },
+  });
   await writeFile(join(dir, "load", "index.html"), "<!doctype html><title>load run (fixture)</title>\n");
   await writeFile(join(dir, "load", "phase.log"), "load: run fixture, profile smoke\n");
 }
 
 /** A capacity curve in the shape scripts/load.ts writes (CapacityResult of load/capacity.ts). */
 async function writeCapacity(dir: string): Promise<void> {
-  await writeFile(
-    join(dir, "load", "capacity.json"),
-    JSON.stringify({
-      method: { standard: "RFC 7502 (fixture)", trialS: 20, criterion: "at most 1% of call attempts lost" },
-      sustainable: 28,
-      firstFailing: 32,
-      curve: [2, 4, 8, 16, 28, 32, 48].map((rate) => ({
-        rate,
-        achieved: Math.min(rate, 30),
-        setupP95Ms: rate < 30 ? 20 + rate : 60 + 8 * (rate - 30),
-        calloutP95Ms: 5,
-        errorRate: rate < 30 ? 0 : (rate - 30) / rate,
-      })),
-    }),
-  );
+  await writeRunFile("capacity.json", join(dir, "load", "capacity.json"), {
+    method: { standard: "RFC 7502 (fixture)", trialS: 20, criterion: "at most 1% of call attempts lost" },
+    sustainable: 28,
+    firstFailing: 32,
+    curve: [2, 4, 8, 16, 28, 32, 48].map((rate) => ({
+      rate,
+      achieved: Math.min(rate, 30),
+      setupP95Ms: rate < 30 ? 20 + rate : 60 + 8 * (rate - 30),
+      calloutP95Ms: 5,
+      errorRate: rate < 30 ? 0 : (rate - 30) / rate,
+      lostRate: 0,
+      pass: rate < 30,
+      broke: rate < 30 ? [] : ["error rate above 1%"],
+    })),
+  });
 }

@@ -19,5 +19,4 @@ export async function writeReport(
   await writeFile(page, renderPage(model), { mode: 0o644 });
   return { model, page, summary: formatSummary(model, page) };
 }
-export { normaliseConformance } from "./conformance-input.ts";
-export { loadFiguresFromSummary, seriesFromFile } from "./load-summary.ts";
+export { loadFiguresFromSummary } from "./load-summary.ts";

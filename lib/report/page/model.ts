@@ -2,75 +2,27 @@
  * The data behind the one report page of a run (reports/<run-id>/index.html) and the short terminal summary:
  * the run's metadata, the clause matrix, the load figures, the time series and the links to raw outputs.
  */
-import type { TodoRow } from "../conformance.ts";
+import type {
+  CapacityResult,
+  ConformanceReport,
+  Histogram,
+  RunRecord,
+  TimeSeries,
+} from "../../../contracts/index.ts";
 import type { CallCenterKpis } from "../load-kpis.ts";
 
-/** Overall outcome: pass, a contract or threshold failure, or a run that could not be done. */
-export type Verdict = "pass" | "fail" | "error";
+// The run's files have their schemas (contracts/schemas/harness/); the page holds what they hold, as they hold it.
+export type {
+  CapacityResult,
+  ConformanceReport,
+  Histogram,
+  PhaseRecord,
+  RunRecord,
+  TimeSeries,
+} from "../../../contracts/index.ts";
 
-/** Status of one phase of the run (preflight, contract suite, load smoke, ...). */
-export interface PhaseRecord {
-  name: string;
-  status: "pass" | "fail" | "error" | "skipped";
-  exitCode?: number;
-  durationMs?: number;
-  note?: string;
-}
-
-/** What scripts/run.ts writes to <run-dir>/run.json; the page reads it back. Never holds a secret. */
-export interface RunRecord {
-  runId: string;
-  startedAt: string;
-  finishedAt?: string;
-  target: {
-    name?: string;
-    baseUrl: string;
-    edition?: string;
-    authMode?: string;
-    embeddedMock: boolean;
-    insecure?: boolean;
-  };
-  seed?: number;
-  loadProfile?: string;
-  phases: PhaseRecord[];
-  /** Why the run stopped early (preflight failure, refused plan, interruption), as a catalog code and one line. */
-  failure?: { code: string; message: string };
-  /** Lines worth showing near the verdict (warnings such as insecure TLS). */
-  notes?: string[];
-}
-
-/** One row of the conformance matrix. */
-export interface ClauseRow {
-  id: string;
-  title: string;
-  kind?: string;
-  /**
-   * open: the vendor leaves it open, recorded not failed; untested: no case observed it; not-testable: no
-   * request can observe it (a platform setting); skip: its cases were skipped.
-   */
-  verdict: "pass" | "fail" | "skip" | "open" | "untested" | "not-testable";
-  passed: number;
-  failed: number;
-  skipped: number;
-  /** Short failure messages (already redacted by whoever wrote them; redacted again on read). */
-  failures: string[];
-  /** Failures the run's baseline accepts (they do not fail the clause), each with its reason and last day. */
-  known: string[];
-  /** Open choices the gateway took under this clause, and other reactions the page leaves open. */
-  open: string[];
-  /** Why cases of this clause were not tested. */
-  notTested: string[];
-}
-
-export interface Conformance {
-  edition?: string;
-  clauses: ClauseRow[];
-  tests: { passed: number; failed: number; skipped: number };
-  /** The suite's own case counts (conformance.json's `cases`), when the file has them. */
-  cases?: { total: number; pass: number; fail: number; open: number; notTested: number; known?: number };
-  /** What the profile lacked to test more (conformance.json's `todo`). */
-  todo?: TodoRow[];
-}
+/** The run's outcome: pass, a contract or threshold failure, or a run that could not be done. */
+export type RunVerdict = "pass" | "fail" | "error";
 
 export interface Threshold {
   metric: string;
@@ -95,40 +47,12 @@ export interface LoadFigures {
   kpis?: CallCenterKpis;
 }
 
-/** Per-interval series of a load run. Times are seconds since its first callout. */
-export interface TimeSeries {
-  intervalSeconds: number;
-  t: number[];
-  callsPerSecond: number[];
-  errorsPerSecond: number[];
-  p50Ms: (number | null)[];
-  p95Ms: (number | null)[];
-  metric: string;
-  /** Call setup per interval (p50/p95), when the points hold a setup metric. */
-  setup?: { metric: string; p50Ms: (number | null)[]; p95Ms: (number | null)[] };
-}
-
 /** Log-spaced bucket edges from 1 ms to about 60 s: fine enough for a distribution chart, fixed so runs compare. */
 export const HISTOGRAM_EDGES_MS: readonly number[] = (() => {
   const edges = [0];
   for (let e = 0; e <= 4.8; e += 0.1) edges.push(Math.round(10 ** e * 10) / 10);
   return [...new Set(edges)];
 })();
-
-/** Latency distribution: counts per bucket; bucket i covers [edgesMs[i], edgesMs[i+1]). */
-export interface Histogram {
-  metric: string;
-  edgesMs: number[];
-  counts: number[];
-}
-
-/** One step of a rate search: offered rate against what the gateway did. */
-export interface CapacityPoint {
-  rate: number;
-  achievedRate?: number;
-  p95Ms?: number;
-  errorRate?: number;
-}
 
 export interface Link {
   label: string;
@@ -139,26 +63,21 @@ export interface Link {
 /** Everything the page shows. */
 export interface ReportModel {
   run: RunRecord;
-  verdict: Verdict;
-  conformance?: Conformance;
+  verdict: RunVerdict;
+  /** The suite's conformance.json. */
+  conformance?: ConformanceReport;
   load?: LoadFigures;
   series?: TimeSeries;
   histogram?: Histogram;
-  capacity?: CapacityPoint[];
-  /** The capacity search's result: highest rate that held every service level, lowest that broke one. */
-  capacityResult?: {
-    sustainable?: number;
-    firstFailing?: number;
-    /** How the rate was found (RFC 7502): the standard, each trial's duration, the loss criterion. */
-    method?: { standard: string; trialS: number; criterion: string };
-  };
+  /** The capacity search's capacity.json: its method, its answer and every trial. */
+  capacity?: CapacityResult;
   links: Link[];
   /** What the reader could not find or read, shown on the page so a missing section is explained. */
   missing: string[];
 }
 
 /** The verdict a model implies: error when the run stopped early, fail on any failed clause, phase or threshold. */
-export function verdictOf(model: Omit<ReportModel, "verdict">): Verdict {
+export function verdictOf(model: Omit<ReportModel, "verdict">): RunVerdict {
   if (model.run.failure || model.run.phases.some((p) => p.status === "error")) return "error";
   if (model.run.phases.some((p) => p.status === "fail")) return "fail";
   if (model.conformance?.clauses.some((c) => c.verdict === "fail")) return "fail";
@@ -185,7 +104,7 @@ export function formatSummary(model: ReportModel, pagePath: string): string {
       else counts.other += 1;
     }
     lines.push(
-      `clauses: ${counts.pass} passed, ${counts.fail} failed, ${counts.other} not judged (open, skipped or untested)`,
+      `clauses: ${counts.pass} passed, ${counts.fail} failed, ${counts.other} not judged (open, not tested or not testable)`,
     );
     const failed = c.clauses.filter((r) => r.verdict === "fail").map((r) => r.id);
     if (failed.length > 0)

@@ -42,7 +42,7 @@ tr.fail td { background: #ffebe9; }
 .badge.pass { background: var(--pass); }
 .badge.fail { background: var(--fail); }
 .badge.error { background: var(--error); }
-.badge.open { background: #8250df; }
+.badge.open-recorded { background: #8250df; }
 details summary { cursor: pointer; color: var(--muted); }
 details.notes.fail summary { color: var(--fail); font-weight: 600; }
 details.notes.open summary { color: #8250df; }
@@ -148,11 +148,11 @@ export const PAGE_SCRIPT = `
       axes: [{ label: "offered calls/s" }, { label: "achieved calls/s  /  p95 ms" }, { side: 1, scale: "pct", label: "errors %", grid: { show: false } }],
       series: [{ label: "offered" },
         { label: "achieved calls/s", stroke: "#1a7f37", width: 2, spanGaps: true },
-        { label: "p95 (ms)", stroke: "#0969da", width: 2, spanGaps: true },
+        { label: "setup p95 (ms)", stroke: "#0969da", width: 2, spanGaps: true },
         { label: "errors %", stroke: "#cf222e", width: 2, scale: "pct", spanGaps: true }]
     }, [rates,
-        c.map(function (p) { return p.achievedRate === undefined ? undefined : p.achievedRate; }),
-        c.map(function (p) { return p.p95Ms === undefined ? undefined : p.p95Ms; }),
+        c.map(function (p) { return p.achieved; }),
+        c.map(function (p) { return p.setupP95Ms === undefined ? p.calloutP95Ms : p.setupP95Ms; }),
         c.map(function (p) { return p.errorRate === undefined ? undefined : 100 * p.errorRate; })], cap);
   }
 })();

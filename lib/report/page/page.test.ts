@@ -6,14 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clausesOf } from "../../../contracts/index.ts";
 import { buildReport, type CaseResult, caseVerdict } from "../conformance.ts";
 import { PLANTED_GUID, PLANTED_PASSWORD, writeFixtureRun } from "./fixtures.ts";
-import {
-  formatSummary,
-  loadFiguresFromSummary,
-  normaliseConformance,
-  readRunDir,
-  renderPage,
-  writeReport,
-} from "./index.ts";
+import { formatSummary, loadFiguresFromSummary, readRunDir, renderPage, writeReport } from "./index.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -38,10 +31,15 @@ describe("readRunDir on the fixture", () => {
     expect(model.histogram?.counts.reduce((a, b) => a + b, 0)).toBe(
       model.series?.callsPerSecond.reduce((a, b) => a + b, 0),
     );
-    expect(model.capacity).toHaveLength(7);
-    expect(model.capacity?.[6]).toEqual({ rate: 48, achievedRate: 30, p95Ms: 204, errorRate: 18 / 48 });
-    expect(model.capacityResult).toMatchObject({ sustainable: 28, firstFailing: 32 });
-    expect(model.capacityResult?.method?.trialS).toBe(20);
+    expect(model.capacity?.curve).toHaveLength(7);
+    expect(model.capacity?.curve[6]).toMatchObject({
+      rate: 48,
+      achieved: 30,
+      setupP95Ms: 204,
+      errorRate: 18 / 48,
+    });
+    expect(model.capacity).toMatchObject({ sustainable: 28, firstFailing: 32 });
+    expect(model.capacity?.method?.trialS).toBe(20);
     expect(model.links.map((l) => l.href)).toEqual(
       expect.arrayContaining([
         "contract/junit.xml",
@@ -112,7 +110,7 @@ describe("the page", () => {
     const model = await readRunDir(dir);
     model.run.target.name = "<script>alert(1)</script>";
     const first = model.conformance?.clauses[0];
-    if (first) first.failures = ["</script><b>x</b>"];
+    if (first) first.notes = [{ kind: "fail", text: "</script><b>x</b>" }];
     const html = renderPage(model);
     expect(html).not.toContain("<script>alert(1)</script>");
     expect(html).not.toContain("<b>x</b>");
@@ -132,25 +130,35 @@ describe("summary", () => {
 });
 
 describe("input shapes", () => {
-  it("reads clause maps keyed by id with counts", () => {
-    const c = normaliseConformance({
-      clauses: { "callout/method": { status: "failed", passed: 1, failed: 2 }, "callout/uri": { passed: 3 } },
-    });
-    expect(c?.clauses.map((r) => [r.id, r.verdict])).toEqual([
-      ["callout/method", "fail"],
-      ["callout/uri", "pass"],
-    ]);
-    expect(c?.tests).toEqual({ passed: 4, failed: 2, skipped: 0 });
-    expect(c?.clauses[1]?.title).not.toBe("");
+  it("names a conformance.json of another shape as missing, with where it differs, and judges no clause from it", async () => {
+    const odd = await mkdtemp(join(tmpdir(), "ccgw-page-conformance-"));
+    try {
+      // A common test reporter's shape: clauses keyed by id with counts, no results.
+      await writeFile(
+        join(odd, "conformance.json"),
+        JSON.stringify({ clauses: { "callout/method": { status: "failed", passed: 1, failed: 2 } } }),
+      );
+      const model = await readRunDir(odd);
+      expect(model.conformance).toBeUndefined();
+      const line = model.missing.find((m) => m.startsWith("conformance.json: "));
+      expect(line).toMatch(/interface is required/);
+      expect(line).toMatch(/and \d+ more$/);
+    } finally {
+      await rm(odd, { recursive: true, force: true });
+    }
   });
 
   it("reads errors by retcode and threshold verdicts from the load summary", () => {
     const figures = loadFiguresFromSummary({
       metrics: {
-        ccgw_callout_duration: { values: { "p(95)": 12 }, thresholds: { "p(95)<10": { ok: false } } },
-        ccgw_callouts: { values: { count: 10, rate: 2 } },
-        "ccgw_callouts{retcode:0}": { values: { count: 7 } },
-        "ccgw_callouts{retcode:100-007}": { values: { count: 3 } },
+        ccgw_callout_duration: {
+          type: "trend",
+          values: { "p(95)": 12 },
+          thresholds: { "p(95)<10": { ok: false } },
+        },
+        ccgw_callouts: { type: "counter", values: { count: 10, rate: 2 } },
+        "ccgw_callouts{retcode:0}": { type: "counter", values: { count: 7 } },
+        "ccgw_callouts{retcode:100-007}": { type: "counter", values: { count: 3 } },
       },
     });
     expect(figures.thresholds).toEqual([
@@ -168,7 +176,17 @@ describe("input shapes", () => {
       await writeFile(join(odd, "series.json"), JSON.stringify({ series: { t: [1] } }));
       const model = await readRunDir(odd);
       expect(model.series).toBeUndefined();
-      expect(model.missing.some((m) => m.startsWith("series.json: not a series file"))).toBe(true);
+      expect(model.missing.find((m) => m.startsWith("series.json: "))).toMatch(/histogram is required/);
+      // Lists of a series that disagree in length: what the schema cannot say.
+      const series = { intervalSeconds: 1, t: [1, 2], callsPerSecond: [1], errorsPerSecond: [0, 0] };
+      const histogram = { metric: "m", edgesMs: [0, 1], counts: [1] };
+      await writeFile(
+        join(odd, "series.json"),
+        JSON.stringify({ series: { ...series, p50Ms: [1, 1], p95Ms: [1, 1], metric: "m" }, histogram }),
+      );
+      const again = await readRunDir(odd);
+      expect(again.series).toBeUndefined();
+      expect(again.missing.find((m) => m.startsWith("series.json: "))).toMatch(/disagree in length/);
     } finally {
       await rm(odd, { recursive: true, force: true });
     }
@@ -258,7 +276,7 @@ describe("notes and partial runs", () => {
       const passing = rowOf(html, "callout/body/called");
       expect(model.conformance?.clauses.find((c) => c.id === "callout/body/called")?.verdict).toBe("pass");
       expect(passing).toContain('class="notes open"><summary>1 open choice<');
-      expect(passing).toContain('class="notes untested"><summary>1 not tested<');
+      expect(passing).toContain('class="notes not-tested"><summary>1 not tested<');
       expect(passing).toContain("blanks trimmed");
       expect(passing).not.toMatch(/notes fail|failure/);
       const failing = rowOf(html, "callout/errors/000-002");

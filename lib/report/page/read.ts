@@ -3,19 +3,13 @@
  * conformance.json, the load run's summary.json and series.json, an optional capacity.json, and every JUnit,
  * HTML and JSON file for the links. Everything read is redacted again, so a slip elsewhere cannot put a secret on the page.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { redact } from "../../redact.ts";
-import { normaliseConformance } from "./conformance-input.ts";
-import { loadFiguresFromSummary, seriesFromFile } from "./load-summary.ts";
-import type { CapacityPoint, Conformance, Link, ReportModel, RunRecord } from "./model.ts";
+import { type RunFile, RunFileError, type RunFileName, readRunFile } from "../run-files.ts";
+import { loadFiguresFromSummary, seriesOf } from "./load-summary.ts";
+import type { Link, ReportModel, RunRecord } from "./model.ts";
 import { verdictOf } from "./model.ts";
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Files of a run folder, relative paths with "/" separators, at most `depth` folders deep. */
 export async function listFiles(dir: string, depth = 4): Promise<string[]> {
@@ -38,30 +32,6 @@ export async function listFiles(dir: string, depth = 4): Promise<string[]> {
   };
   await walk(dir, 0);
   return out.sort();
-}
-
-async function readJson(path: string): Promise<unknown> {
-  return JSON.parse(await readFile(path, "utf8"));
-}
-
-function normaliseCapacity(raw: unknown): CapacityPoint[] | undefined {
-  const list = Array.isArray(raw) ? raw : isObject(raw) ? (raw.curve ?? raw.points ?? raw.steps) : undefined;
-  if (!Array.isArray(list)) return undefined;
-  const points: CapacityPoint[] = [];
-  for (const item of list) {
-    if (!isObject(item)) continue;
-    const rate = item.rate ?? item.offeredRate ?? item.target;
-    if (typeof rate !== "number") continue;
-    const point: CapacityPoint = { rate };
-    const achieved = item.achievedRate ?? item.achieved;
-    if (typeof achieved === "number") point.achievedRate = achieved;
-    const p95 = item.setupP95Ms ?? item.p95Ms ?? item.p95 ?? item.calloutP95Ms;
-    if (typeof p95 === "number") point.p95Ms = p95;
-    const errorRate = item.errorRate ?? item.errors;
-    if (typeof errorRate === "number") point.errorRate = errorRate;
-    points.push(point);
-  }
-  return points.length > 0 ? points.sort((a, b) => a.rate - b.rate) : undefined;
 }
 
 const SUMMARY_NAMES = /(^|\/)summary\.json$/;
@@ -88,14 +58,12 @@ export interface ReadOptions {
   secrets?: string[];
 }
 
-/** run.json, or what the folder itself says when it has none. */
+/** run.json, or what the folder itself says when it has none (or one of another shape). */
 async function readRecord(dir: string, missing: string[]): Promise<RunRecord> {
   try {
-    const run = (await readJson(join(dir, "run.json"))) as RunRecord;
-    if (!isObject(run) || !Array.isArray(run.phases)) throw new Error("run.json has no phases");
-    return run;
-  } catch {
-    missing.push("run.json (written by scripts/run.ts): run details unknown");
+    return await readRunFile("run.json", join(dir, "run.json"));
+  } catch (error) {
+    missing.push(`run.json (written by npm start and npm run load): run details unknown (${whyNot(error)})`);
     return {
       runId: basename(dir),
       startedAt: (await stat(dir)).mtime.toISOString(),
@@ -105,19 +73,24 @@ async function readRecord(dir: string, missing: string[]): Promise<RunRecord> {
   }
 }
 
-/** Reads one JSON file of the folder with `read`; a failure is noted in `missing`, never thrown. */
-async function readPart<T>(
+/** Reads one run file of the folder and checks its shape; a failure is noted in `missing`, never thrown. */
+async function readPart<N extends RunFileName>(
   dir: string,
   file: string,
+  name: N,
   missing: string[],
-  read: (raw: unknown) => T,
-): Promise<T | undefined> {
+): Promise<RunFile<N> | undefined> {
   try {
-    return read(await readJson(join(dir, file)));
+    return await readRunFile(name, join(dir, file));
   } catch (error) {
-    missing.push(`${file}: ${(error as Error).message}`);
+    missing.push(`${file}: ${whyNot(error)}`);
     return undefined;
   }
+}
+
+/** Why a run file could not be used, in a line. */
+function whyNot(error: unknown): string {
+  return error instanceof RunFileError ? error.problems.join("; ") : (error as Error).message;
 }
 
 type LoadParts = Pick<ReportModel, "load" | "series" | "histogram">;
@@ -128,43 +101,16 @@ async function readLoad(dir: string, files: string[], missing: string[]): Promis
   const depth = (f: string) => f.split("/").length;
   const summaryFile = files.filter((f) => SUMMARY_NAMES.test(f)).sort((a, b) => depth(a) - depth(b))[0];
   if (!summaryFile) return {};
-  const load = await readPart(dir, summaryFile, missing, loadFiguresFromSummary);
+  const summary = await readPart(dir, summaryFile, "summary.json", missing);
+  const load = summary && loadFiguresFromSummary(summary);
   const seriesFile = files.find((f) => SERIES_NAMES.test(f) && dirname(f) === dirname(summaryFile));
   if (!seriesFile) {
     if (load) missing.push("series.json: the load run left no series; charts over time are not drawn");
     return load ? { load } : {};
   }
-  const charts = await readPart(dir, seriesFile, missing, seriesFromFile);
+  const file = await readPart(dir, seriesFile, "series.json", missing);
+  const charts = file && seriesOf(file, seriesFile, missing);
   return { ...(load ? { load } : {}), ...(charts ?? {}) };
-}
-
-/** The search's method as capacity.json states it (RFC 7502: trial duration, loss criterion). */
-function isMethod(value: unknown): value is { standard: string; trialS: number; criterion: string } {
-  return (
-    isObject(value) &&
-    typeof value.standard === "string" &&
-    typeof value.trialS === "number" &&
-    typeof value.criterion === "string"
-  );
-}
-
-/** The capacity search's curve and its answer. */
-async function readCapacity(dir: string, files: string[], missing: string[]) {
-  const capacityFile = files.find((f) => basename(f) === "capacity.json");
-  if (!capacityFile) return {};
-  const parts = await readPart(dir, capacityFile, missing, (raw) => {
-    const capacity = normaliseCapacity(raw);
-    const result =
-      isObject(raw) && (typeof raw.sustainable === "number" || typeof raw.firstFailing === "number")
-        ? {
-            ...(typeof raw.sustainable === "number" ? { sustainable: raw.sustainable } : {}),
-            ...(typeof raw.firstFailing === "number" ? { firstFailing: raw.firstFailing } : {}),
-            ...(isMethod(raw.method) ? { method: raw.method } : {}),
-          }
-        : undefined;
-    return { ...(capacity ? { capacity } : {}), ...(result ? { capacityResult: result } : {}) };
-  });
-  return parts ?? {};
 }
 
 /** Reads a run folder into the page's model. Missing parts are listed in `missing`, never thrown. */
@@ -172,28 +118,30 @@ export async function readRunDir(dir: string, options: ReadOptions = {}): Promis
   const files = await listFiles(dir);
   const missing: string[] = [];
   const run = await readRecord(dir, missing);
-  let conformance: Conformance | undefined;
   const conformanceFile = files.find((f) => basename(f) === "conformance.json");
-  if (conformanceFile) {
-    conformance = await readPart(dir, conformanceFile, missing, (raw) => {
-      const read = normaliseConformance(raw);
-      if (!read) throw new Error("no clause matrix found in it");
-      return read;
-    });
-  } else if (
-    run.phases.length === 0 ||
-    run.phases.some((p) => p.name === "contract" && p.status !== "skipped")
+  const conformance = conformanceFile && (await readPart(dir, conformanceFile, "conformance.json", missing));
+  if (
+    !conformanceFile &&
+    (run.phases.length === 0 || run.phases.some((p) => p.name === "contract" && p.status !== "skipped"))
   ) {
     // Missing only where the suite was part of the run (or the run is unknown): a load run alone has none.
     missing.push("conformance.json: the functional suite wrote no clause matrix");
   }
   const load = await readLoad(dir, files, missing);
-  const capacity = await readCapacity(dir, files, missing);
+  const capacityFile = files.find((f) => basename(f) === "capacity.json");
+  const capacity = capacityFile && (await readPart(dir, capacityFile, "capacity.json", missing));
   const links: Link[] = files
     .filter((f) => f !== "index.html" && /\.(xml|html|json|log)$/.test(f))
     .map((f) => ({ label: linkLabel(f), href: f, kind: linkKind(f) }));
   const partial: Omit<ReportModel, "verdict"> = redact(
-    { run, links, missing, ...(conformance ? { conformance } : {}), ...load, ...capacity },
+    {
+      run,
+      links,
+      missing,
+      ...(conformance ? { conformance } : {}),
+      ...load,
+      ...(capacity ? { capacity } : {}),
+    },
     options.secrets ?? [],
   );
   return { ...partial, verdict: verdictOf(partial) };

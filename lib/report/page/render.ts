@@ -5,10 +5,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { RETCODES } from "../../../contracts/index.ts";
+import { type ClauseNote, type ClauseVerdict, clauseCounts } from "../conformance.ts";
 import { esc } from "../escape.ts";
 import { todoHtml } from "../todo-html.ts";
 import { kpiTable } from "./kpi-table.ts";
-import type { ClauseRow, ReportModel } from "./model.ts";
+import type { ReportModel } from "./model.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./page-assets.ts";
 
 const require = createRequire(import.meta.url);
@@ -94,30 +95,30 @@ ${phases ? `<table class="phases"><thead><tr><th>Phase</th><th>Status</th><th>Ti
 </section>`;
 }
 
-const VERDICT_ORDER: Record<ClauseRow["verdict"], number> = {
+const VERDICT_ORDER: Record<ClauseVerdict, number> = {
   fail: 0,
   pass: 1,
-  open: 2,
-  skip: 3,
-  untested: 4,
-  "not-testable": 5,
+  "open-recorded": 2,
+  "not-tested": 3,
+  "not-testable": 4,
 };
 
-/** The kinds of a row's notes: class and label, singular and plural. */
-const NOTE_KINDS = {
-  failure: { cls: "fail", one: "failure", many: "failures" },
-  known: { cls: "known", one: "known failure", many: "known failures" },
-  open: { cls: "open", one: "open choice", many: "open choices" },
-  untested: { cls: "untested", one: "not tested", many: "not tested" },
-} as const;
+/** The kinds of a row's notes: label, singular and plural. */
+const NOTE_KINDS: Record<ClauseNote["kind"], { one: string; many: string }> = {
+  fail: { one: "failure", many: "failures" },
+  known: { one: "known failure", many: "known failures" },
+  open: { one: "open choice", many: "open choices" },
+  "not-tested": { one: "not tested", many: "not tested" },
+};
 
 /** One kind of a row's notes, folded: only failures are red. */
-function notesHtml(kind: keyof typeof NOTE_KINDS, list: string[]): string {
+function notesHtml(kind: ClauseNote["kind"], notes: readonly ClauseNote[]): string {
+  const list = notes.filter((n) => n.kind === kind);
   if (list.length === 0) return "";
-  const { cls, one, many } = NOTE_KINDS[kind];
+  const { one, many } = NOTE_KINDS[kind];
   const plural = list.length === 1 ? one : many;
-  return `<details class="notes ${cls}"><summary>${list.length} ${esc(plural)}</summary><ul>${list
-    .map((f) => `<li><code>${esc(f)}</code></li>`)
+  return `<details class="notes ${kind}"><summary>${list.length} ${esc(plural)}</summary><ul>${list
+    .map((n) => `<li><code>${esc(n.text)}</code></li>`)
     .join("")}</ul></details>`;
 }
 
@@ -130,34 +131,23 @@ function conformanceSection(model: ReportModel): string {
       : "The functional suite was not part of this run.";
     return `<section id="conformance"><h2>Conformance by clause</h2><p class="empty">${why}</p></section>`;
   }
+  const counts = clauseCounts(c.results);
   const rows = [...c.clauses]
     .sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] || a.id.localeCompare(b.id))
     .map((row) => {
-      const notes =
-        notesHtml("failure", row.failures) +
-        notesHtml("known", row.known) +
-        notesHtml("open", row.open) +
-        notesHtml("untested", row.notTested);
-      return `<tr class="${row.verdict}"><td><code>${esc(row.id)}</code></td><td>${esc(row.title)}${notes}</td><td>${esc(row.kind ?? "")}</td><td><span class="badge ${row.verdict}">${row.verdict}</span></td><td class="num">${row.passed}</td><td class="num">${row.failed}</td><td class="num">${row.skipped}</td></tr>`;
+      const notes = (Object.keys(NOTE_KINDS) as ClauseNote["kind"][])
+        .map((k) => notesHtml(k, row.notes))
+        .join("");
+      const n = counts.get(row.id) ?? { passed: 0, failed: 0, notTested: 0 };
+      return `<tr class="${row.verdict}"><td><code>${esc(row.id)}</code></td><td>${esc(row.title)}${notes}</td><td>${esc(row.kind)}</td><td><span class="badge ${row.verdict}">${row.verdict}</span></td><td class="num">${n.passed}</td><td class="num">${n.failed}</td><td class="num">${n.notTested}</td></tr>`;
     })
     .join("\n");
-  const counts = { pass: 0, fail: 0, open: 0, untested: 0, other: 0 };
-  for (const row of c.clauses) {
-    if (
-      row.verdict === "pass" ||
-      row.verdict === "fail" ||
-      row.verdict === "open" ||
-      row.verdict === "untested"
-    )
-      counts[row.verdict] += 1;
-    else counts.other += 1;
-  }
-  const cases = c.cases
-    ? `cases: ${c.cases.total} (${c.cases.pass} passed${c.cases.known ? `, ${c.cases.known} of them with known failures only` : ""}, ${c.cases.fail} failed, ${c.cases.open} open, ${c.cases.notTested} not tested)`
-    : `tests: ${c.tests.passed} passed, ${c.tests.failed} failed, ${c.tests.skipped} skipped`;
-  return `<section id="conformance"><h2>Conformance by clause${c.edition ? ` (edition ${esc(c.edition)})` : ""}</h2>
-<p>${c.clauses.length} clauses: ${counts.pass} passed, ${counts.fail} failed, ${counts.open} open, ${counts.untested} not tested, ${counts.other} not testable or skipped; ${cases}. Failed clauses first.</p>
-<table class="matrix"><thead><tr><th>Clause</th><th>Statement</th><th>Kind</th><th>Verdict</th><th title="checks of this clause that passed">Passed</th><th title="checks of this clause that failed">Failed</th><th title="cases of this clause not run against this target">Not tested</th></tr></thead><tbody>
+  const t = c.totals;
+  const k = c.cases;
+  const cases = `cases: ${k.total} (${k.pass} passed${k.known ? `, ${k.known} of them with known failures only` : ""}, ${k.fail} failed, ${k.open} open, ${k.notTested} not tested)`;
+  return `<section id="conformance"><h2>Conformance by clause (edition ${esc(c.edition)})</h2>
+<p>${c.clauses.length} clauses: ${t.pass} passed, ${t.fail} failed, ${t["open-recorded"]} open, ${t["not-tested"]} not tested, ${t["not-testable"]} not testable; ${cases}. Failed clauses first.</p>
+<table class="matrix"><thead><tr><th>Clause</th><th>Statement</th><th>Kind</th><th>Verdict</th><th title="checks of this clause that held">Passed</th><th title="checks of this clause that failed">Failed</th><th title="cases of this clause not tested against this target">Not tested</th></tr></thead><tbody>
 ${rows}
 </tbody></table>${todoHtml(c.todo)}</section>`;
 }
@@ -187,13 +177,9 @@ ${model.series.setup ? `<div class="chart"><h3>Call setup over time (${esc(model
       ? `<div class="chart"><h3>Latency distribution (${esc(model.histogram.metric)}, calls per bucket, log scale)</h3><div id="chart-histogram"></div></div>`
       : "",
     model.capacity
-      ? `<div class="chart"><h3>Capacity curve (offered rate against achieved rate, p95 and error rate)</h3>${
-          model.capacityResult?.sustainable !== undefined
-            ? `<p>Maximum sustainable attempt rate: <strong>${esc(model.capacityResult.sustainable)} calls/s</strong>${model.capacityResult.firstFailing !== undefined ? `; first failing: ${esc(model.capacityResult.firstFailing)} calls/s` : ""}.</p>`
-            : ""
-        }${
-          model.capacityResult?.method
-            ? `<p>Method: ${esc(model.capacityResult.method.standard)}, ${esc(model.capacityResult.method.trialS)} s each. Loss criterion: ${esc(model.capacityResult.method.criterion)}.</p>`
+      ? `<div class="chart"><h3>Capacity curve (offered rate against achieved rate, p95 and error rate)</h3>${`<p>Maximum sustainable attempt rate: <strong>${esc(model.capacity.sustainable)} calls/s</strong>${model.capacity.firstFailing !== undefined ? `; first failing: ${esc(model.capacity.firstFailing)} calls/s` : ""}.</p>`}${
+          model.capacity.method
+            ? `<p>Method: ${esc(model.capacity.method.standard)}, ${esc(model.capacity.method.trialS)} s each. Loss criterion: ${esc(model.capacity.method.criterion)}.</p>`
             : ""
         }<div id="chart-capacity"></div></div>`
       : "",
@@ -248,7 +234,7 @@ export function renderPage(model: ReportModel): string {
   const chartData = {
     series: model.series ?? null,
     histogram: model.histogram ?? null,
-    capacity: model.capacity ?? null,
+    capacity: model.capacity ? [...model.capacity.curve].sort((a, b) => a.rate - b.rate) : null,
   };
   return `<!doctype html>
 <html lang="en">
