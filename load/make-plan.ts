@@ -4,7 +4,7 @@
  */
 import type { TargetProfile } from "../lib/target-profile.ts";
 import { eventDeadlines, profileAuthMode, profileEdition } from "../lib/target-profile.ts";
-import { type LoadPlan, scheduleSeconds } from "./plan.ts";
+import { type LoadPlan, type Slo, scheduleSeconds } from "./plan.ts";
 import type { LoadProfile } from "./profiles.ts";
 
 /** Options a caller may change on top of the load profile. */
@@ -18,6 +18,8 @@ export interface PlanOverrides {
   agents?: number;
   contractSample?: number;
   seed?: number;
+  /** Service levels that replace the load profile's (the tester states the loss criterion: RFC 7502). */
+  slo?: Partial<Slo>;
   /** The target is the embedded mock (loopback, self-signed): certificate checks may be skipped. */
   embeddedMock?: boolean;
   /** Long-poll wait of the gateway, ms (the poll timeout is set above it). @default 10000 */
@@ -65,7 +67,7 @@ export function makePlan(target: TargetProfile, profile: LoadProfile, o: PlanOve
     pollPauseMs: 200,
     pollTimeoutMs: pollWaitMs + 5000,
     drainMs: profile.drainMs,
-    slo: { ...profile.slo },
+    slo: { ...profile.slo, ...o.slo },
     contractSample: o.contractSample ?? profile.contractSample,
     seed: o.seed ?? 1,
     reportDir: o.reportDir,

@@ -46,6 +46,14 @@ describe("the import table", () => {
     expect(moved.map((b) => b.imported)).toContain("mock");
   });
 
+  it("keeps the command line's parser out of every other part", () => {
+    const text = 'import { InvalidArgumentError } from "commander";\n';
+    expect(breachesOf(ROOT, join(ROOT, "load", "engine", "x.ts"), text)).toEqual([
+      { file: "load/engine/x.ts", line: 1, specifier: "commander", part: "load", imported: "commander" },
+    ]);
+    expect(breachesOf(ROOT, join(ROOT, "scripts", "x.ts"), text)).toEqual([]);
+  });
+
   it("lets the command line import every part", () => {
     expect(NEVER.scripts).toEqual([]);
     const text = 'import { x } from "../mock/index.ts";\nimport { y } from "../load/plan.ts";\n';

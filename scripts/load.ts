@@ -23,28 +23,33 @@ import {
   type TargetProfile,
 } from "../lib/target-profile.ts";
 import { formatCurve } from "../load/capacity.ts";
-import {
-  type EngineFlags,
-  RUN_END,
-  runCapacitySearch,
-  runNodeEngine,
-  segmentValue,
-  signOutAll,
-  startAtValue,
-  writeEngineManifest,
-} from "../load/engine/command.ts";
-import { mergeResults } from "../load/engine/engine.ts";
+import { type EngineResult, mergeResults, type Segment } from "../load/engine/engine.ts";
+import { type RunOptions, runCapacitySearch, runWithProgress, signOutAll } from "../load/engine/runner.ts";
 import { makePlan } from "../load/make-plan.ts";
-import { expectedAttempts, type LoadPlan, peakRate, scheduleSeconds } from "../load/plan.ts";
+import { expectedAttempts, type LoadPlan, peakRate, type Slo, scheduleSeconds } from "../load/plan.ts";
 import { isLoadProfileName, LOAD_PROFILES, type LoadProfile } from "../load/profiles.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
-import { positive } from "./cli-args.ts";
+import { positive, SLO_NAMES, segmentValue, sloValue, startAtValue } from "./cli-args.ts";
 import { exitWith } from "./cli-exit.ts";
+import { untilInterrupted } from "./interrupt.ts";
+import { writeEngineManifest } from "./load/manifest.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-interface Flags extends EngineFlags {
+/** Exit code of a run Ctrl-C stopped (every agent signed out first). */
+const INTERRUPTED = 130;
+
+interface Flags {
   profile: string;
+  quiet?: boolean;
+  workers?: number;
+  segment?: Segment;
+  startAt?: number;
+  metricsPort?: number;
+  segments: number;
+  target?: string;
+  image?: string;
+  resultsClaim?: string;
   reportDir?: string;
   runId?: string;
   yes?: boolean;
@@ -63,6 +68,7 @@ interface Flags extends EngineFlags {
   mockTiming?: "brisk" | "realistic";
   seed: number;
   merge?: string[];
+  slo?: Partial<Slo>;
 }
 
 const program = new Command("load")
@@ -103,6 +109,11 @@ const program = new Command("load")
   .option(
     "--mock-timing <t>",
     "embedded mock: brisk or realistic call timing (default: brisk for smoke/capacity)",
+  )
+  .option(
+    "--slo <name=value>",
+    `replace a service level of the load profile (repeatable): ${SLO_NAMES.join(", ")}`,
+    sloValue,
   )
   .option("--seed <n>", "seed of the mock and the run's data", positive("--seed", true), 1)
   .option("--quiet", "no progress line and no summary (the main job prints its own)")
@@ -208,10 +219,29 @@ function loadRecord(
         status: code === EXIT.PASS ? "pass" : code === EXIT.FAIL ? "fail" : "error",
         exitCode: code,
         durationMs: Date.now() - started.getTime(),
-        ...(code === RUN_END.interrupted ? { note: "interrupted" } : {}),
+        ...(code === INTERRUPTED ? { note: "interrupted" } : {}),
       },
     ],
   };
+}
+
+/** What the engine needs of the flags. */
+function runOptions(flags: Flags, log: (line: string) => void, signal: AbortSignal): RunOptions {
+  return {
+    signal,
+    log,
+    ...(flags.quiet ? { quiet: true } : {}),
+    ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+    ...(flags.segment ? { segment: flags.segment } : {}),
+    ...(flags.startAt !== undefined ? { startAt: flags.startAt } : {}),
+    ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
+  };
+}
+
+/** A run's exit code: 0 every threshold held, 1 one broke, 130 Ctrl-C stopped it. */
+function exitCodeOf(result: EngineResult): number {
+  if (result.stopped === "interrupted") return INTERRUPTED;
+  return result.broken.length > 0 ? EXIT.FAIL : EXIT.PASS;
 }
 
 /** Runs the plan (or the capacity search) and writes the run's page; returns the exit code. */
@@ -232,20 +262,24 @@ async function run(
       ...(flags.stepDuration ? { stepS: flags.stepDuration } : {}),
       ...(flags.startRate ? { startRate: flags.startRate } : {}),
     };
-    const result = await runCapacitySearch(plan, target, search, flags, log);
+    const result = await untilInterrupted((signal) =>
+      runCapacitySearch(plan, target, search, runOptions(flags, log, signal)),
+    );
     if (result) {
       await writeRunFile("capacity.json", join(plan.reportDir, "capacity.json"), result);
       process.stdout.write(`${formatCurve(result)}\n`);
     }
-    code = !result ? RUN_END.interrupted : result.sustainable > 0 ? EXIT.PASS : EXIT.FAIL;
+    code = !result ? INTERRUPTED : result.sustainable > 0 ? EXIT.PASS : EXIT.FAIL;
   } else {
-    const end = await runNodeEngine(plan, target, flags, log).catch(async (error: unknown) => {
+    const result = await untilInterrupted((signal) =>
+      runWithProgress(plan, target, runOptions(flags, log, signal)),
+    ).catch(async (error: unknown) => {
       // A worker that died cannot sign its agents out: the sweep does, then the error is reported.
       log(`the run failed (${(error as Error).message}); signing every agent of the plan out`);
       await signOutAll(plan, target).catch(() => undefined);
       throw error;
     });
-    code = end === RUN_END.pass ? EXIT.PASS : end === RUN_END.interrupted ? RUN_END.interrupted : EXIT.FAIL;
+    code = exitCodeOf(result);
   }
   const record = loadRecord(plan, target, embedded, started, code);
   await writeRunFile("run.json", join(plan.reportDir, "run.json"), record);
@@ -285,6 +319,7 @@ async function main(argv: string[]): Promise<number> {
       ...(flags.agents !== undefined ? { agents: flags.agents } : {}),
       ...(flags.contractSample !== undefined ? { contractSample: flags.contractSample } : {}),
       seed: flags.seed,
+      ...(flags.slo ? { slo: flags.slo } : {}),
       ...(gw ? { pollWaitMs: gw.options.pollWaitMs, terminalTimeoutMs: 10000 } : {}),
     });
     const policy = policyFromProfile(target);

@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LoadSummary } from "../../contracts/index.ts";
-import { runCapacitySearch } from "../../load/engine/command.ts";
 import { runEngine } from "../../load/engine/engine.ts";
+import { runCapacitySearch } from "../../load/engine/runner.ts";
 import { makePlan } from "../../load/make-plan.ts";
 import type { LoadPlan } from "../../load/plan.ts";
 import { LOAD_PROFILES, type LoadProfile } from "../../load/profiles.ts";
@@ -341,13 +341,7 @@ export async function capacity(dir: string, knee: number, log: Log): Promise<Kne
         startRate: knee / 2,
         stepS: 5,
       };
-      const result = await runCapacitySearch(
-        plan,
-        mock.profile,
-        search,
-        { segments: 1, quiet: true, workers: 1 },
-        log,
-      );
+      const result = await runCapacitySearch(plan, mock.profile, search, { quiet: true, workers: 1, log });
       if (!result) throw new Error("the capacity search was interrupted");
       const deviationPct = Math.round(((result.sustainable - knee) / knee) * 1000) / 10;
       return { knee, sustainable: result.sustainable, deviationPct, steps: result.curve.length };
