@@ -34,3 +34,22 @@ ${cases.join("\n")}
 </testsuites>
 `;
 }
+
+/**
+ * The counts of a run that its segments' merge must give exactly: call attempts, callouts by retcode, call
+ * outcomes and ineffective attempts (each by name as summary.json has it), and the call-center figures made of
+ * them over the schedule's interval (attempts, the offered rate, the session establishment ratio).
+ */
+export function exactCounts(summary: LoadSummary): Record<string, number | undefined> {
+  const counted = Object.entries(summary.metrics).filter(
+    ([name]) =>
+      name === "ccgw_call_attempts" || /^ccgw_(callouts|call_outcomes|ineffective_attempts)\b/.test(name),
+  );
+  const { kpis } = summary;
+  return {
+    ...Object.fromEntries(counted.map(([name, m]) => [name, m.values.count])),
+    kpiAttempts: kpis?.attempts,
+    offered: kpis?.attemptsPerSecond.offered,
+    ser: kpis?.sessionEstablishmentRatio,
+  };
+}

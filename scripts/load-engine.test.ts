@@ -9,12 +9,13 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { LoadSummary } from "../contracts/index.ts";
+import { readRunFile } from "../lib/report/run-files.ts";
 import { runScript } from "../lib/script-process.ts";
 import { runEngine } from "../load/engine/engine.ts";
 import { makePlan } from "../load/make-plan.ts";
 import { expectedAttempts, scheduleSeconds } from "../load/plan.ts";
 import { LOAD_PROFILES } from "../load/profiles.ts";
+import { exactCounts } from "../load/summary.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
 
 const dirs: string[] = [];
@@ -190,21 +191,9 @@ describe.concurrent("the Node load engine", () => {
         ...["--workers", "1", "--target", profilePath, "--profile", "smoke", "--duration", "2"],
         ...["--yes", "--quiet", ...args],
       ]);
-    const counts = async (reportDir: string) => {
-      const text = await readFile(join(reportDir, "summary.json"), "utf8");
-      const { metrics, kpis } = JSON.parse(text) as LoadSummary;
-      const kept = Object.entries(metrics).filter(
-        ([name]) =>
-          name === "ccgw_call_attempts" || /^ccgw_(callouts|call_outcomes|ineffective_attempts)\b/.test(name),
-      );
-      // The KPIs of the counts merge exactly too: the same attempts and ratios over the same interval.
-      const figures = {
-        kpiAttempts: kpis?.attempts,
-        offered: kpis?.attemptsPerSecond.offered,
-        ser: kpis?.sessionEstablishmentRatio,
-      };
-      return { ...Object.fromEntries(kept.map(([name, m]) => [name, m.values.count])), ...figures };
-    };
+    // The KPIs of the counts merge exactly too: the same attempts and ratios over the same interval.
+    const counts = async (reportDir: string) =>
+      exactCounts(await readRunFile("summary.json", join(reportDir, "summary.json")));
     // One split after another (the machine also runs other test files); the segments of a split start together.
     const runs: Record<string, number | undefined>[] = [];
     for (const n of [1, 2, 4]) {

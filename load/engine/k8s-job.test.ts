@@ -26,6 +26,7 @@ const options = {
   startAt: "2026-12-01T18:00:00Z",
   secret: "ccgw-agents",
   resultsClaim: "ccgw-results",
+  planArgs: ["--duration", "60", "--slo", "setupP95Ms=5000"],
   ca: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n",
 };
 
@@ -42,10 +43,11 @@ describe("Kubernetes Indexed Job of a segmented run", () => {
       parallelism: 4,
       backoffLimit: 0,
     });
-    const command = spec.template.spec.containers[0]?.command.join(" ") ?? "";
-    expect(command).toContain("--segment $(JOB_COMPLETION_INDEX)/$(SEGMENTS)");
-    expect(command).toContain("--start-at 2026-12-01T18:00:00Z");
-    const merge = objects.merge.spec.template.spec.containers[0]?.command.join(" ") ?? "";
+    const args = spec.template.spec.containers[0]?.args.join(" ") ?? "";
+    expect(args).toContain("--segment $(JOB_COMPLETION_INDEX)/$(SEGMENTS)");
+    expect(args).toContain("--start-at 2026-12-01T18:00:00Z");
+    expect(args).toContain("--duration 60 --slo setupP95Ms=5000");
+    const merge = objects.merge.spec.template.spec.containers[0]?.args.join(" ") ?? "";
     for (let i = 0; i < 4; i++) expect(merge).toContain(`/results/segment-${i}`);
   });
 

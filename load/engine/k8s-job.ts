@@ -1,8 +1,10 @@
 /**
  * A load run on Kubernetes with the Node engine: a ConfigMap with the target profile (passwords as ${ENV}
  * names), an Indexed Job whose pod i runs segment i of N (`JOB_COMPLETION_INDEX`), all starting at one time and
- * writing their results to a shared volume, and the Job that merges them once the segments are done. Built as
- * plain objects; the test validates them against the Kubernetes schemas (kubernetes-models).
+ * writing their results to a shared volume, and the Job that merges them once the segments are done. Every pod
+ * runs the image's entry point (the Containerfile: `npm run load`'s script) with its own arguments; the
+ * kubelet expands $(JOB_COMPLETION_INDEX) and $(SEGMENTS) in them. Built as plain objects; the tests validate
+ * them against the Kubernetes schemas (kubernetes-models) and run the pods' arguments as a kubelet would.
  */
 import { stringify } from "yaml";
 import type { TargetProfile } from "../../lib/target-profile.ts";
@@ -11,7 +13,7 @@ import type { LoadPlan } from "../plan.ts";
 export interface JobOptions {
   /** Pods, one segment each. */
   segments: number;
-  /** Image with this project and its dependencies (npm ci), working directory /app. */
+  /** Image built from the Containerfile: this project in /app, its entry point `npm run load`'s script. */
   image: string;
   /** When every pod starts signing in (ISO time), far enough ahead for the pods to be scheduled. */
   startAt: string;
@@ -21,6 +23,8 @@ export interface JobOptions {
   resultsClaim: string;
   /** Worker threads per pod (the same in every pod). @default 1 */
   workers?: number;
+  /** Arguments that shape the plan as it was made here (--duration, --rate, --agents, --slo, ...). */
+  planArgs?: string[];
   /** PEM of the gateway's CA, when the profile names a caFile; it goes into the ConfigMap beside the profile. */
   ca?: string;
   namespace?: string;
@@ -49,8 +53,8 @@ function podProfile(profile: TargetProfile): TargetProfile {
   } as TargetProfile;
 }
 
-/** A pod of the run: the project's image running `command`, the profile and results mounted, scraped. */
-function podTemplate(plan: LoadPlan, o: JobOptions, command: string) {
+/** A pod of the run: the project's image running its entry point with `args`, the profile and results mounted, scraped. */
+function podTemplate(plan: LoadPlan, o: JobOptions, args: string[]) {
   return {
     metadata: {
       annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(METRICS_PORT) },
@@ -62,7 +66,7 @@ function podTemplate(plan: LoadPlan, o: JobOptions, command: string) {
           name: "load",
           image: o.image,
           workingDir: "/app",
-          command: ["sh", "-c", command],
+          args,
           env: [
             { name: "CCGW_AGENT_PASSWORD", valueFrom: { secretKeyRef: { name: o.secret, key: "password" } } },
             { name: "SEGMENTS", value: String(o.segments) },
@@ -89,13 +93,14 @@ export function loadJobObjects(plan: LoadPlan, profile: TargetProfile, o: JobOpt
     ...(o.namespace ? { namespace: o.namespace } : {}),
   });
   const load = [
-    "npx tsx scripts/load.ts --yes --quiet --target /etc/ccgw/profile.json",
-    `--profile ${plan.profile} --run-id ${plan.runId} --workers ${o.workers ?? 1} --start-at ${o.startAt}`,
-    "--segment $(JOB_COMPLETION_INDEX)/$(SEGMENTS) --report-dir /results/segment-$(JOB_COMPLETION_INDEX)",
-    `--metrics-port ${METRICS_PORT}`,
-  ].join(" ");
-  const segmentDirs = Array.from({ length: o.segments }, (_, i) => `/results/segment-${i}`).join(" ");
-  const merge = `npx tsx scripts/load.ts --run-id ${plan.runId} --merge ${segmentDirs} --report-dir /results/merged`;
+    ...["--yes", "--quiet", "--target", "/etc/ccgw/profile.json", "--profile", plan.profile],
+    ...["--run-id", plan.runId, "--workers", String(o.workers ?? 1), "--start-at", o.startAt],
+    ...(o.planArgs ?? []),
+    ...["--segment", "$(JOB_COMPLETION_INDEX)/$(SEGMENTS)"],
+    ...["--report-dir", "/results/segment-$(JOB_COMPLETION_INDEX)", "--metrics-port", String(METRICS_PORT)],
+  ];
+  const segmentDirs = Array.from({ length: o.segments }, (_, i) => `/results/segment-${i}`);
+  const merge = ["--run-id", plan.runId, "--merge", ...segmentDirs, "--report-dir", "/results/merged"];
   return {
     configMap: {
       apiVersion: "v1",
@@ -116,14 +121,14 @@ export function loadJobObjects(plan: LoadPlan, profile: TargetProfile, o: JobOpt
         parallelism: o.segments,
         // A failed segment is not retried: a rerun would load the gateway twice. Merge refuses a missing one.
         backoffLimit: 0,
-        template: podTemplate(plan, o, `exec ${load}`),
+        template: podTemplate(plan, o, load),
       },
     },
     merge: {
       apiVersion: "batch/v1",
       kind: "Job",
       metadata: metadata("-merge"),
-      spec: { backoffLimit: 0, template: podTemplate(plan, o, `exec ${merge}`) },
+      spec: { backoffLimit: 0, template: podTemplate(plan, o, merge) },
     },
   };
 }

@@ -42,3 +42,12 @@ it("exposes counters by retcode, the callout percentiles and the call-center fig
   expect(after).toContain('ccgw_kpi{kpi="attempts_per_second_offered",segment="0/2"} 2');
   expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
 });
+
+it("refuses a port that is taken, rather than crash or wait", async () => {
+  const first = new LiveMetrics();
+  const port = await first.listen(0, "127.0.0.1");
+  const second = new LiveMetrics();
+  await expect(second.listen(port, "127.0.0.1")).rejects.toThrow(/EADDRINUSE/);
+  await second.close();
+  await first.close();
+});

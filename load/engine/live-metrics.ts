@@ -107,7 +107,7 @@ export class LiveMetrics {
     }
   }
 
-  /** Serves /metrics on a port of this machine (0: any free one); resolves with the port. */
+  /** Serves /metrics on a port of this machine (0: any free one); resolves with the port, rejects when taken. */
   async listen(port: number, host = "0.0.0.0"): Promise<number> {
     this.server = createServer((request, response) => {
       if (request.url !== "/metrics") {
@@ -118,11 +118,20 @@ export class LiveMetrics {
         response.writeHead(200, { "content-type": this.registry.contentType }).end(text);
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(port, host, resolve));
-    return (this.server.address() as AddressInfo).port;
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    return (server.address() as AddressInfo).port;
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const server = this.server;
+    if (!server?.listening) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

@@ -39,13 +39,7 @@ export async function runWithProgress(
 ): Promise<EngineResult> {
   const { log } = options;
   let latest: ProgressFigures = {};
-  const live =
-    options.metricsPort !== undefined
-      ? new LiveMetrics(
-          options.segment ? { segment: `${options.segment.index}/${options.segment.count}` } : {},
-        )
-      : undefined;
-  if (live) log(`live metrics on :${await live.listen(options.metricsPort ?? 0)}/metrics`);
+  const live = options.metricsPort === undefined ? undefined : await serveLive(options.metricsPort, options);
   const ticker = options.quiet
     ? undefined
     : startProgress("load", { everyMs: 5000, figures: async () => latest });
@@ -69,6 +63,19 @@ export async function runWithProgress(
   } finally {
     ticker?.stop();
     await live?.close();
+  }
+}
+
+/** Live metrics on `port`; a port already taken is said, and the run goes on without them (its files are whole). */
+async function serveLive(port: number, options: RunOptions): Promise<LiveMetrics | undefined> {
+  const { segment } = options;
+  const live = new LiveMetrics(segment ? { segment: `${segment.index}/${segment.count}` } : {});
+  try {
+    options.log(`live metrics on :${await live.listen(port)}/metrics`);
+    return live;
+  } catch (error) {
+    options.log(`live metrics not served (${(error as Error).message}); the run goes on without them`);
+    return undefined;
   }
 }
 

@@ -5,7 +5,7 @@ import type { TargetProfile } from "../../lib/target-profile.ts";
 import { loadJobManifest } from "../../load/engine/k8s-job.ts";
 import type { LoadPlan } from "../../load/plan.ts";
 
-/** The flags the manifest reads. */
+/** The flags the manifest reads: where and how the pods run, and the flags that shaped the plan. */
 export interface ManifestFlags {
   target?: string;
   image?: string;
@@ -13,6 +13,27 @@ export interface ManifestFlags {
   startAt?: number;
   workers?: number;
   resultsClaim?: string;
+  duration?: number;
+  rate?: number;
+  agents?: number;
+  contractSample?: number;
+  seed?: number;
+  slo?: Record<string, number>;
+}
+
+/** The flags that shaped the plan, as the pods must be given them to make the same plan. */
+export function planArgs(flags: ManifestFlags): string[] {
+  const pairs: [string, number | undefined][] = [
+    ["--duration", flags.duration],
+    ["--rate", flags.rate],
+    ["--agents", flags.agents],
+    ["--contract-sample", flags.contractSample],
+    ["--seed", flags.seed],
+  ];
+  return [
+    ...pairs.flatMap(([flag, value]) => (value === undefined ? [] : [flag, String(value)])),
+    ...Object.entries(flags.slo ?? {}).flatMap(([name, value]) => ["--slo", `${name}=${value}`]),
+  ];
 }
 
 /** Writes the manifest to `file`; the segments start 10 minutes from now unless --start-at says when. */
@@ -33,6 +54,7 @@ export function writeEngineManifest(
     startAt,
     secret: "ccgw-agents",
     resultsClaim: flags.resultsClaim ?? "ccgw-results",
+    planArgs: planArgs(flags),
     ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
     ...(target.tls?.caFile ? { ca: readFileSync(target.tls.caFile, "utf8") } : {}),
   });
