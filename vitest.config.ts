@@ -5,10 +5,11 @@ import { SkipReport } from "./scripts/skip-report.ts";
 // run after it beside "self-test" (the suite against mocks of its own); "scenarios" is the functional suite
 // against the run's gateway (scenarios/README.md), last.
 
-/** Unit files that run real load against the mock (a capacity search, the engine, the benchmark). */
+/** Unit files that run real load against the mock (a capacity search, the engine, the Job's pods, the benchmark). */
 const LOAD_RUNS = [
   "load/capacity-search.test.ts",
   "scripts/load-engine.test.ts",
+  "scripts/k8s-pods.test.ts",
   "scripts/bench-load.test.ts",
 ];
 
