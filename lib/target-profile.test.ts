@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HarnessError } from "./errors.ts";
+import { Roster } from "./roster.ts";
 import {
   calledNumbers,
-  expandAgents,
   isLoopback,
   loadTargetProfile,
   parseTargetProfile,
@@ -35,7 +35,7 @@ function errorOf(fn: () => unknown): HarnessError {
 describe("target profile", () => {
   it("substitutes environment placeholders before validation", () => {
     const profile = parseTargetProfile(minimal, { AGENT_PASSWORD: "s3cret-pass" });
-    expect(expandAgents(profile)).toEqual([{ id: "1001", password: "s3cret-pass", phone: "70001" }]);
+    expect(new Roster(profile).first()).toEqual([{ id: "1001", password: "s3cret-pass", phone: "70001" }]);
     expect(profileSecrets(profile)).toEqual(["s3cret-pass"]);
   });
 
@@ -72,7 +72,7 @@ describe("target profile", () => {
       },
       {},
     );
-    expect(expandAgents(profile).map((a) => `${a.id}:${a.phone}`)).toEqual([
+    expect(new Roster(profile).first().map((a) => `${a.id}:${a.phone}`)).toEqual([
       "1001:70001",
       "1002:70002",
       "1003:70003",

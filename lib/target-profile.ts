@@ -8,14 +8,9 @@ import { contractsFor, DEFAULT_EDITION, type Edition } from "../contracts/index.
 import type { TargetProfile } from "../contracts/types.gen.ts";
 import { HarnessError } from "./errors.ts";
 
+// A test agent, and every agent of a profile: lib/roster.ts (`new Roster(profile)`).
+export type { Agent } from "./roster.ts";
 export type { TargetProfile };
-
-/** A test agent: its id (work number), password and the phone it binds at sign-in. */
-export interface Agent {
-  id: string;
-  password: string;
-  phone: string;
-}
 
 /** What dialling a number produces in a lab (or in the mock). */
 export type Outcome = "answered" | "not-answered" | "busy" | "agent-no-answer";
@@ -95,26 +90,6 @@ export async function loadTargetProfile(
     );
   }
   return parseTargetProfile(raw, env, `target profile ${path}`);
-}
-
-/** Every agent of a profile: the listed ones, then the agentRange block (agent i: id from+i, phone phoneFrom+i). */
-export function expandAgents(profile: TargetProfile): Agent[] {
-  const agents: Agent[] = (profile.agents ?? []).map((a) => ({
-    id: a.id,
-    password: a.password,
-    phone: a.phone,
-  }));
-  const range = profile.agentRange;
-  if (range) {
-    for (let i = 0; i < range.count; i++) {
-      agents.push({
-        id: String(range.from + i),
-        password: range.password,
-        phone: String(range.phoneFrom + i),
-      });
-    }
-  }
-  return agents;
 }
 
 /** The numbers the harness may dial, with the outcome each produces where the profile says it. */

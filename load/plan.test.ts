@@ -1,20 +1,8 @@
-/** The plan helpers: agent selection and the open-model arrival schedule. */
+/** The plan helpers: the open-model arrival schedule. */
 import { describe, expect, it } from "vitest";
-import { agentAt, arrivals, expectedAttempts, type LoadPlan, peakRate } from "./plan.ts";
-
-const pool = {
-  agents: [{ id: "5", password: "p", phone: "9" }],
-  agentRange: { from: 1001, count: 3, password: "r", phoneFrom: 700001 },
-};
+import { arrivals, expectedAttempts, type LoadPlan, peakRate } from "./plan.ts";
 
 describe("plan helpers", () => {
-  it("lists explicit agents first, then the range, and refuses an index past the pool", () => {
-    expect(agentAt(pool, 0).id).toBe("5");
-    expect(agentAt(pool, 1)).toEqual({ id: "1001", password: "r", phone: "700001" });
-    expect(agentAt(pool, 3).id).toBe("1003");
-    expect(() => agentAt(pool, 4)).toThrow(RangeError);
-  });
-
   it("fires as many attempts as the area under the rate curve, shared across shares", () => {
     const plan: Pick<LoadPlan, "stages" | "startRate"> = {
       startRate: 0,

@@ -4,13 +4,7 @@
  * of a run on other machines; the helpers here select agents and place arrivals the same way everywhere.
  */
 import type { Slo } from "../contracts/index.ts";
-
-/** An agent as the plan carries it (a password may be empty when it comes from CCGW_AGENT_PASSWORD). */
-export interface PlanAgent {
-  id: string;
-  password: string;
-  phone: string;
-}
+import type { Agent, AgentRange } from "../lib/roster.ts";
 
 /** One stage of the call-attempt schedule: the rate moves linearly to `rate` over `durationS`. */
 export interface RateStage {
@@ -29,9 +23,9 @@ export interface LoadPlan {
   baseUrl: string;
   edition: string;
   authMode: "static" | "dynamic";
-  /** Explicit agents first, then the range; agent i of the run is agentAt(plan, i). */
-  agents: PlanAgent[];
-  agentRange?: { from: number; count: number; password: string; phoneFrom: number };
+  /** Explicit agents first, then the range (a password may be empty when it comes from CCGW_AGENT_PASSWORD); agent i of the run is `new Roster(plan).at(i)`. */
+  agents: Agent[];
+  agentRange?: AgentRange;
   /** Agents this run signs in (the first agentCount of the expanded list). */
   agentCount: number;
   called: { number: string; outcome?: string }[];
@@ -66,21 +60,6 @@ export interface LoadPlan {
   reportDir: string;
   /** Only for the embedded mock on loopback: skip certificate checks. */
   insecureTls: boolean;
-}
-
-/** Total number of agents the plan's agent list and range hold. */
-export function agentPoolSize(plan: Pick<LoadPlan, "agents" | "agentRange">): number {
-  return plan.agents.length + (plan.agentRange?.count ?? 0);
-}
-
-/** Agent i of the run (explicit agents first, then the range). */
-export function agentAt(plan: Pick<LoadPlan, "agents" | "agentRange">, i: number): PlanAgent {
-  const explicit = plan.agents[i];
-  if (explicit) return explicit;
-  const range = plan.agentRange;
-  const j = i - plan.agents.length;
-  if (!range || j < 0 || j >= range.count) throw new RangeError(`agent ${i} is outside the plan's agents`);
-  return { id: String(range.from + j), password: range.password, phone: String(range.phoneFrom + j) };
 }
 
 /** Length of the call-attempt schedule in seconds. */

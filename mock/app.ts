@@ -12,6 +12,7 @@ import {
   type OperationId,
   type SchemaName,
 } from "../contracts/index.ts";
+import { Roster } from "../lib/roster.ts";
 import type { Outcome } from "../lib/target-profile.ts";
 import { ADMIN_PREFIX, adminError, registerAdmin } from "./admin.ts";
 import { Capacity } from "./capacity.ts";
@@ -24,7 +25,6 @@ import { authenticate, guidHeader } from "./routes/auth.ts";
 import { onlineagentHandlers } from "./routes/onlineagent.ts";
 import { voicecallHandlers } from "./routes/voicecall.ts";
 import { type Answer, failure, type Handler, type Runtime, situationCode } from "./runtime.ts";
-import { AgentDirectory } from "./state/agents.ts";
 import { systemClock } from "./state/clock.ts";
 import { Rng } from "./state/random.ts";
 import { Store } from "./state/store.ts";
@@ -86,7 +86,7 @@ export function createRuntime(options: ResolvedOptions, clock = systemClock()): 
       eventFaults: () =>
         defects.has("event-loss") ? { ...faults.config.events, loseEvery: 20 } : faults.config.events,
     }),
-    directory: new AgentDirectory(options.agents, options.agentRange),
+    directory: new Roster(options),
     faults,
     capacity: new Capacity(options.capacity),
     defects,

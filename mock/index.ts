@@ -7,7 +7,6 @@ export type { CapacityConfig } from "./capacity.ts";
 export { DEFECTS, type DefectDefinition, type DefectName } from "./defects.ts";
 export { type FaultConfig, MockConfigError, validateFaults } from "./faults.ts";
 export {
-  type AgentRange,
   DEFAULT_AGENT_RANGE,
   DEFAULT_CALLED,
   type GatewayOptions,

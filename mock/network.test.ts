@@ -16,7 +16,8 @@ import {
   signInPolicy,
   signOut,
 } from "../lib/gateway/index.ts";
-import { type Agent, expandAgents, type TargetProfile } from "../lib/target-profile.ts";
+import { Roster } from "../lib/roster.ts";
+import type { Agent, TargetProfile } from "../lib/target-profile.ts";
 import { type GatewayOptions, mockProfile, type RunningGateway, startGateway } from "./index.ts";
 
 const closers: (() => Promise<unknown>)[] = [];
@@ -63,7 +64,7 @@ describe("lab networks", () => {
   it("keeps each agent's node cookie across sign-in, polls, callout and sign-out", async () => {
     const gw = await gateway({ stickyCookie: true });
     const profile = mockProfile(gw);
-    const [a, b] = expandAgents(profile);
+    const [a, b] = new Roster(profile).first();
     if (!a || !b) throw new Error("two agents expected");
     const c = await client(profile);
     const [codesA, codesB] = await Promise.all([cycle(c, profile, a), cycle(c, profile, b)]);
@@ -95,7 +96,7 @@ describe("lab networks", () => {
     closers.push(() => new Promise((done) => proxy.close(done)));
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     const profile = { ...mockProfile(gw), proxy: proxyUrl };
-    const [agent] = expandAgents(profile);
+    const [agent] = new Roster(profile).first();
     if (!agent) throw new Error("an agent expected");
     expect(await cycle(await client(profile), profile, agent)).toEqual(CYCLE);
     const target = new URL(gw.url).host;
@@ -121,7 +122,7 @@ describe("lab networks", () => {
 
   it("presents a client certificate to a gateway that requires mutual TLS", async () => {
     const gw = await gateway({ clientCertificates: true });
-    const [agent] = expandAgents(mockProfile(gw));
+    const [agent] = new Roster(mockProfile(gw)).first();
     if (!agent || !gw.clientCertFile || !gw.clientKeyFile) throw new Error("a client certificate expected");
     const without = mockProfile(gw);
     const refused = await (await client(without)).send({ operation: "login", agentId: agent.id, body: {} });
@@ -135,7 +136,7 @@ describe("lab networks", () => {
 
   it("verifies a certificate issued to a host name, reached through an IP address, with tls.servername", async () => {
     const gw = await gateway({ certificateNames: ["localhost"] });
-    const [agent] = expandAgents(mockProfile(gw));
+    const [agent] = new Roster(mockProfile(gw)).first();
     if (!agent) throw new Error("an agent expected");
     const byIp = mockProfile(gw);
     expect(byIp.baseUrl).toMatch(/127\.0\.0\.1/);
@@ -149,7 +150,7 @@ describe("lab networks", () => {
     const gw = await gateway({ host: "::1" });
     const profile = mockProfile(gw);
     expect(profile.baseUrl).toMatch(/^https:\/\/\[::1\]:\d+$/);
-    const [agent] = expandAgents(profile);
+    const [agent] = new Roster(profile).first();
     if (!agent) throw new Error("an agent expected");
     expect(await cycle(await client(profile), profile, agent)).toEqual(CYCLE);
   });

@@ -4,7 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { DEFAULT_EDITION, type Edition, isEdition } from "../contracts/index.ts";
-import type { Agent, AuthMode, Outcome } from "../lib/target-profile.ts";
+import type { Agent, AgentRange } from "../lib/roster.ts";
+import type { AuthMode, Outcome } from "../lib/target-profile.ts";
 import type { CapacityConfig } from "./capacity.ts";
 import type { FaultConfig } from "./faults.ts";
 import { validateChoices } from "./open-choices.ts";
@@ -62,14 +63,6 @@ export const FAST_TIMING: TimingConfig = {
   customerBusy: ZERO,
   agentNoAnswer: ZERO,
 };
-
-/** A block of agents: agent i has id from+i, phone phoneFrom+i, and the shared password. */
-export interface AgentRange {
-  from: number;
-  count: number;
-  password: string;
-  phoneFrom: number;
-}
 
 /** Options of startGateway and buildGateway. */
 export interface GatewayOptions {

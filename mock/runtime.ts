@@ -5,13 +5,13 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Contracts, RETCODES, SITUATIONS } from "../contracts/index.ts";
+import type { Roster } from "../lib/roster.ts";
 import type { Outcome } from "../lib/target-profile.ts";
 import type { Capacity } from "./capacity.ts";
 import type { Defects } from "./defects.ts";
 import type { Faults } from "./faults.ts";
 import type { OpenChoices } from "./open-choices.ts";
 import type { ResolvedOptions } from "./options.ts";
-import type { AgentDirectory } from "./state/agents.ts";
 import type { Clock } from "./state/clock.ts";
 import type { Rng } from "./state/random.ts";
 import type { Store } from "./state/store.ts";
@@ -22,7 +22,8 @@ export interface Runtime {
   clock: Clock;
   rng: Rng;
   store: Store;
-  directory: AgentDirectory;
+  /** The agents the mock knows (listed, then its range, computed on lookup). */
+  directory: Roster;
   faults: Faults;
   capacity: Capacity;
   defects: Defects;

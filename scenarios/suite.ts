@@ -58,10 +58,10 @@ export interface SuiteOptions {
  */
 export function checkAgents(target: Target, checks: readonly Check[]): void {
   const needed = fewestAgents(checks);
-  if (target.agents.length < needed) {
+  if (target.agents.size < needed) {
     throw new HarnessError(
       "CCGW_PROFILE_INVALID",
-      `the functional suite needs at least ${needed} agents and the target profile has ${target.agents.length}`,
+      `the functional suite needs at least ${needed} agents and the target profile has ${target.agents.size}`,
       `list ${needed} or more agents in agents or agentRange`,
     );
   }
@@ -73,7 +73,7 @@ export function openSuite(options: SuiteOptions, tracker?: SignInTracker): Suite
   checkAgents(target, checks);
   const pool = new AgentPool(
     target,
-    Math.min(options.poolSize, target.agents.length),
+    Math.min(options.poolSize, target.agents.size),
     tracker ? { tracker } : {},
   );
   // Data of the cases and data of the run come from separate faker streams, so adding a case does not

@@ -6,13 +6,8 @@ import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { EDITIONS, type Edition, OPEN_CHOICES } from "../contracts/index.ts";
 import { EXIT, HarnessError } from "../lib/errors.ts";
-import {
-  calledNumbers,
-  expandAgents,
-  loadTargetProfile,
-  profileAuthMode,
-  profileEdition,
-} from "../lib/target-profile.ts";
+import { Roster } from "../lib/roster.ts";
+import { calledNumbers, loadTargetProfile, profileAuthMode, profileEdition } from "../lib/target-profile.ts";
 import {
   DEFECTS,
   type GatewayOptions,
@@ -134,10 +129,10 @@ async function optionsFromFlags(flags: MockFlags): Promise<GatewayOptions> {
     const profile = await loadTargetProfile(flags.target);
     options.edition = profileEdition(profile);
     options.authMode = profileAuthMode(profile);
-    const agents = expandAgents(profile);
     if (profile.agentRange) options.agentRange = profile.agentRange;
     options.agents = (profile.agents ?? []).map((a) => ({ id: a.id, password: a.password, phone: a.phone }));
-    if (agents.length === 0) throw new HarnessError("CCGW_USAGE", "the target profile lists no agents");
+    if (new Roster(profile).size === 0)
+      throw new HarnessError("CCGW_USAGE", "the target profile lists no agents");
     options.called = calledNumbers(profile);
   }
   if (flags.edition) options.edition = flags.edition;

@@ -10,8 +10,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
 import { loadBaseline } from "../lib/baseline.ts";
 import { EXIT } from "../lib/errors.ts";
+import { Roster } from "../lib/roster.ts";
 import { formatPlan } from "../lib/safety.ts";
-import { expandAgents } from "../lib/target-profile.ts";
 import { formatSuitePlan, planProfile } from "../scenarios/suite-plan.ts";
 import { integer } from "./cli-args.ts";
 import { runCli } from "./cli-exit.ts";
@@ -78,7 +78,7 @@ export async function runMain(flags: RunFlags): Promise<number> {
     );
     log(`report folder ${ctx.runDir}`);
     await phase(ctx, "preflight", () => preflightPhase(ctx, target as RunTarget));
-    sweepCount = Math.min(expandAgents(target.profile).length, Math.max(SUITE_AGENTS, plan.loadAgents));
+    sweepCount = Math.min(new Roster(target.profile).size, Math.max(SUITE_AGENTS, plan.loadAgents));
     await suitePhase(ctx, ROOT, target);
     await loadPhase(ctx, ROOT, target, plan);
   } catch (error) {

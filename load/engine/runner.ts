@@ -8,9 +8,10 @@
 import { join } from "node:path";
 import { sweepSignOut } from "../../lib/gateway/preflight.ts";
 import { type ProgressFigures, startProgress } from "../../lib/progress.ts";
+import { Roster } from "../../lib/roster.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import { type CapacityResult, capacityMethod, judge, searchCapacity } from "../capacity.ts";
-import { agentAt, agentPoolSize, type LoadPlan } from "../plan.ts";
+import type { LoadPlan } from "../plan.ts";
 import type { CapacitySearch } from "../profiles.ts";
 import { type EngineResult, runEngine, type Segment } from "./engine.ts";
 import { LiveMetrics } from "./live-metrics.ts";
@@ -126,8 +127,7 @@ export async function runCapacitySearch(
  * forced sign-in only where the profile allows it); returns how many were signed out.
  */
 export async function signOutAll(plan: LoadPlan, profile: TargetProfile): Promise<number> {
-  const count = Math.min(plan.agentCount, agentPoolSize(plan));
-  const agents = Array.from({ length: count }, (_, i) => agentAt(plan, i));
+  const agents = new Roster(plan).first(plan.agentCount);
   const { signedOut } = await sweepSignOut(profile, agents, { timeoutMs: 10_000, concurrency: 16 });
   return signedOut;
 }

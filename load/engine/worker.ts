@@ -8,9 +8,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parentPort, workerData } from "node:worker_threads";
 import { contractsFor } from "../../contracts/index.ts";
 import { GatewayClient } from "../../lib/gateway/index.ts";
+import { Roster } from "../../lib/roster.ts";
 import { CallGuard, policyFromProfile } from "../../lib/safety.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
-import { agentAt, arrivals, type LoadPlan, scheduleSeconds } from "../plan.ts";
+import { arrivals, type LoadPlan, scheduleSeconds } from "../plan.ts";
 import { type AgentContext, LoadAgent } from "./agent.ts";
 import { Metrics, type MetricsSnapshot } from "./metrics.ts";
 
@@ -205,11 +206,12 @@ export async function runShare(spec: ShareSpec, control: ShareControl = {}): Pro
   const contexts = await agentContexts(spec, metrics);
   const ctx = contexts[0] as AgentContext;
   const size = spec.agents.to - spec.agents.from;
+  const roster = new Roster(plan);
   const agents = Array.from(
     { length: size },
     (_, i) =>
       new LoadAgent(
-        agentAt(plan, spec.agents.from + i),
+        roster.at(spec.agents.from + i),
         contexts[Math.floor(i / AGENTS_PER_CLIENT)] as AgentContext,
       ),
   );

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { clausesOf, EDITIONS, type Edition, OPEN_CHOICES, situation } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
 import { failingClauses } from "../../lib/report/conformance.ts";
-import { type Agent, expandAgents, profileEdition, type TargetProfile } from "../../lib/target-profile.ts";
+import { Roster } from "../../lib/roster.ts";
+import { type Agent, profileEdition, type TargetProfile } from "../../lib/target-profile.ts";
 import { type MockRunResult, runAgainstMock } from "../setup/mock-target.ts";
 import { buildChecks, openSuite } from "../suite.ts";
 import { fewestAgents } from "../support/cases.ts";
@@ -137,7 +138,7 @@ describe.concurrent("conforming gateways", () => {
       authMode: "dynamic",
       seed: config.seed,
       defects: [],
-      profile: (p) => withAgents(p, expandAgents(p).slice(0, fewest)),
+      profile: (p) => withAgents(p, new Roster(p).first().slice(0, fewest)),
     });
     expect(small.stalled).toEqual([]);
     expect(failingClauses(small)).toEqual([]);
@@ -178,7 +179,7 @@ describe.concurrent("conforming gateways", () => {
   it("a profile with fewer agents is refused at start, naming how many the suite needs", () => {
     const probe = makeTarget(config.profile, MOCK_DEADLINES);
     const fewest = fewestAgents(buildChecks(probe, config.seed));
-    const profile = withAgents(config.profile, expandAgents(config.profile).slice(0, fewest - 1));
+    const profile = withAgents(config.profile, new Roster(config.profile).first().slice(0, fewest - 1));
     expect(fewest).toBeGreaterThan(1);
     let refused: unknown;
     try {

@@ -83,7 +83,7 @@ async function signOutLeftovers(config: SuiteConfig): Promise<void> {
   const target = makeTarget(config.profile, config.deadlines);
   await Promise.all(
     left.map(async (id) => {
-      const agent = target.agents.find((a) => a.id === id);
+      const agent = target.agents.get(id);
       if (!agent) return;
       const session = new SuiteAgent(target, agent);
       session.markUnknown();

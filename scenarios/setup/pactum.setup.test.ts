@@ -8,7 +8,7 @@ import { makeTarget } from "../support/target.ts";
 it("pactum validates a live answer through the contracts and names the clause of a violation", async () => {
   const config = inject("ccgwSuite");
   const target = makeTarget(config.profile, config.deadlines);
-  const url = `${config.profile.baseUrl}/agentgateway/resource/voicecall/${target.agents[0]?.id ?? "0"}/callout`;
+  const url = `${config.profile.baseUrl}/agentgateway/resource/voicecall/${target.agents.at(0).id}/callout`;
   const base = () =>
     pactum
       .spec()

@@ -68,7 +68,7 @@ export class AgentPool {
         if (slot) this.refused(slot, error);
       },
     };
-    this.slots = target.agents.slice(0, size).map((agent) => ({
+    this.slots = target.agents.first(size).map((agent) => ({
       agent: new SuiteAgent(target, agent, { ...options, events, signal: this.stopper.signal }),
       busy: false,
     }));

@@ -5,14 +5,13 @@
 import { readFileSync } from "node:fs";
 import { type Contracts, contractsFor, type Edition } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
+import { Roster } from "../../lib/roster.ts";
 import { policyFromProfile, type SafetyPolicy } from "../../lib/safety.ts";
 import {
-  type Agent,
   type AuthMode,
   type CalledNumber,
   calledNumbers,
   eventDeadlines,
-  expandAgents,
   profileAuthMode,
   profileEdition,
   profileSecrets,
@@ -43,7 +42,8 @@ export interface Target {
   edition: Edition;
   authMode: AuthMode;
   contracts: Contracts;
-  agents: Agent[];
+  /** The profile's agents, expanded on demand. */
+  agents: Roster;
   called: CalledNumber[];
   /** Calling numbers the suite may present: the profile's caller and callers. */
   callers: string[];
@@ -95,7 +95,7 @@ export function makeTarget(profile: TargetProfile, deadlines: Deadlines): Target
     edition,
     authMode: profileAuthMode(profile),
     contracts: contractsFor(edition),
-    agents: expandAgents(profile),
+    agents: new Roster(profile),
     called: calledNumbers(profile),
     callers: [...new Set(callers)],
     secrets: profileSecrets(profile),

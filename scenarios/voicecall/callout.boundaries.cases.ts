@@ -251,11 +251,9 @@ async function judgeOutOfRange(
 
 function agentIdChecks(target: Target): Check[] {
   const number = numberFor(target, "not-answered") ?? numberFor(target);
-  const first = target.agents[0];
-  if (!number || !first) return [];
-  const ours = new Set(target.agents.map((a) => a.id));
-  return boundaryCases(target.contracts, "common/agent-id", first.id)
-    .filter((c) => !ours.has(String(c.fieldValue)))
+  if (!number || target.agents.size === 0) return [];
+  return boundaryCases(target.contracts, "common/agent-id", target.agents.at(0).id)
+    .filter((c) => target.agents.get(String(c.fieldValue)) === undefined)
     .map((c, i) =>
       defineCase(
         FAMILY,

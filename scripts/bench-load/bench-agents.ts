@@ -10,8 +10,8 @@ import {
   signInPolicy,
   signOut,
 } from "../../lib/gateway/index.ts";
+import { Roster } from "../../lib/roster.ts";
 import type { Agent, TargetProfile } from "../../lib/target-profile.ts";
-import { agentAt } from "../../load/plan.ts";
 
 export interface BenchAgent {
   agent: Agent;
@@ -25,9 +25,9 @@ export async function signInAgents(
   profile: TargetProfile,
   count: number,
 ): Promise<BenchAgent[]> {
-  const plan = { agents: [], ...(profile.agentRange ? { agentRange: profile.agentRange } : {}) };
+  const roster = new Roster({ agentRange: profile.agentRange });
   const agents = Array.from({ length: count }, (_, i) => {
-    const agent = agentAt(plan, i);
+    const agent = roster.at(i);
     const channel = new AgentChannel();
     const send: SendOperation = (operation, body, headers) =>
       client.send({ operation, agentId: agent.id, body, ...(headers ? { headers } : {}) }, channel);

@@ -4,13 +4,14 @@
  */
 import { createInterface } from "node:readline/promises";
 import { HarnessError } from "../../lib/errors.ts";
+import { Roster } from "../../lib/roster.ts";
 import {
   assertPlanWithinCaps,
   policyFromProfile,
   type RunPlan,
   type SafetyPolicy,
 } from "../../lib/safety.ts";
-import { calledNumbers, expandAgents, isLoopback, type TargetProfile } from "../../lib/target-profile.ts";
+import { calledNumbers, isLoopback, type TargetProfile } from "../../lib/target-profile.ts";
 import { expectedAttempts, peakRate, scheduleSeconds } from "../../load/plan.ts";
 import { isLoadProfileName, LOAD_PROFILES } from "../../load/profiles.ts";
 
@@ -26,7 +27,7 @@ export function planRun(
   options: { loadProfile: string; skipContract: boolean; skipLoad: boolean; loadDurationS?: number },
 ): { plan: RunPlan; policy: SafetyPolicy; loadAgents: number } {
   const policy = policyFromProfile(profile);
-  const agentCount = expandAgents(profile).length;
+  const agentCount = new Roster(profile).size;
   const phases: { name: string; calls?: number; callsPerSecond?: number; durationSeconds?: number }[] = [];
   let peak = 0;
   let duration = 0;

@@ -4,14 +4,14 @@
  */
 import { HarnessError } from "../../lib/errors.ts";
 import { preflight } from "../../lib/gateway/preflight.ts";
-import { expandAgents } from "../../lib/target-profile.ts";
+import { Roster } from "../../lib/roster.ts";
 import { log, type RunContext, type RunTarget } from "./context.ts";
 
 export async function preflightPhase(ctx: RunContext, target: RunTarget): Promise<void> {
-  const first = expandAgents(target.profile)[0];
+  const roster = new Roster(target.profile);
   const started = Date.now();
-  if (!first) throw new HarnessError("CCGW_PROFILE_INVALID", "the target profile lists no agents");
-  await preflight(target.profile, first, ctx.flags.timeoutMs);
+  if (roster.size === 0) throw new HarnessError("CCGW_PROFILE_INVALID", "the target profile lists no agents");
+  await preflight(target.profile, roster.at(0), ctx.flags.timeoutMs);
   ctx.record.phases.push({ name: "preflight", status: "pass", durationMs: Date.now() - started });
   log("preflight: agent signed in and out");
 }

@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HarnessError } from "../../lib/errors.ts";
 import { preflight, sweepSignOut } from "../../lib/gateway/preflight.ts";
-import { expandAgents, type TargetProfile } from "../../lib/target-profile.ts";
+import { Roster } from "../../lib/roster.ts";
+import type { TargetProfile } from "../../lib/target-profile.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../../mock/index.ts";
 
 let tlsGateway: RunningGateway;
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 
 async function codeOf(profile: TargetProfile, timeoutMs = 2000): Promise<string | undefined> {
-  const agent = expandAgents(profile)[0];
+  const agent = new Roster(profile).first()[0];
   if (!agent) throw new Error("no agent");
   try {
     await preflight(profile, agent, timeoutMs);
@@ -81,7 +82,7 @@ describe("preflight", () => {
       }),
     );
     const profile = { ...mockProfile(httpGateway), baseUrl: url };
-    const agent = expandAgents(profile)[0];
+    const agent = new Roster(profile).first()[0];
     if (!agent) throw new Error("no agent");
     const error = await preflight(profile, agent, 2000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HarnessError);
@@ -111,7 +112,7 @@ describe("preflight", () => {
 describe("sign-out sweep", () => {
   it("leaves no agent signed in, even those an interrupted phase left behind", async () => {
     const profile = mockProfile(httpGateway);
-    const agents = expandAgents(profile).slice(0, 5);
+    const agents = new Roster(profile).first().slice(0, 5);
     // Leave three agents signed in, as a killed phase would.
     for (const agent of agents.slice(0, 3)) {
       const res = await fetch(`${profile.baseUrl}/agentgateway/resource/onlineagent/${agent.id}`, {

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sweepSignOut } from "../../lib/gateway/preflight.ts";
-import { type Agent, expandAgents, type TargetProfile } from "../../lib/target-profile.ts";
+import { type Agent, Roster } from "../../lib/roster.ts";
+import type { TargetProfile } from "../../lib/target-profile.ts";
 import { log, type RunContext, type RunTarget } from "./context.ts";
 
 /**
@@ -13,15 +14,15 @@ import { log, type RunContext, type RunTarget } from "./context.ts";
  * from the start of the list) and every agent the functional suite wrote to its sign-in log.
  */
 function agentsToSweep(profile: TargetProfile, count: number, suiteLog: string): Agent[] {
-  const all = expandAgents(profile);
-  const ids = new Set(all.slice(0, count).map((a) => a.id));
+  const roster = new Roster(profile);
+  const ids = new Set(roster.first(count).map((a) => a.id));
   if (existsSync(suiteLog)) {
     for (const line of readFileSync(suiteLog, "utf8").split("\n")) {
       const id = /"id":"([^"]+)"/.exec(line)?.[1];
       if (id) ids.add(id);
     }
   }
-  return all.filter((a) => ids.has(a.id));
+  return [...ids].flatMap((id) => roster.get(id) ?? []);
 }
 
 export async function sweepPhase(ctx: RunContext, target: RunTarget, count: number): Promise<void> {
