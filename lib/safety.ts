@@ -1,7 +1,7 @@
 /**
  * Safety rails for runs against a real gateway: only the profile's numbers may be dialled, the call rate and
- * the total number of calls stay under the profile's caps. The functional suite and the load engine's agents
- * enforce the same rules where they send a callout.
+ * the total number of calls stay under the profile's caps. A CallGuard is handed to lib/gateway's client when
+ * it is opened, and every request that could place a call leaves the client only through it.
  */
 import type { TargetProfile } from "../contracts/types.gen.ts";
 import { HarnessError } from "./errors.ts";
@@ -163,6 +163,26 @@ export class CallGuard {
     if (this.recent.length < this.rateCap) return 0;
     const oldest = this.recent[this.recent.length - this.rateCap] ?? now;
     return Math.max(0, oldest + this.windowMs - now);
+  }
+
+  /** Resolves once the rate cap lets the next callout leave (at once when it does now). */
+  async slot(): Promise<void> {
+    for (let wait = this.delayBeforeNextCall(); wait > 0; wait = this.delayBeforeNextCall()) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  /**
+   * Admits a callout request body once the rate cap lets it leave: a number outside the list is refused at
+   * once, the budget when it is spent; otherwise it waits for a slot and takes it.
+   */
+  async admitWhenFree(body: unknown): Promise<void> {
+    assertCalloutAllowed(this.policy, body);
+    // Another caller may take the slot between slot()'s last look and ours: look again, and take it with no
+    // await in between.
+    do await this.slot();
+    while (this.delayBeforeNextCall() > 0);
+    this.admitBody(body);
   }
 
   /**

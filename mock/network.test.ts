@@ -17,6 +17,7 @@ import {
   signOut,
 } from "../lib/gateway/index.ts";
 import { Roster } from "../lib/roster.ts";
+import { CallGuard, policyFromProfile } from "../lib/safety.ts";
 import type { Agent, TargetProfile } from "../lib/target-profile.ts";
 import { type GatewayOptions, mockProfile, type RunningGateway, startGateway } from "./index.ts";
 
@@ -32,7 +33,10 @@ async function gateway(options: GatewayOptions): Promise<RunningGateway> {
 }
 
 async function client(profile: TargetProfile): Promise<GatewayClient> {
-  const c = await GatewayClient.open(profile, { timeoutMs: 3000 });
+  const c = await GatewayClient.open(profile, {
+    timeoutMs: 3000,
+    guard: new CallGuard(policyFromProfile(profile)),
+  });
   closers.push(() => c.close());
   return c;
 }

@@ -50,6 +50,8 @@ export interface SuiteOptions {
   deadlines: Deadlines;
   /** Most agents of the profile the suite uses at once. */
   poolSize: number;
+  /** The run's folder: its call ledger holds maxTotalCalls across the suite's test files. */
+  ledgerDir?: string;
 }
 
 /**
@@ -68,7 +70,11 @@ export function checkAgents(target: Target, checks: readonly Check[]): void {
 }
 
 export function openSuite(options: SuiteOptions, tracker?: SignInTracker): Suite {
-  const target = makeTarget(options.profile, options.deadlines);
+  const target = makeTarget(
+    options.profile,
+    options.deadlines,
+    options.ledgerDir ? { ledgerDir: options.ledgerDir } : {},
+  );
   const checks = buildChecks(target, options.seed);
   checkAgents(target, checks);
   const pool = new AgentPool(

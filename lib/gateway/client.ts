@@ -5,6 +5,8 @@
  * so a caller can judge them; `classifyNetworkError` names them when a caller must stop.
  */
 import { OPERATIONS, type OperationId, pathFor } from "../../contracts/index.ts";
+import { HarnessError } from "../errors.ts";
+import type { CallGuard } from "../safety.ts";
 import type { TargetProfile } from "../target-profile.ts";
 import { type Connection, type OpenOptions, openConnection } from "./connection.ts";
 import { CookieJar } from "./cookies.ts";
@@ -58,16 +60,43 @@ export function agentHeaders(channel?: AgentChannel, extra?: Record<string, stri
   return extra ? Object.assign(headers, extra) : headers;
 }
 
+/** A client that must never place a call (a preflight, a sign-out sweep, a benchmark of polls). */
+export const NO_CALLOUTS = "no-callouts";
+
+/** How a client is opened: its connection, and the guard every request that could place a call goes through. */
+export interface ClientOptions extends OpenOptions {
+  /** The run's call guard (lib/safety.ts: the numbers, the caps, the call ledger), or NO_CALLOUTS. */
+  guard: CallGuard | typeof NO_CALLOUTS;
+}
+
+/** The callout's path with any agent id, any case, trailing slashes: what a lax gateway could take for a callout. */
+const CALLOUT_PATH = new RegExp(
+  `^${OPERATIONS.callout.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace("{agentid}", "[^/]*")}/*$`,
+  "i",
+);
+
+/** Whether a request could place a call: the callout operation, or any method on a path that names it. */
+export function mayPlaceCall(spec: SendSpec, path: string): boolean {
+  return spec.operation === "callout" || CALLOUT_PATH.test(path.split("?")[0] ?? "");
+}
+
 export class GatewayClient {
   readonly connection: Connection;
+  private readonly guard: CallGuard | typeof NO_CALLOUTS;
 
-  constructor(connection: Connection) {
+  constructor(connection: Connection, guard: CallGuard | typeof NO_CALLOUTS) {
     this.connection = connection;
+    this.guard = guard;
   }
 
-  /** A client of a profile's gateway (TLS, proxy and time limit from the profile and the options). */
-  static async open(profile: TargetProfile, options: OpenOptions): Promise<GatewayClient> {
-    return new GatewayClient(await openConnection(profile, options));
+  /** A client of a profile's gateway (TLS, proxy and time limit from the profile and the options) with its guard. */
+  static async open(profile: TargetProfile, options: ClientOptions): Promise<GatewayClient> {
+    return new GatewayClient(await openConnection(profile, options), options.guard);
+  }
+
+  /** Resolves once the guard's rate cap lets the next callout leave (for a caller that marks when it sent one). */
+  async calloutSlot(): Promise<void> {
+    if (this.guard !== NO_CALLOUTS) await this.guard.slot();
   }
 
   /** The default headers of an agent's request: JSON and its Guid (sign-in sends none). */
@@ -75,11 +104,23 @@ export class GatewayClient {
     return agentHeaders(channel, extra);
   }
 
-  /** Sends one request for an agent's channel; takes the answer's Set-GUID and cookies into the channel. */
+  /**
+   * Sends one request for an agent's channel; takes the answer's Set-GUID and cookies into the channel. A
+   * request that could place a call leaves only through the guard: it waits for the rate cap, and a number
+   * outside the profile's list or a spent budget throws (HarnessError) before anything is sent.
+   */
   async send(spec: SendSpec, channel?: AgentChannel): Promise<GatewayReply> {
     const operation = spec.operation ? OPERATIONS[spec.operation] : undefined;
     const method = spec.method ?? operation?.method ?? "GET";
     const path = spec.path ?? (spec.operation ? pathFor(spec.operation, spec.agentId ?? "") : "/");
+    if (mayPlaceCall(spec, path)) {
+      if (this.guard === NO_CALLOUTS)
+        throw new HarnessError(
+          "CCGW_NUMBER_NOT_ALLOWED",
+          `a client opened without a call guard cannot send ${method} ${path}`,
+        );
+      await this.guard.admitWhenFree(spec.body);
+    }
     const headers = spec.headers ? { ...spec.headers } : this.headers(channel);
     const cookie = channel?.cookies.header();
     if (cookie) headers.cookie = cookie;

@@ -3,9 +3,12 @@ export { envelopeOf, isSituation, isSuccess, retcodeOf, SUCCESS, unreadable } fr
 export {
   AgentChannel,
   agentHeaders,
+  type ClientOptions,
   GatewayClient,
   type GatewayReply,
   JSON_CONTENT_TYPE,
+  mayPlaceCall,
+  NO_CALLOUTS,
   type SendSpec,
 } from "./client.ts";
 export { type Connection, type OpenOptions, openConnection, tlsOptions } from "./connection.ts";

@@ -7,7 +7,7 @@ import { HarnessError } from "../errors.ts";
 import { redactText } from "../redact.ts";
 import type { Agent, TargetProfile } from "../target-profile.ts";
 import { envelopeOf, unreadable } from "./answer.ts";
-import { AgentChannel, GatewayClient, type GatewayReply } from "./client.ts";
+import { AgentChannel, GatewayClient, type GatewayReply, NO_CALLOUTS } from "./client.ts";
 import { classifyNetworkError } from "./network-errors.ts";
 import { type SendOperation, signIn, signInPolicy, signOut } from "./sign-in-out.ts";
 
@@ -36,7 +36,7 @@ function notJson(reply: GatewayReply, secrets: readonly string[]): HarnessError 
 
 /** Preflight: one sign-in and sign-out of the first agent. Throws a classified HarnessError. */
 export async function preflight(profile: TargetProfile, agent: Agent, timeoutMs: number): Promise<void> {
-  const client = await GatewayClient.open(profile, { timeoutMs });
+  const client = await GatewayClient.open(profile, { timeoutMs, guard: NO_CALLOUTS });
   try {
     const channel = new AgentChannel();
     const send = sender(client, agent, channel, true);
@@ -75,7 +75,7 @@ export async function sweepSignOut(
   agents: Agent[],
   options: { timeoutMs: number; concurrency?: number },
 ): Promise<{ signedOut: number; failed: number }> {
-  const client = await GatewayClient.open(profile, { timeoutMs: options.timeoutMs });
+  const client = await GatewayClient.open(profile, { timeoutMs: options.timeoutMs, guard: NO_CALLOUTS });
   const policy = signInPolicy(profile);
   let signedOut = 0;
   let failed = 0;

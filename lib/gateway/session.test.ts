@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { EVENT, pathFor } from "../../contracts/index.ts";
 import type { Agent, TargetProfile } from "../target-profile.ts";
-import { GatewayClient } from "./client.ts";
+import { GatewayClient, NO_CALLOUTS } from "./client.ts";
 import { AgentSession } from "./session.ts";
 import { signInPolicy } from "./sign-in-out.ts";
 
@@ -92,7 +92,7 @@ async function gateway(script: PollScript[]): Promise<Gateway> {
     called: ["4000001"],
     agents: [AGENT],
   } as TargetProfile;
-  const client = await GatewayClient.open(profile, { timeoutMs: 5000 });
+  const client = await GatewayClient.open(profile, { timeoutMs: 5000, guard: NO_CALLOUTS });
   const g: Gateway = {
     client,
     get polls() {

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { contractsFor, EVENT, pathFor, situation } from "../../contracts/index.ts";
 import { GatewayClient } from "../../lib/gateway/index.ts";
-import { policyFromProfile } from "../../lib/safety.ts";
+import { CallGuard, policyFromProfile } from "../../lib/safety.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import type { LoadPlan } from "../plan.ts";
 import { LoadAgent } from "./agent.ts";
@@ -88,7 +88,10 @@ async function gateway(script: Script): Promise<{ profile: TargetProfile; client
     called: ["4000001"],
     agents: [AGENT],
   } as unknown as TargetProfile;
-  const client = await GatewayClient.open(profile, { timeoutMs: 5000 });
+  const client = await GatewayClient.open(profile, {
+    timeoutMs: 5000,
+    guard: new CallGuard(policyFromProfile(profile)),
+  });
   servers.push({ server, client });
   return { profile, client };
 }
@@ -112,7 +115,6 @@ async function agentOn(script: Script, plan: LoadPlan = PLAN) {
     profile,
     client,
     metrics,
-    policy: policyFromProfile(profile),
     contracts: contractsFor("2025-03"),
     sample: () => false,
   });

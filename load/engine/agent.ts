@@ -24,7 +24,6 @@ import {
   type SendSpec,
   signInPolicy,
 } from "../../lib/gateway/index.ts";
-import { assertCalloutAllowed, type SafetyPolicy } from "../../lib/safety.ts";
 import type { Agent, TargetProfile } from "../../lib/target-profile.ts";
 import type { LoadPlan } from "../plan.ts";
 import { INEFFECTIVE, ineffectiveClass, RELEASE_DELAY } from "./kpis.ts";
@@ -59,9 +58,9 @@ interface Call {
 export interface AgentContext {
   plan: LoadPlan;
   profile: TargetProfile;
+  /** lib/gateway's client, opened with the share's call guard: a callout leaves only through it. */
   client: GatewayClient;
   metrics: Metrics;
-  policy: SafetyPolicy;
   contracts: Contracts;
   /** Fraction of answers validated against their contract. */
   sample: () => boolean;
@@ -238,8 +237,6 @@ export class LoadAgent {
    * is answered; the call's outcome follows by events.
    */
   async placeCall(request: Record<string, unknown>, intendedAt: number): Promise<void> {
-    // Dial guard where the request is made (lib/safety.ts): a number outside the profile's list never leaves.
-    assertCalloutAllowed(this.ctx.policy, request);
     const { metrics, plan } = this.ctx;
     const sentAt = Date.now();
     const call: Call = {
@@ -251,9 +248,18 @@ export class LoadAgent {
       done: false,
       cleared: false,
     };
+    const before = this.state;
     this.call = call;
     this.state = "dialing";
-    const reply = await this.session.send("callout", request);
+    let reply: Awaited<ReturnType<typeof this.session.send>>;
+    try {
+      reply = await this.session.send("callout", request);
+    } catch (error) {
+      // The client's call guard refused it (a number outside the list, a spent budget): nothing was sent.
+      if (this.call === call) this.call = undefined;
+      if (this.state === "dialing") this.state = before;
+      throw error;
+    }
     const answeredAt = Date.now();
     metrics.time("ccgw_callout_duration", answeredAt - call.sentAt);
     metrics.time("ccgw_callout_duration_intended", answeredAt - call.intendedAt);

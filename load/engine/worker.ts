@@ -68,9 +68,9 @@ const AGENTS_PER_CLIENT = 10;
 
 /**
  * The contexts of the share's agents: one per group of AGENTS_PER_CLIENT, each with its own client; metrics,
- * dial policy, contracts and contract sampling shared.
+ * call guard (this share's part of the caps, handed to every client), contracts and contract sampling shared.
  */
-async function agentContexts(spec: ShareSpec, metrics: Metrics): Promise<AgentContext[]> {
+async function agentContexts(spec: ShareSpec, metrics: Metrics, guard: CallGuard): Promise<AgentContext[]> {
   const { plan, profile } = spec;
   const size = spec.agents.to - spec.agents.from;
   const groups = Math.ceil(size / AGENTS_PER_CLIENT);
@@ -81,6 +81,7 @@ async function agentContexts(spec: ShareSpec, metrics: Metrics): Promise<AgentCo
         connections: 2 * AGENTS_PER_CLIENT + 4,
         // An agent's spare connection (for its callout while its poll waits) closes 2 s after its last use.
         idleMs: 2000,
+        guard,
       }),
     ),
   );
@@ -89,7 +90,6 @@ async function agentContexts(spec: ShareSpec, metrics: Metrics): Promise<AgentCo
     plan,
     profile,
     metrics,
-    policy: policyFromProfile(profile),
     contracts: contractsFor(plan.edition as Parameters<typeof contractsFor>[0]),
     sample: () => {
       draws = (draws * 1103515245 + 12345) % 2 ** 31;
@@ -143,11 +143,10 @@ async function schedule(
   spec: ShareSpec,
   ctx: AgentContext,
   agents: LoadAgent[],
+  guard: CallGuard,
   signal?: AbortSignal,
 ): Promise<void> {
   const { plan, metrics } = ctx;
-  // This share's part of the caps: the shares together never exceed the profile's rate or budget.
-  const guard = new CallGuard(ctx.policy, { share: 1 / spec.count });
   const scheduleStart = spec.startAt + plan.signInS * 1000;
   let next = 0;
   let k = 0;
@@ -185,7 +184,6 @@ async function schedule(
     next = (agents.indexOf(agent) + 1) % agents.length;
     // The run's attempt index (shares interleave): the same attempt dials the same number however the run is split.
     const body = calloutBody(plan, (k - 1) * spec.count + spec.index);
-    guard.admitBody(body);
     pacer.take();
     void agent.placeCall(body, intendedAt).catch((error: unknown) => {
       metrics.count("ccgw_call_attempts_dropped", `error: ${(error as Error).message.slice(0, 40)}`);
@@ -203,7 +201,10 @@ export async function runShare(spec: ShareSpec, control: ShareControl = {}): Pro
   const metrics = new Metrics();
   // Every agent waits for its sign-in time on the stop signal: as many listeners as agents, on purpose.
   if (control.signal) setMaxListeners(0, control.signal);
-  const contexts = await agentContexts(spec, metrics);
+  // This share's part of the caps (the shares together never exceed the profile's rate or budget), handed to
+  // every client of the share: a callout leaves only through it. The schedule reads it to drop, never delay.
+  const guard = new CallGuard(policyFromProfile(spec.profile), { share: 1 / spec.count });
+  const contexts = await agentContexts(spec, metrics, guard);
   const ctx = contexts[0] as AgentContext;
   const size = spec.agents.to - spec.agents.from;
   const roster = new Roster(plan);
@@ -227,7 +228,7 @@ export async function runShare(spec: ShareSpec, control: ShareControl = {}): Pro
         if (await until(at, control.signal)) await agent.signIn();
       }),
     );
-    await schedule(spec, ctx, agents, control.signal);
+    await schedule(spec, ctx, agents, guard, control.signal);
     await sleep(plan.drainMs);
   } finally {
     await Promise.all(agents.map((a) => a.signOut().catch(() => undefined)));

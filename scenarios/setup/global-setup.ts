@@ -33,7 +33,6 @@ import {
 } from "../support/run-files.ts";
 import { SuiteAgent } from "../support/suite-agent.ts";
 import { makeTarget } from "../support/target.ts";
-import { closeTransport } from "../support/transport.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -90,7 +89,7 @@ async function signOutLeftovers(config: SuiteConfig): Promise<void> {
       await session.logout().catch(() => undefined);
     }),
   );
-  await closeTransport(target);
+  await target.closeGateway();
   console.log(`ccgw contract suite: signed out ${left.length} agent(s) left signed in`);
 }
 

@@ -14,7 +14,6 @@ import { NotTested, type Recorder } from "./recorder.ts";
 import { SignInError, type SignInTracker } from "./sign-ins.ts";
 import { SuiteAgent } from "./suite-agent.ts";
 import type { Target } from "./target.ts";
-import { closeTransport } from "./transport.ts";
 
 /** The agents a case needs at once. */
 export interface Needs {
@@ -302,6 +301,6 @@ export class AgentPool {
         await slot.agent.logout(!this.broken).catch(() => undefined);
       }),
     );
-    await closeTransport(this.target);
+    await this.target.closeGateway();
   }
 }

@@ -14,7 +14,6 @@ import { NotTested, Recorder } from "./recorder.ts";
 import { MOCK_DEADLINES } from "./run-files.ts";
 import { SuiteAgent } from "./suite-agent.ts";
 import { makeTarget } from "./target.ts";
-import { closeTransport } from "./transport.ts";
 
 const AGENT = { id: "1001", password: "pw", phone: "700001" };
 
@@ -130,7 +129,7 @@ async function signedIn(
     close: async () => {
       agent.recorder = undefined;
       await agent.logout();
-      await closeTransport(target);
+      await target.closeGateway();
     },
   };
 }

@@ -4,9 +4,11 @@
  */
 import { readFileSync } from "node:fs";
 import { type Contracts, contractsFor, type Edition } from "../../contracts/index.ts";
+import { CallLedger } from "../../lib/call-ledger.ts";
 import { HarnessError } from "../../lib/errors.ts";
+import { GatewayClient } from "../../lib/gateway/index.ts";
 import { Roster } from "../../lib/roster.ts";
-import { policyFromProfile, type SafetyPolicy } from "../../lib/safety.ts";
+import { CallGuard, policyFromProfile, type SafetyPolicy } from "../../lib/safety.ts";
 import {
   type AuthMode,
   type CalledNumber,
@@ -59,6 +61,12 @@ export interface Target {
   callIds: Map<string, string>;
   /** When the run began on this machine's clock (epoch ms): the start of its clock window. */
   startedAt: number;
+  /** The run's call guard: the profile's numbers and caps, the budget counted in the run's call ledger. */
+  calls: CallGuard;
+  /** lib/gateway's client of the target, opened with its call guard on first use. */
+  gateway(): Promise<GatewayClient>;
+  /** Closes the client (its keep-alive connections), if it was opened. */
+  closeGateway(): Promise<void>;
   /**
    * Answers about the session to requests that did not test it (each was re-sent on a re-established session
    * or left its case not tested): against a conforming gateway the session keeper leaves none.
@@ -68,8 +76,21 @@ export interface Target {
   sessionsLost: string[];
 }
 
-/** Builds the target of a profile: TLS trust from tls.caFile, a warning for tls.insecure. */
-export function makeTarget(profile: TargetProfile, deadlines: Deadlines): Target {
+/** Options of makeTarget. */
+export interface TargetOptions {
+  /**
+   * The run's folder, where its call ledger counts callouts across the suite's test files (each a module
+   * instance of its own) and the main job's phases; without it the budget is this target's alone.
+   */
+  ledgerDir?: string;
+}
+
+/** Builds the target of a profile: TLS trust from tls.caFile, a warning for tls.insecure, its guard and client. */
+export function makeTarget(
+  profile: TargetProfile,
+  deadlines: Deadlines,
+  options: TargetOptions = {},
+): Target {
   const warnings: string[] = [];
   let core: Target["core"] = {};
   if (profile.baseUrl.startsWith("https:")) {
@@ -90,11 +111,15 @@ export function makeTarget(profile: TargetProfile, deadlines: Deadlines): Target
   }
   const edition = profileEdition(profile);
   const callers = [...(profile.caller ? [profile.caller] : []), ...(profile.callers ?? [])];
+  const contracts = contractsFor(edition);
+  const counter = options.ledgerDir ? { counter: CallLedger.inReportDir(options.ledgerDir) } : {};
+  const calls = new CallGuard(dialPolicy(profile, contracts), counter);
+  let client: Promise<GatewayClient> | undefined;
   return {
     profile,
     edition,
     authMode: profileAuthMode(profile),
-    contracts: contractsFor(edition),
+    contracts,
     agents: new Roster(profile),
     called: calledNumbers(profile),
     callers: [...new Set(callers)],
@@ -107,6 +132,16 @@ export function makeTarget(profile: TargetProfile, deadlines: Deadlines): Target
     startedAt: Date.now(),
     sessionAnswers: [],
     sessionsLost: [],
+    calls,
+    gateway() {
+      client ??= GatewayClient.open(profile, { timeoutMs: deadlines.requestMs, guard: calls });
+      return client;
+    },
+    async closeGateway() {
+      const opened = client;
+      client = undefined;
+      await (await opened)?.close();
+    },
   };
 }
 
@@ -114,10 +149,10 @@ export function makeTarget(profile: TargetProfile, deadlines: Deadlines): Target
  * The dial policy of a target (lib/safety.ts): the profile's numbers, plus overdial on a listed number of the
  * contract's maximum `called` length, so the maxLength+1 boundary can be probed without dialling anyone else.
  */
-export function dialPolicy(target: Target): SafetyPolicy {
-  const schema = target.contracts.schemas["voicecall/callout.request"] as {
+export function dialPolicy(profile: TargetProfile, contracts: Contracts): SafetyPolicy {
+  const schema = contracts.schemas["voicecall/callout.request"] as {
     properties?: { called?: { maxLength?: number } };
   };
   const max = schema.properties?.called?.maxLength;
-  return { ...policyFromProfile(target.profile), ...(max !== undefined ? { maxCalledLength: max } : {}) };
+  return { ...policyFromProfile(profile), ...(max !== undefined ? { maxCalledLength: max } : {}) };
 }

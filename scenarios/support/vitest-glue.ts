@@ -20,7 +20,7 @@ declare module "vitest" {
 /** Declares the tests of one family of cases against the run's target. */
 export function defineFamily(family: Family): void {
   const config = inject("ccgwSuite");
-  const suite = openSuite(config, fileTracker(config.runDir));
+  const suite = openSuite({ ...config, ledgerDir: config.runDir }, fileTracker(config.runDir));
   const running = new Set<string>();
   const stalled: string[] = [];
   const { watchdogMs } = suite.target.deadlines;

@@ -23,7 +23,7 @@ import {
 import { NEED } from "../support/profile-needs.ts";
 import { NotTested, type Recorder } from "../support/recorder.ts";
 import type { SuiteAgent } from "../support/suite-agent.ts";
-import { dialPolicy, type Target } from "../support/target.ts";
+import type { Target } from "../support/target.ts";
 import { retcodeOf } from "../support/transport.ts";
 
 const FAMILY = "callout boundaries";
@@ -78,7 +78,7 @@ function calledFor(target: Target, c: BoundaryCase): unknown {
     return aroundProfileValue(
       numbers,
       c.insert,
-      dialPolicy(target).maxCalledLength,
+      target.calls.policy.maxCalledLength,
       "called number",
       NEED.calledRoom,
     );
@@ -104,7 +104,7 @@ function calledFor(target: Target, c: BoundaryCase): unknown {
     // A too-long number: overdial on a listed number of the maximum length (the only longer number
     // lib/safety.ts lets through), or skipped.
     const text = String(value);
-    const max = dialPolicy(target).maxCalledLength;
+    const max = target.calls.policy.maxCalledLength;
     const number = target.called.find((n) => n.number.length === max && text.length > n.number.length);
     if (!number)
       throw new NotTested(

@@ -4,7 +4,7 @@
  * per request above this is its own work; this much any agent built on the client pays.
  */
 import { GatewayClient } from "../../lib/gateway/index.ts";
-import { isLoopback } from "../../lib/safety.ts";
+import { CallGuard, isLoopback, policyFromProfile } from "../../lib/safety.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import { signInAgents, signOutAgents } from "./bench-agents.ts";
 
@@ -18,7 +18,11 @@ export async function clientFloor(
   o: { agents: number; seconds: number },
 ): Promise<Floor> {
   if (!isLoopback(profile.baseUrl)) throw new Error("the client floor runs only against a mock on loopback");
-  const client = await GatewayClient.open(profile, { timeoutMs: 10_000, connections: o.agents + 4 });
+  const client = await GatewayClient.open(profile, {
+    timeoutMs: 10_000,
+    connections: o.agents + 4,
+    guard: new CallGuard(policyFromProfile(profile)),
+  });
   const agents = await signInAgents(client, profile, o.agents);
   try {
     let requests = 0;

@@ -8,7 +8,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { OPERATIONS, pathFor } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
-import { GatewayClient } from "../../lib/gateway/index.ts";
+import { GatewayClient, NO_CALLOUTS } from "../../lib/gateway/index.ts";
 import { isLoopback } from "../../lib/safety.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import { signInAgents, signOutAgents } from "./bench-agents.ts";
@@ -98,7 +98,11 @@ export async function wrkRate(
       `the wrk baseline runs only against a mock on loopback, not ${profile.baseUrl}`,
     );
   }
-  const client = await GatewayClient.open(profile, { timeoutMs: 10_000, connections: 32 });
+  const client = await GatewayClient.open(profile, {
+    timeoutMs: 10_000,
+    connections: 32,
+    guard: NO_CALLOUTS,
+  });
   const agents = await signInAgents(client, profile, o.agents);
   const script = join(o.dir, "wrk-baseline.lua");
   try {

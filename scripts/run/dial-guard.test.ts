@@ -1,6 +1,7 @@
 /**
- * The dial guard sits where callouts are sent, not only in the generators: the functional suite's send() and the
- * load engine's agent each refuse a number outside the profile before any byte leaves.
+ * The dial guard sits inside lib/gateway's client, which is opened with it: the functional suite's send(), the
+ * load engine's agent and any other caller refuse a number outside the profile before any byte leaves, and a
+ * client opened without a guard sends no request that could place a call (whatever its method or path).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -10,8 +11,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractsFor, pathFor } from "../../contracts/index.ts";
 import { HarnessError } from "../../lib/errors.ts";
-import { GatewayClient } from "../../lib/gateway/index.ts";
-import { policyFromProfile } from "../../lib/safety.ts";
+import { GatewayClient, NO_CALLOUTS } from "../../lib/gateway/index.ts";
+import { CallGuard, policyFromProfile } from "../../lib/safety.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import { LoadAgent } from "../../load/engine/agent.ts";
 import { Metrics } from "../../load/engine/metrics.ts";
@@ -88,12 +89,10 @@ describe("the functional suite's caps", () => {
 
   it("holds maxTotalCalls across test files (separate targets) through the run folder's counter", async () => {
     const dir = await mkdtemp(join(tmpdir(), "ccgw-budget-"));
-    const saved = process.env.CCGW_REPORT_DIR;
-    process.env.CCGW_REPORT_DIR = dir;
+    const capped = { ...profile, maxTotalCalls: 3 };
+    const first = makeTarget(capped, deadlines, { ledgerDir: dir });
+    const second = makeTarget(capped, deadlines, { ledgerDir: dir });
     try {
-      const capped = { ...profile, maxTotalCalls: 3 };
-      const first = makeTarget(capped, deadlines);
-      const second = makeTarget(capped, deadlines);
       const before = hits;
       await send(first, { ...callout, body: { called: "4000001" } });
       await send(second, { ...callout, body: { called: "4000001" } });
@@ -102,8 +101,8 @@ describe("the functional suite's caps", () => {
       expect((error as HarnessError).code).toBe("CCGW_BUDGET_EXCEEDED");
       expect(hits).toBe(before + 3);
     } finally {
-      if (saved === undefined) delete process.env.CCGW_REPORT_DIR;
-      else process.env.CCGW_REPORT_DIR = saved;
+      await first.closeGateway();
+      await second.closeGateway();
       await rm(dir, { recursive: true, force: true });
     }
   });
@@ -125,7 +124,10 @@ describe("the functional suite's caps", () => {
 describe("the load engine's agent", () => {
   it("refuses a callout to a number outside the list before sending anything, and places one inside it", async () => {
     const plan = makePlan(profile, LOAD_PROFILES.smoke, { runId: "guard", reportDir: tmpdir() });
-    const client = await GatewayClient.open(profile, { timeoutMs: 1000 });
+    const client = await GatewayClient.open(profile, {
+      timeoutMs: 1000,
+      guard: new CallGuard(policyFromProfile(profile)),
+    });
     const agent = new LoadAgent(
       { id: "1001", password: "secret-pw-1", phone: "700001" },
       {
@@ -133,23 +135,54 @@ describe("the load engine's agent", () => {
         profile,
         client,
         metrics: new Metrics(),
-        policy: policyFromProfile(profile),
         contracts: contractsFor(plan.edition as Parameters<typeof contractsFor>[0]),
         sample: () => false,
       },
     );
     try {
       const before = hits;
+      const wasIdle = agent.idle;
       const error = await agent.placeCall({ called: "4000009" }, Date.now()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(HarnessError);
       expect((error as HarnessError).code).toBe("CCGW_NUMBER_NOT_ALLOWED");
       expect(hits).toBe(before);
+      expect(agent.idle).toBe(wasIdle);
       // The same agent with a listed number reaches the gateway: the refusal was the number, not the agent.
       await agent.placeCall({ called: "4000001" }, Date.now());
       expect(hits).toBe(before + 1);
     } finally {
       await agent.signOut().catch(() => undefined);
       await client.close();
+    }
+  });
+});
+
+describe("lib/gateway's client", () => {
+  it("sends nothing that could place a call without a guard, nor around it by another method or path", async () => {
+    const bare = await GatewayClient.open(profile, { timeoutMs: 1000, guard: NO_CALLOUTS });
+    const guarded = await GatewayClient.open(profile, {
+      timeoutMs: 1000,
+      guard: new CallGuard(policyFromProfile(profile)),
+    });
+    try {
+      const before = hits;
+      const refused = await bare
+        .send({ operation: "callout", agentId: "1001", body: { called: "4000001" } })
+        .catch((e: unknown) => e);
+      expect((refused as HarnessError).code).toBe("CCGW_NUMBER_NOT_ALLOWED");
+      // A near miss a lax gateway could still take for a callout goes through the guard too.
+      for (const path of [`${pathFor("callout", "1001")}/`, pathFor("callout", "1001").toUpperCase()]) {
+        const around = await guarded
+          .send({ method: "POST", path, body: { called: "4000009" } })
+          .catch((e: unknown) => e);
+        expect((around as HarnessError).code).toBe("CCGW_NUMBER_NOT_ALLOWED");
+      }
+      expect(hits).toBe(before);
+      // What cannot place a call passes a client without a guard.
+      expect((await bare.send({ operation: "release", agentId: "1001" })).status).toBe(200);
+    } finally {
+      await bare.close();
+      await guarded.close();
     }
   });
 });
