@@ -9,6 +9,7 @@ export { type FaultConfig, MockConfigError, validateFaults } from "./faults.ts";
 export {
   DEFAULT_AGENT_RANGE,
   DEFAULT_CALLED,
+  FAST_TIMING,
   type GatewayOptions,
   type ResolvedOptions,
   type TimingConfig,

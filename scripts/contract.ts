@@ -13,7 +13,7 @@ import { EXIT, HarnessError } from "../lib/errors.ts";
 import { readRunFile } from "../lib/report/run-files.ts";
 import { loadTargetProfile, type TargetProfile } from "../lib/target-profile.ts";
 import { DEFECTS, startGateway } from "../mock/index.ts";
-import { suiteMockOptions, suiteProfile } from "../mock/suite-options.ts";
+import { suiteMockOptions, suiteProfile } from "../scenarios/setup/suite-mock.ts";
 import { formatSuitePlan, planProfile } from "../scenarios/suite-plan.ts";
 import { settleColour } from "./cli-colour.ts";
 import { exitWith } from "./cli-exit.ts";

@@ -16,7 +16,7 @@ import { DEFAULT_EDITION } from "../contracts/index.ts";
 import { CallLedger } from "../lib/call-ledger.ts";
 import type { TargetProfile } from "../lib/target-profile.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
-import { suiteMockOptions } from "../mock/suite-options.ts";
+import { suiteMockOptions } from "../scenarios/setup/suite-mock.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const GUID_SHAPE = /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/;

@@ -21,7 +21,6 @@ import {
   type TargetProfile,
 } from "../../lib/target-profile.ts";
 import { type RunningGateway, startGateway } from "../../mock/index.ts";
-import { suiteMockOptions, suiteProfile } from "../../mock/suite-options.ts";
 import { buildChecks, checkAgents } from "../suite.ts";
 import { clauseNeed } from "../support/clause-needs.ts";
 import {
@@ -33,6 +32,7 @@ import {
 } from "../support/run-files.ts";
 import { SuiteAgent } from "../support/suite-agent.ts";
 import { makeTarget } from "../support/target.ts";
+import { suiteMockOptions, suiteProfile } from "./suite-mock.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -8,11 +8,11 @@ import { clausesOf, type Edition } from "../../contracts/index.ts";
 import { buildReport, type ConformanceReport } from "../../lib/report/conformance.ts";
 import type { AuthMode, TargetProfile } from "../../lib/target-profile.ts";
 import { DEFECTS, type GatewayOptions, runtimeOf, startGateway } from "../../mock/index.ts";
-import { suiteMockOptions, suiteProfile } from "../../mock/suite-options.ts";
 import { openSuite } from "../suite.ts";
 import { runChecks } from "../support/cases.ts";
 import { MOCK_DEADLINES } from "../support/run-files.ts";
 import type { Deadlines } from "../support/target.ts";
+import { suiteMockOptions, suiteProfile } from "./suite-mock.ts";
 
 /** The mock's defect catalog: name, and the clause the suite must fail on. */
 export const DEFECT_CATALOG: readonly { name: string; clause: string; description: string }[] = DEFECTS;

@@ -1,11 +1,10 @@
 /**
- * The gateway under test as the suite sees it: the target profile read into agents, numbers, callers, TLS
- * trust and the contracts of its edition, plus how long the suite waits for what a gateway does by itself.
+ * The gateway under test as the suite sees it: the target profile read into agents, numbers, callers and the
+ * contracts of its edition, its call guard and lib/gateway's client, plus how long the suite waits for what a
+ * gateway does by itself.
  */
-import { readFileSync } from "node:fs";
 import { type Contracts, contractsFor, type Edition } from "../../contracts/index.ts";
 import { CallLedger } from "../../lib/call-ledger.ts";
-import { HarnessError } from "../../lib/errors.ts";
 import { GatewayClient } from "../../lib/gateway/index.ts";
 import { Roster } from "../../lib/roster.ts";
 import { CallGuard, policyFromProfile, type SafetyPolicy } from "../../lib/safety.ts";
@@ -51,12 +50,6 @@ export interface Target {
   callers: string[];
   secrets: string[];
   deadlines: Deadlines;
-  /**
-   * Node http(s).request options pactum passes on. NOTE: plain data only: pactum copies request options
-   * through its template processor, which turns an Agent instance into a plain object.
-   */
-  core: { ca?: string; rejectUnauthorized?: boolean };
-  warnings: string[];
   /** Call ids the gateway returned in this run, to the case and agent that got them (they must be unique). */
   callIds: Map<string, string>;
   /** When the run began on this machine's clock (epoch ms): the start of its clock window. */
@@ -85,30 +78,12 @@ export interface TargetOptions {
   ledgerDir?: string;
 }
 
-/** Builds the target of a profile: TLS trust from tls.caFile, a warning for tls.insecure, its guard and client. */
+/** Builds the target of a profile: its agents, numbers and contracts, its call guard and its client (TLS from the profile, read by lib/gateway when it opens). */
 export function makeTarget(
   profile: TargetProfile,
   deadlines: Deadlines,
   options: TargetOptions = {},
 ): Target {
-  const warnings: string[] = [];
-  let core: Target["core"] = {};
-  if (profile.baseUrl.startsWith("https:")) {
-    const insecure = profile.tls?.insecure === true;
-    if (insecure) warnings.push("tls.insecure is set: the gateway's certificate is NOT verified");
-    let ca: string | undefined;
-    if (profile.tls?.caFile) {
-      try {
-        ca = readFileSync(profile.tls.caFile, "utf8");
-      } catch (error) {
-        throw new HarnessError(
-          "CCGW_TARGET_TLS",
-          `cannot read tls.caFile ${profile.tls.caFile}: ${(error as Error).message}`,
-        );
-      }
-    }
-    core = { rejectUnauthorized: !insecure, ...(ca ? { ca } : {}) };
-  }
   const edition = profileEdition(profile);
   const callers = [...(profile.caller ? [profile.caller] : []), ...(profile.callers ?? [])];
   const contracts = contractsFor(edition);
@@ -126,8 +101,6 @@ export function makeTarget(
     secrets: profileSecrets(profile),
     // The event deadlines are the gateway's (its timers): the profile's, over the suite's defaults.
     deadlines: { ...deadlines, ...eventDeadlines(profile, deadlines) },
-    core,
-    warnings,
     callIds: new Map(),
     startedAt: Date.now(),
     sessionAnswers: [],

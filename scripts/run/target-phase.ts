@@ -13,7 +13,7 @@ import {
   profileSecrets,
 } from "../../lib/target-profile.ts";
 import { startGateway } from "../../mock/index.ts";
-import { suiteMockOptions, suiteProfile } from "../../mock/suite-options.ts";
+import { suiteMockOptions, suiteProfile } from "../../scenarios/setup/suite-mock.ts";
 import { log, type RunContext, type RunTarget } from "./context.ts";
 
 /** A private temporary folder of the run (profile copies with passwords), removed at teardown. */

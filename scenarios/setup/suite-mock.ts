@@ -1,15 +1,20 @@
 /**
  * The embedded mock as the functional suite runs it (scenarios/setup/global-setup.ts, and the suite phase of
  * `npm start`): fast event scripts, short polls and Guid rotation, and a number of the profile at each length
- * limit of `called` so every valid boundary case has something to dial. Here, not in scenarios/, so a script can
- * start the same mock without loading pactum.
+ * limit of `called` so every valid boundary case has something to dial. The suite's knowledge of the mock, so
+ * it lives with the suite's setup (which may start the mock); the scripts start the same mock from here.
  */
 import { en, Faker } from "@faker-js/faker";
-import { boundaryCases } from "../contracts/boundaries.ts";
-import { contractsFor, type Edition } from "../contracts/index.ts";
-import type { AuthMode, TargetProfile } from "../lib/target-profile.ts";
-import { DEFAULT_CALLED, mockProfile, type RunningGateway } from "./index.ts";
-import { FAST_TIMING, type TimingConfig } from "./options.ts";
+import { boundaryCases } from "../../contracts/boundaries.ts";
+import { contractsFor, type Edition } from "../../contracts/index.ts";
+import type { AuthMode, TargetProfile } from "../../lib/target-profile.ts";
+import {
+  DEFAULT_CALLED,
+  FAST_TIMING,
+  mockProfile,
+  type RunningGateway,
+  type TimingConfig,
+} from "../../mock/index.ts";
 
 /**
  * Fast events, but an answered call rings for a moment: dialling and alerting are phases a second callout can
