@@ -3,8 +3,9 @@
  * page's own (24 digits, 16 KB, 101-59999...): these tests are where the contracts are held to the page.
  */
 import { describe, expect, it } from "vitest";
+import { utf8Length } from "./ajv.ts";
 import { CALLOUT_EXAMPLE } from "./examples.ts";
-import { contractsFor, EDITIONS, type Edition, utf8Length } from "./index.ts";
+import { contractsFor, EDITIONS, type Edition } from "./index.ts";
 
 const NEW_EDITIONS: Edition[] = ["2025-03", "2025-11"];
 

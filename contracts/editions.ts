@@ -12,6 +12,9 @@ export type Edition = (typeof EDITIONS)[number];
 /** The edition used when none is chosen: the page in shared/spec. */
 export const DEFAULT_EDITION = editionsData.default as Edition;
 
+/** Every edition's changes to the base schemas, each with its clause (contracts/editions.json). */
+export const EDITION_CHANGES = editionsData.editions;
+
 export type JsonSchema = Record<string, unknown>;
 
 interface EditionChange {

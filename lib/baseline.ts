@@ -5,8 +5,8 @@
  * summed up for the report, and written again from a run.
  */
 import { readFile, writeFile } from "node:fs/promises";
+import type { Baseline, BaselineEntry } from "../contracts/index.ts";
 import { contractsFor, DEFAULT_EDITION } from "../contracts/index.ts";
-import type { Baseline, BaselineEntry } from "../contracts/types.gen.ts";
 import { HarnessError } from "./errors.ts";
 import { type BaselineUse, type CaseResult, caseVerdict, type Finding } from "./report/conformance.ts";
 

@@ -3,10 +3,12 @@
  * Field names come from the contracts' `x-secret` marks; values are also caught by shape, so a Guid inside a
  * header string or a message is masked too.
  */
-import { schemaFiles } from "../contracts/schema-files.ts";
-import { maskSetGuid } from "./gateway/guid.ts";
+import { schemaFiles } from "../contracts/index.ts";
 
 export const REDACTED = "[redacted]";
+
+/** A Set-GUID value in text (a log line, an answer): the cookie name and a run of token characters. */
+const SET_GUID_VALUE = /JSESSIONID=[A-Za-z0-9._~-]{8,}/g;
 
 /** Names of fields marked `x-secret` anywhere in the contracts, plus the headers that carry a Guid. */
 export const SECRET_FIELDS: ReadonlySet<string> = collectSecretFields();
@@ -17,7 +19,7 @@ const GUID_PATTERN =
 
 /** Masks Guids in a string, and any of the given secret values (e.g. the profile's passwords). */
 export function redactText(text: string, secrets: Iterable<string> = []): string {
-  let out = maskSetGuid(text, REDACTED).replace(GUID_PATTERN, REDACTED);
+  let out = text.replace(SET_GUID_VALUE, `JSESSIONID=${REDACTED}`).replace(GUID_PATTERN, REDACTED);
   for (const secret of secrets) {
     if (secret.length >= 4) out = out.split(secret).join(REDACTED);
   }

@@ -3,7 +3,7 @@
  * the total number of calls stay under the profile's caps. A CallGuard is handed to lib/gateway's client when
  * it is opened, and every request that could place a call leaves the client only through it.
  */
-import type { TargetProfile } from "../contracts/types.gen.ts";
+import type { TargetProfile } from "../contracts/index.ts";
 import { HarnessError } from "./errors.ts";
 
 /** What a run may do: the numbers it may dial and its caps. */

@@ -4,8 +4,8 @@
  * fails with the field and the rule that broke.
  */
 import { readFile } from "node:fs/promises";
+import type { TargetProfile } from "../contracts/index.ts";
 import { contractsFor, DEFAULT_EDITION, type Edition } from "../contracts/index.ts";
-import type { TargetProfile } from "../contracts/types.gen.ts";
 import { HarnessError } from "./errors.ts";
 
 // A test agent, and every agent of a profile: lib/roster.ts (`new Roster(profile)`).

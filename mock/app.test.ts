@@ -1,7 +1,8 @@
 /** The call cycle through the mock in every edition and auth mode, and the transport-level answers. */
 import { describe, expect, it } from "vitest";
 import { contractsFor, EDITIONS, EVENT_FLOWS, OPERATIONS } from "../contracts/index.ts";
-import { buildGateway, DEFAULT_AGENT_RANGE } from "./index.ts";
+import { DEFAULT_AGENT_RANGE } from "./index.ts";
+import { buildGateway } from "./server.ts";
 import { JSON_HEADERS, TestAgent } from "./testing.ts";
 
 /** Event types of a flow in order, required steps only plus the optional ones the mock includes. */

@@ -6,7 +6,9 @@ import type { FastifyInstance } from "fastify";
 import { describe, expect, it } from "vitest";
 import { CLAUSES, contractsFor, EVENT, pathFor } from "../contracts/index.ts";
 import { DEFECTS, type DefectName } from "./defects.ts";
-import { buildGateway, type GatewayOptions, ManualClock, runtimeOf } from "./index.ts";
+import { type GatewayOptions, runtimeOf } from "./index.ts";
+import { buildGateway } from "./server.ts";
+import { ManualClock } from "./state/clock.ts";
 import { TestAgent } from "./testing.ts";
 
 type Probe = (app: FastifyInstance) => Promise<boolean>;

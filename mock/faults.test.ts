@@ -2,8 +2,9 @@
 import { request } from "undici";
 import { describe, expect, it, vi } from "vitest";
 import { pathFor } from "../contracts/index.ts";
-import { buildGateway, ManualClock, startGateway, validateFaults } from "./index.ts";
-import { ManualClock as Clock } from "./state/clock.ts";
+import { startGateway, validateFaults } from "./index.ts";
+import { buildGateway } from "./server.ts";
+import { ManualClock as Clock, ManualClock } from "./state/clock.ts";
 import { TestAgent } from "./testing.ts";
 
 async function admin(

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { contractsFor, OPERATION_IDS, OPERATIONS, pathFor } from "../contracts/index.ts";
-import { buildGateway, DEFAULT_AGENT_RANGE } from "./index.ts";
+import { DEFAULT_AGENT_RANGE } from "./index.ts";
+import { buildGateway } from "./server.ts";
 import { Rng } from "./state/random.ts";
 import { TestAgent } from "./testing.ts";
 

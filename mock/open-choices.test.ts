@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildGateway, type GatewayOptions, MockConfigError } from "./index.ts";
+import { type GatewayOptions, MockConfigError } from "./index.ts";
+import { buildGateway } from "./server.ts";
 import { TestAgent } from "./testing.ts";
 
 const BASE: GatewayOptions = { timing: "fast", pollWaitMs: 0, authMode: "dynamic", guidRotationMs: 60_000 };

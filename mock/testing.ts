@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { OPERATIONS, type OperationId, pathFor } from "../contracts/index.ts";
-import { guidOfSetGuid } from "../lib/gateway/guid.ts";
+import { guidOfSetGuid } from "../lib/gateway/index.ts";
 import { DEFAULT_AGENT_RANGE } from "./options.ts";
 
 export const JSON_HEADERS = { "content-type": "application/json; charset=UTF-8" } as const;

@@ -30,7 +30,7 @@ export interface Breach {
   imported: string;
 }
 
-const IMPORT =
+export const IMPORT =
   /(?:^|[\s;])(?:import|export)\s[^"'`]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^import\s+["']([^"']+)["']/gm;
 
 /** The part (top folder) a path of the tree belongs to, if it is one of the table's. */
@@ -39,7 +39,8 @@ function partOf(root: string, path: string): string | undefined {
   return top !== undefined && top in NEVER ? top : undefined;
 }
 
-function sources(dir: string): string[] {
+/** Every TypeScript and module file under `dir`, node_modules and dot folders left out. */
+export function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     if (entry.name === "node_modules" || entry.name.startsWith(".")) return [];
     const path = join(dir, entry.name);

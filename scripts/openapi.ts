@@ -7,8 +7,7 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import { stringify } from "yaml";
-import { EDITIONS, type Edition, isEdition } from "../contracts/index.ts";
-import { buildOpenApi } from "../contracts/openapi.ts";
+import { buildOpenApi, EDITIONS, type Edition, isEdition } from "../contracts/index.ts";
 import { exitWith } from "./cli-exit.ts";
 
 const FORMATS = ["json", "yaml"] as const;

@@ -10,8 +10,7 @@ import { Command } from "commander";
 import { EXIT, HarnessError } from "../lib/errors.ts";
 import { diffRuns, formatDiff } from "../lib/report/diff.ts";
 import { writeDiff } from "../lib/report/diff-page.ts";
-import { writeFixtureRun } from "../lib/report/page/fixtures.ts";
-import { writeReport } from "../lib/report/page/index.ts";
+import { writeFixtureRun, writeReport } from "../lib/report/page/index.ts";
 import { loadTargetProfile, profileSecrets } from "../lib/target-profile.ts";
 import { runCli } from "./cli-exit.ts";
 

@@ -9,11 +9,11 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { compile } from "json-schema-to-typescript";
-import editionsData from "../contracts/editions.json" with { type: "json" };
 import {
   ANNOTATION_KEYWORDS,
   CLAUSES,
   Contracts,
+  EDITION_CHANGES,
   EDITIONS,
   EVENT_FLOWS,
   type JsonSchema,
@@ -196,7 +196,7 @@ function checkDataClauses(refs: ClauseRefs, problems: Problem[]): void {
     for (const step of flow.steps) refs.refer(step["x-spec"], `flow ${name} ${step.event}`);
   }
   for (const op of Object.values(OPERATIONS)) refs.refer(op.clause, `operation ${op.id}`);
-  for (const [edition, entry] of Object.entries(editionsData.editions)) {
+  for (const [edition, entry] of Object.entries(EDITION_CHANGES)) {
     for (const change of entry.changes) refs.refer(change["x-spec"], `editions.json ${edition}`);
   }
   for (const c of CLAUSES) {

@@ -3,14 +3,6 @@
  * header's form is read; the mock writes it, the clients read it here).
  */
 
-/** A Set-GUID value in text (a log line, an answer), for redaction: the cookie name and a run of token characters. */
-export const SET_GUID_VALUE = /JSESSIONID=[A-Za-z0-9._~-]{8,}/g;
-
-/** The same value with its Guid masked. */
-export function maskSetGuid(text: string, mask: string): string {
-  return text.replace(SET_GUID_VALUE, `JSESSIONID=${mask}`);
-}
-
 /** The Set-GUID header of an answer, if any. */
 export function setGuidHeader(headers: Record<string, string | string[] | undefined>): string | undefined {
   const raw = headers["set-guid"];

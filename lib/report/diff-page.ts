@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunDiff } from "./diff.ts";
 import { esc } from "./escape.ts";
-import { PAGE_STYLE } from "./page/page-assets.ts";
+import { PAGE_STYLE } from "./page/index.ts";
 
 const DIFF_STYLE = `
 tr.regression td { background: #ffebe9; }

@@ -13,7 +13,7 @@ import { CLAUSES, clausesOf, OPEN_CHOICES } from "../../contracts/index.ts";
 import { buildReport, type CaseResult, caseVerdict, type Finding } from "./conformance.ts";
 import { diffRuns } from "./diff.ts";
 import { writeDiff } from "./diff-page.ts";
-import { writeFixtureRun } from "./page/fixtures.ts";
+import { writeFixtureRun } from "./page/index.ts";
 import { writeRunFile } from "./run-files.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));

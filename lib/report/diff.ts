@@ -6,7 +6,7 @@
 import { basename, dirname, join } from "node:path";
 import hdr from "hdr-histogram-js";
 import type { ConformanceReport, RunRecord, SegmentResult } from "../../contracts/index.ts";
-import { listFiles, readRunDir } from "./page/read.ts";
+import { listFiles, readRunDir } from "./page/index.ts";
 import { readRunFile } from "./run-files.ts";
 
 /** What identifies one side of the diff. */

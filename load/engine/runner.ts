@@ -6,7 +6,7 @@
  */
 
 import { join } from "node:path";
-import { sweepSignOut } from "../../lib/gateway/preflight.ts";
+import { sweepSignOut } from "../../lib/gateway/index.ts";
 import { type ProgressFigures, startProgress } from "../../lib/progress.ts";
 import { Roster } from "../../lib/roster.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";

@@ -4,7 +4,7 @@
  * no callout has no chart.
  */
 import { describe, expect, it } from "vitest";
-import { HISTOGRAM_EDGES_MS } from "../../lib/report/page/model.ts";
+import { HISTOGRAM_EDGES_MS } from "../../lib/report/page/index.ts";
 import { Metrics } from "./metrics.ts";
 import { Series } from "./series.ts";
 

@@ -6,7 +6,7 @@
  */
 import hdr from "hdr-histogram-js";
 import type { Histogram, SeriesFile, SeriesSnapshot, TimeSeries } from "../../contracts/index.ts";
-import { HISTOGRAM_EDGES_MS } from "../../lib/report/page/model.ts";
+import { HISTOGRAM_EDGES_MS } from "../../lib/report/page/index.ts";
 
 type Hdr = ReturnType<typeof hdr.build>;
 

@@ -1,6 +1,6 @@
 /** Time-driven behaviour with the manual clock: Guid rotation and validity, no-poll sign-out, long-poll wait. */
 import { describe, expect, it, vi } from "vitest";
-import { buildGateway } from "../index.ts";
+import { buildGateway } from "../server.ts";
 import { TestAgent } from "../testing.ts";
 import { ManualClock } from "./clock.ts";
 

@@ -3,9 +3,13 @@
  * twice, signing out twice, a forced sign-in taking a session over (only where the profile allows it), and a
  * sign-out refused while the agent is in a call.
  */
-import { appliedClauses } from "../../contracts/clauses-of.ts";
-import { signInFlow, situation } from "../../contracts/index.ts";
-import { signInOptionBodies, signInState } from "../../contracts/sign-in-values.ts";
+import {
+  appliedClauses,
+  signInFlow,
+  signInOptionBodies,
+  signInState,
+  situation,
+} from "../../contracts/index.ts";
 import { JSON_CONTENT_TYPE } from "../../lib/gateway/index.ts";
 import type { CalledNumber } from "../../lib/target-profile.ts";
 import { type Check, defineCase } from "../support/cases.ts";

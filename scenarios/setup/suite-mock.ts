@@ -5,8 +5,7 @@
  * it lives with the suite's setup (which may start the mock); the scripts start the same mock from here.
  */
 import { en, Faker } from "@faker-js/faker";
-import { boundaryCases } from "../../contracts/boundaries.ts";
-import { contractsFor, type Edition } from "../../contracts/index.ts";
+import { boundaryCases, contractsFor, type Edition } from "../../contracts/index.ts";
 import type { AuthMode, TargetProfile } from "../../lib/target-profile.ts";
 import {
   DEFAULT_CALLED,

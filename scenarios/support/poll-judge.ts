@@ -4,8 +4,7 @@
  * workNo and an eventGenTime in milliseconds on the run's clock; where the pages leave it open, the poll's
  * shape is recorded (an empty poll's answer, which polls hand the Guid over, null content left out).
  */
-import { appliedClauses } from "../../contracts/clauses-of.ts";
-import { OPERATIONS, openChoice, type SchemaName } from "../../contracts/index.ts";
+import { appliedClauses, OPERATIONS, openChoice, type SchemaName } from "../../contracts/index.ts";
 import {
   type PollAnswer,
   type PolledEvent,

@@ -2,8 +2,7 @@
  * What one case observes: findings under clauses (pass, fail, open), the open choices the gateway took, and
  * the exchanges as evidence. validateReply holds an answer to its contract and records the result.
  */
-import { appliedClauses } from "../../contracts/clauses-of.ts";
-import { CLAUSES, openChoice, type SchemaName } from "../../contracts/index.ts";
+import { appliedClauses, CLAUSES, openChoice, type SchemaName } from "../../contracts/index.ts";
 import type { Exchange, Finding, ProfileNeed } from "../../lib/report/conformance.ts";
 import type { Target } from "./target.ts";
 import { envelopeOf, type Reply, unreadable } from "./transport.ts";

@@ -4,8 +4,13 @@
  * dialled or presented; where the page leaves the reaction open, the answer is recorded as an open choice.
  */
 import type { Faker } from "@faker-js/faker";
-import { applyInsert, type BoundaryCase, boundaryCases, type Insert } from "../../contracts/boundaries.ts";
-import { openChoice } from "../../contracts/index.ts";
+import {
+  applyInsert,
+  type BoundaryCase,
+  boundaryCases,
+  type Insert,
+  openChoice,
+} from "../../contracts/index.ts";
 import type { ProfileNeed } from "../../lib/report/conformance.ts";
 import { isDialable } from "../../lib/safety.ts";
 import { type Check, defineCase } from "../support/cases.ts";

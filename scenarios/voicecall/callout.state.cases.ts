@@ -3,8 +3,7 @@
  * than JSON or none, a near-miss path; and the page's own example request. A callout in each phase of a call and
  * each agent state is the family of callout.phases.cases.ts.
  */
-import { CALLOUT_EXAMPLE } from "../../contracts/examples.ts";
-import { OPERATIONS, pathFor, platformRefusals } from "../../contracts/index.ts";
+import { CALLOUT_EXAMPLE, OPERATIONS, pathFor, platformRefusals } from "../../contracts/index.ts";
 import type { CalledNumber } from "../../lib/target-profile.ts";
 import { type Check, defineCase } from "../support/cases.ts";
 import {

@@ -9,7 +9,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startServerProcess } from "../../lib/script-process.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
-import type { FaultConfig } from "../../mock/faults.ts";
+import type { FaultConfig } from "../../mock/index.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const PASSWORD_ENV = "CCGW_BENCH_PASSWORD";

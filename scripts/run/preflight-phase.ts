@@ -3,7 +3,7 @@
  * URL, CA, proxy or password is one clear line before anything else is sent.
  */
 import { HarnessError } from "../../lib/errors.ts";
-import { preflight } from "../../lib/gateway/preflight.ts";
+import { preflight } from "../../lib/gateway/index.ts";
 import { Roster } from "../../lib/roster.ts";
 import { log, type RunContext, type RunTarget } from "./context.ts";
 

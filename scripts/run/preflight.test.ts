@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HarnessError } from "../../lib/errors.ts";
-import { preflight, sweepSignOut } from "../../lib/gateway/preflight.ts";
+import { preflight, sweepSignOut } from "../../lib/gateway/index.ts";
 import { Roster } from "../../lib/roster.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import { mockProfile, type RunningGateway, startGateway } from "../../mock/index.ts";

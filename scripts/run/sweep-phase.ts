@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sweepSignOut } from "../../lib/gateway/preflight.ts";
+import { sweepSignOut } from "../../lib/gateway/index.ts";
 import { type Agent, Roster } from "../../lib/roster.ts";
 import type { TargetProfile } from "../../lib/target-profile.ts";
 import { log, type RunContext, type RunTarget } from "./context.ts";

@@ -6,8 +6,7 @@ import { type ReadOptions, readRunDir } from "./read.ts";
 import { renderPage } from "./render.ts";
 
 export * from "./model.ts";
-export { type ReadOptions, readRunDir } from "./read.ts";
-export { renderPage } from "./render.ts";
+export { readRunDir } from "./read.ts";
 
 /** Reads `runDir`, writes `runDir/index.html`, and returns the model and the page's path. */
 export async function writeReport(
@@ -19,4 +18,7 @@ export async function writeReport(
   await writeFile(page, renderPage(model), { mode: 0o644 });
   return { model, page, summary: formatSummary(model, page) };
 }
-export { loadFiguresFromSummary } from "./load-summary.ts";
+export { writeFixtureRun } from "./fixtures.ts";
+
+export { PAGE_STYLE } from "./page-assets.ts";
+export { listFiles } from "./read.ts";

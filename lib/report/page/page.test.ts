@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clausesOf } from "../../../contracts/index.ts";
 import { buildReport, type CaseResult, caseVerdict } from "../conformance.ts";
 import { PLANTED_GUID, PLANTED_PASSWORD, writeFixtureRun } from "./fixtures.ts";
-import { formatSummary, loadFiguresFromSummary, readRunDir, renderPage, writeReport } from "./index.ts";
+import { formatSummary, readRunDir, writeReport } from "./index.ts";
+import { loadFiguresFromSummary } from "./load-summary.ts";
+import { renderPage } from "./render.ts";
 
 let dir: string;
 beforeAll(async () => {
