@@ -14,6 +14,11 @@ export interface DefectDefinition {
   readonly clause: string;
   /** The operation whose answer shows the defect. */
   readonly operation: "callout" | "getAgentEvent" | "login" | "logout" | "any";
+  /**
+   * A setting of the mock under which the suite can tell the defect on a loaded machine, when the suite's own
+   * settings can hide it (a 200 ms poll hold leaves no room to tell a held event from a prompt one).
+   */
+  readonly showsWith?: { readonly pollWaitMs?: number };
 }
 
 /** The catalog. */
@@ -140,6 +145,8 @@ export const DEFECTS = [
       "A waiting poll does not answer when an event arrives; the event comes only when the wait ends.",
     clause: "getAgentEvent/long-poll",
     operation: "getAgentEvent",
+    // A callout must be answered well inside the hold for the case to judge; 2 s leaves room on a busy machine.
+    showsWith: { pollWaitMs: 2000 },
   },
   {
     name: "terminal-event-lost",

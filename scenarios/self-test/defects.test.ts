@@ -23,6 +23,7 @@ describe.concurrent("defect sweep", () => {
         authMode: mode,
         seed: config.seed,
         defects: [defect.name],
+        ...(defect.showsWith ? { mock: defect.showsWith } : {}),
       });
       const failing = failingClauses(report);
       expect(failing, `${defect.description} (failing clauses: ${failing.join(", ") || "none"})`).toContain(

@@ -15,7 +15,12 @@ import type { Deadlines } from "../support/target.ts";
 import { suiteMockOptions, suiteProfile } from "./suite-mock.ts";
 
 /** The mock's defect catalog: name, and the clause the suite must fail on. */
-export const DEFECT_CATALOG: readonly { name: string; clause: string; description: string }[] = DEFECTS;
+export const DEFECT_CATALOG: readonly {
+  name: string;
+  clause: string;
+  description: string;
+  showsWith?: { readonly pollWaitMs?: number };
+}[] = DEFECTS;
 
 export interface MockRun {
   edition: Edition;

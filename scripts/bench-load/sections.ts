@@ -91,14 +91,26 @@ export async function throughput(
         o.seconds,
       );
       const startAt = Date.now() + 300;
-      const from = startAt + plan.signInS * 1000;
-      // The window is the schedule itself: sign-in, drain and sign-out are not the call cycle.
+      // The window is the schedule's length from the run's first answered callout (by the run's own count, so a
+      // busy machine that starts the schedule late moves the window with it): sign-in is not the call cycle.
       const mark = async (at: number) => {
         await new Promise((r) => setTimeout(r, at - Date.now()));
         return { requests: await answered(mock), cpuUs: cpu(), mockMs: mock.cpuMs(), at: Date.now() };
       };
-      const marks = Promise.all([mark(from), mark(from + o.seconds * 1000)]);
-      const result = await runEngine({ plan, profile: mock.profile, workers: 1, startAt, abortDelayS: 1e9 });
+      let marks: Promise<[Awaited<ReturnType<typeof mark>>, Awaited<ReturnType<typeof mark>>]> | undefined;
+      const result = await runEngine({
+        plan,
+        profile: mock.profile,
+        workers: 1,
+        startAt,
+        abortDelayS: 1e9,
+        everyMs: 100,
+        onProgress: ({ calls }) => {
+          if (!marks && calls > 0)
+            marks = Promise.all([mark(Date.now()), mark(Date.now() + o.seconds * 1000)]);
+        },
+      });
+      if (!marks) throw new Error(`no callout was answered at ${offered} calls/s offered`);
       const [window, done] = await marks;
       const requests = done.requests - window.requests;
       const seconds = (done.at - window.at) / 1000;
@@ -271,17 +283,22 @@ export async function fidelity(
         o.seconds,
       );
       const startAt = Date.now() + 300;
-      const stallAt = startAt + (plan.signInS + o.seconds / 2) * 1000;
-      const timer =
-        stallMs > 0 ? setTimeout(() => void mock.stall(stallMs), stallAt - Date.now()) : undefined;
+      // The mock stops once a third of the schedule's callouts are answered (by the run's own count, not by a
+      // timer that a busy machine could fire after the schedule): the rest are sent into the stall.
+      const third = Math.ceil((o.rate * o.seconds) / 3);
+      let stalling: Promise<void> | undefined;
       const { summary } = await runEngine({
         plan,
         profile: mock.profile,
         workers: 1,
         startAt,
         abortDelayS: 1e9,
+        everyMs: 100,
+        onProgress: ({ calls }) => {
+          if (stallMs > 0 && !stalling && calls >= third) stalling = mock.stall(stallMs);
+        },
       });
-      clearTimeout(timer);
+      await stalling;
       return summary;
     });
   log(
