@@ -11,7 +11,7 @@ import { IMPORT, sources } from "./import-table.ts";
 export const DOORS = ["contracts", "mock", "lib/gateway", "lib/report/page"] as const;
 
 /** The top folders of the tree whose files are read. */
-const TREE = ["contracts", "lib", "mock", "scenarios", "load", "scripts"];
+const TREE = ["contracts", "lib", "mock", "scenarios", "load", "scripts", "testing"];
 
 const posix = (path: string) => path.split(sep).join("/");
 

@@ -54,6 +54,23 @@ describe("the import table", () => {
     expect(breachesOf(ROOT, join(ROOT, "scripts", "x.ts"), text)).toEqual([]);
   });
 
+  it("lets a part's tests start a gateway through the test helpers, and no part's code", () => {
+    const text = 'import { startGateway } from "../../testing/loopback-gateway.ts";\n';
+    expect(breachesOf(ROOT, join(ROOT, "lib", "gateway", "x.test.ts"), text)).toEqual([]);
+    expect(breachesOf(ROOT, join(ROOT, "lib", "gateway", "x.ts"), text)).toEqual([
+      {
+        file: "lib/gateway/x.ts",
+        line: 1,
+        specifier: "../../testing/loopback-gateway.ts",
+        part: "lib",
+        imported: "testing",
+      },
+    ]);
+    // The helpers reach the mock, never the suite.
+    const suite = 'import { openSuite } from "../scenarios/suite.ts";\n';
+    expect(breachesOf(ROOT, join(ROOT, "testing", "x.ts"), suite)).toHaveLength(1);
+  });
+
   it("lets the command line import every part", () => {
     expect(NEVER.scripts).toEqual([]);
     const text = 'import { x } from "../mock/index.ts";\nimport { y } from "../load/plan.ts";\n';

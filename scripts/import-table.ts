@@ -14,7 +14,11 @@ export const NEVER: Record<string, readonly string[]> = {
   scenarios: ["load", "scripts", "mock"],
   load: ["mock", "scenarios", "scripts"],
   scripts: [],
+  testing: ["scenarios", "load", "scripts"],
 };
+
+/** The test helpers' part: any part's tests (`*.test.ts`) may import it, no part's code. */
+const TEST_HELPERS = "testing";
 
 /** Packages only the command line may import: parsing flags is the command line's, never an engine's. */
 export const COMMAND_LINE_ONLY: readonly string[] = ["commander"];
@@ -65,6 +69,10 @@ export function breachesOf(root: string, file: string, text: string): Breach[] {
       continue;
     }
     const imported = partOf(root, resolve(dirname(file), specifier));
+    if (imported === TEST_HELPERS && part !== TEST_HELPERS && !rel.endsWith(".test.ts")) {
+      breaches.push({ file: rel, line: line(), specifier, part, imported });
+      continue;
+    }
     if (!imported || imported === part || !NEVER[part]?.includes(imported)) continue;
     if (ALLOWED.some((a) => rel.startsWith(a.from) && a.to === imported)) continue;
     breaches.push({ file: rel, line: line(), specifier, part, imported });

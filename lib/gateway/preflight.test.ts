@@ -2,11 +2,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HarnessError } from "../../lib/errors.ts";
-import { preflight, sweepSignOut } from "../../lib/gateway/index.ts";
-import { Roster } from "../../lib/roster.ts";
-import type { TargetProfile } from "../../lib/target-profile.ts";
-import { mockProfile, type RunningGateway, startGateway } from "../../mock/index.ts";
+import { mockProfile, type RunningGateway, startGateway } from "../../testing/loopback-gateway.ts";
+import { HarnessError } from "../errors.ts";
+import { Roster } from "../roster.ts";
+import type { TargetProfile } from "../target-profile.ts";
+import { preflight, sweepSignOut } from "./index.ts";
 
 let tlsGateway: RunningGateway;
 let httpGateway: RunningGateway;

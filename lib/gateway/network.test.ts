@@ -8,6 +8,15 @@ import type { AddressInfo } from "node:net";
 import { createProxy } from "proxy";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  type GatewayOptions,
+  mockProfile,
+  type RunningGateway,
+  startGateway,
+} from "../../testing/loopback-gateway.ts";
+import { Roster } from "../roster.ts";
+import { CallGuard, policyFromProfile } from "../safety.ts";
+import type { Agent, TargetProfile } from "../target-profile.ts";
+import {
   AgentChannel,
   GatewayClient,
   retcodeOf,
@@ -15,11 +24,7 @@ import {
   signIn,
   signInPolicy,
   signOut,
-} from "../lib/gateway/index.ts";
-import { Roster } from "../lib/roster.ts";
-import { CallGuard, policyFromProfile } from "../lib/safety.ts";
-import type { Agent, TargetProfile } from "../lib/target-profile.ts";
-import { type GatewayOptions, mockProfile, type RunningGateway, startGateway } from "./index.ts";
+} from "./index.ts";
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
