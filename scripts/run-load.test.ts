@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_EDITION } from "../contracts/index.ts";
 import { CallLedger } from "../lib/call-ledger.ts";
 import type { TargetProfile } from "../lib/target-profile.ts";
-import { mockProfile, startGateway } from "../mock/index.ts";
+import { mockProfile, type RunningGateway, startGateway } from "../mock/index.ts";
 import { suiteMockOptions } from "../scenarios/setup/suite-mock.ts";
 import { filesUnder, profileFile, runMainJob, signedIn, startMainJob } from "../testing/main-job.ts";
 
@@ -25,6 +25,27 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
+
+/**
+ * Ctrl-C once the gateway has an agent of the job signed in (within a minute): the job exits 130, every agent is
+ * signed out, and the page says it was interrupted.
+ */
+async function interruptOnceSignedIn(
+  job: ReturnType<typeof startMainJob>,
+  target: RunningGateway,
+  dir: string,
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await signedIn(target)) === 0) {
+    if (Date.now() > deadline) throw new Error(`no agent signed in within 60 s:\n${job.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  job.child.kill("SIGINT");
+  const result = await job.done;
+  expect(result.code).toBe(130);
+  expect(await signedIn(target)).toBe(0);
+  expect(readFileSync(join(dir, "index.html"), "utf8")).toContain("interrupted");
+}
 
 describe("the main job with its load phase", () => {
   it.concurrent("leaves no password and no Guid in any output file, stdout or stderr", {
@@ -127,17 +148,7 @@ describe("the main job with its load phase", () => {
         "500",
       ]);
       // Mid-run: the load phase has agents signed in.
-      const deadline = Date.now() + 60_000;
-      while ((await signedIn(target)) === 0) {
-        if (Date.now() > deadline) throw new Error(`no agent signed in within 60 s:\n${job.output()}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      job.child.kill("SIGINT");
-      const result = await job.done;
-      expect(result.code).toBe(130);
-      expect(await signedIn(target)).toBe(0);
-      const page = readFileSync(join(dir, "index.html"), "utf8");
-      expect(page).toContain("interrupted");
+      await interruptOnceSignedIn(job, target, dir);
     } finally {
       await target.close();
     }
@@ -159,16 +170,7 @@ describe("Ctrl-C during the functional suite", () => {
         dir,
         "--skip-load",
       ]);
-      const deadline = Date.now() + 60_000;
-      while ((await signedIn(target)) === 0) {
-        if (Date.now() > deadline) throw new Error(`no agent signed in within 60 s:\n${job.output()}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      job.child.kill("SIGINT");
-      const result = await job.done;
-      expect(result.code).toBe(130);
-      expect(await signedIn(target)).toBe(0);
-      expect(readFileSync(join(dir, "index.html"), "utf8")).toContain("interrupted");
+      await interruptOnceSignedIn(job, target, dir);
     } finally {
       await target.close();
     }

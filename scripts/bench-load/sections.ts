@@ -48,6 +48,22 @@ function planOf(
   return { ...plan, startRate: rate, stages: [{ rate, durationS: seconds }], terminalTimeoutMs: 10_000 };
 }
 
+/**
+ * One share in one worker against the mock, no threshold stopping it, telling `onCalls` every 100 ms how many
+ * callouts were answered so far: the benchmark acts on what the run did, not on when a timer fires.
+ */
+function runWatched(plan: LoadPlan, mock: MockProcess, startAt: number, onCalls: (calls: number) => void) {
+  return runEngine({
+    plan,
+    profile: mock.profile,
+    workers: 1,
+    startAt,
+    abortDelayS: 1e9,
+    everyMs: 100,
+    onProgress: ({ calls }) => onCalls(calls),
+  });
+}
+
 async function withMock<T>(o: MockProcessOptions, body: (mock: MockProcess) => Promise<T>): Promise<T> {
   const mock = await startMockProcess(o);
   try {
@@ -98,17 +114,8 @@ export async function throughput(
         return { requests: await answered(mock), cpuUs: cpu(), mockMs: mock.cpuMs(), at: Date.now() };
       };
       let marks: Promise<[Awaited<ReturnType<typeof mark>>, Awaited<ReturnType<typeof mark>>]> | undefined;
-      const result = await runEngine({
-        plan,
-        profile: mock.profile,
-        workers: 1,
-        startAt,
-        abortDelayS: 1e9,
-        everyMs: 100,
-        onProgress: ({ calls }) => {
-          if (!marks && calls > 0)
-            marks = Promise.all([mark(Date.now()), mark(Date.now() + o.seconds * 1000)]);
-        },
+      const result = await runWatched(plan, mock, startAt, (calls) => {
+        if (!marks && calls > 0) marks = Promise.all([mark(Date.now()), mark(Date.now() + o.seconds * 1000)]);
       });
       if (!marks) throw new Error(`no callout was answered at ${offered} calls/s offered`);
       const [window, done] = await marks;
@@ -287,16 +294,8 @@ export async function fidelity(
       // timer that a busy machine could fire after the schedule): the rest are sent into the stall.
       const third = Math.ceil((o.rate * o.seconds) / 3);
       let stalling: Promise<void> | undefined;
-      const { summary } = await runEngine({
-        plan,
-        profile: mock.profile,
-        workers: 1,
-        startAt,
-        abortDelayS: 1e9,
-        everyMs: 100,
-        onProgress: ({ calls }) => {
-          if (stallMs > 0 && !stalling && calls >= third) stalling = mock.stall(stallMs);
-        },
+      const { summary } = await runWatched(plan, mock, startAt, (calls) => {
+        if (stallMs > 0 && !stalling && calls >= third) stalling = mock.stall(stallMs);
       });
       await stalling;
       return summary;
