@@ -11,7 +11,9 @@ import { makeTarget } from "../support/target.ts";
 const config = inject("ccgwSuite");
 
 it("the watchdog ends a stalled run and names what was waiting", async () => {
-  const target = makeTarget(config.profile, { ...MOCK_DEADLINES, watchdogMs: 800 });
+  // Past the sign-in flow's own deadline (promptMs): by then the case has signed in and waits, or the sign-in
+  // has failed by its deadline; how fast this machine is does not decide what the watchdog finds waiting.
+  const target = makeTarget(config.profile, { ...MOCK_DEADLINES, watchdogMs: 2 * MOCK_DEADLINES.promptMs });
   const pool = new AgentPool(target, 3);
   const stuck = defineCase(
     "polling",

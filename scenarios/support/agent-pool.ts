@@ -8,6 +8,7 @@
  * gateway's current one. An agent whose sign-out was refused is not counted as signed out: before it serves a
  * case that needs a signed-out agent, the pool signs it out for sure, or the case is not tested.
  */
+import { setMaxListeners } from "node:events";
 import { signInFlow } from "../../contracts/index.ts";
 import { checkFlow } from "./event-order.ts";
 import { NotTested, type Recorder } from "./recorder.ts";
@@ -45,7 +46,12 @@ export class AgentPool {
   private readonly target: Target;
   private readonly slots: Slot[];
   private readonly waiters: Waiter[] = [];
-  private readonly stopper = new AbortController();
+  /** Stops the run: every case waiting for agents or for a gateway's answer listens to it (one listener each). */
+  private readonly stopper = (() => {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
+  })();
   /** Set when the gateway's sign-in cannot be read: nothing more is signed in. */
   private broken: string | undefined;
   private closed = false;
