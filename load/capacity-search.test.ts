@@ -37,6 +37,9 @@ describe("capacity search against the mock's knee", () => {
       "3",
       "--start-rate",
       "18",
+      // A knee, not its third decimal: the search stops once pass and fail are within a quarter (fewer steps).
+      "--resolution",
+      "0.25",
       "--agents",
       "150",
       ...["--slo", "setupP95Ms=60000", "--slo", "calloutP95Ms=60000"],

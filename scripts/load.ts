@@ -62,6 +62,7 @@ interface Flags {
   contractSample?: number;
   stepDuration?: number;
   startRate?: number;
+  resolution?: number;
   mockCapacity?: number;
   mockBurst?: number;
   mockHttp?: boolean;
@@ -95,6 +96,11 @@ const program = new Command("load")
   )
   .option("--step-duration <s>", "capacity: seconds per step", positive("--step-duration"))
   .option("--start-rate <n>", "capacity: rate of the first step (calls/s)", positive("--start-rate"))
+  .option(
+    "--resolution <f>",
+    "capacity: the search ends when the bracket is narrower than this share of the passing rate (default 0.05)",
+    positive("--resolution"),
+  )
   .option("--segment <i/N>", "run segment i (0-based) of a run split into N (disjoint agents)", segmentValue)
   .option("--start-at <time>", "when every segment starts signing in (ISO time or epoch ms)", startAtValue)
   .option("--merge <dirs...>", "merge the result.json of every segment into one report in --report-dir")
@@ -127,10 +133,10 @@ function checkFlags(flags: Flags, profile: LoadProfile): void {
   if (flags.mockTiming && flags.mockTiming !== "brisk" && flags.mockTiming !== "realistic") {
     throw new HarnessError("CCGW_USAGE", "--mock-timing must be brisk or realistic");
   }
-  if ((flags.stepDuration || flags.startRate) && !profile.capacity) {
+  if ((flags.stepDuration || flags.startRate || flags.resolution) && !profile.capacity) {
     throw new HarnessError(
       "CCGW_USAGE",
-      "--step-duration and --start-rate apply to the capacity profile only",
+      "--step-duration, --start-rate and --resolution apply to the capacity profile only",
     );
   }
   if (flags.mockBurst && (!flags.mockCapacity || flags.target)) {
@@ -261,6 +267,7 @@ async function run(
       ...profile.capacity,
       ...(flags.stepDuration ? { stepS: flags.stepDuration } : {}),
       ...(flags.startRate ? { startRate: flags.startRate } : {}),
+      ...(flags.resolution ? { resolution: flags.resolution } : {}),
     };
     const result = await untilInterrupted((signal) =>
       runCapacitySearch(plan, target, search, runOptions(flags, log, signal)),
