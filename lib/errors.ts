@@ -38,5 +38,8 @@ export class HarnessError extends Error {
   }
 }
 
-/** Exit codes of every command: 0 pass, 1 a test or threshold failed, 2 usage or configuration error. */
-export const EXIT = { PASS: 0, FAIL: 1, USAGE: 2 } as const;
+/**
+ * Exit codes of every command: 0 pass, 1 a test or threshold failed, 2 usage or configuration error, 130
+ * interrupted (Ctrl-C, every agent signed out first: 128 + SIGINT, as shells report it).
+ */
+export const EXIT = { PASS: 0, FAIL: 1, USAGE: 2, INTERRUPTED: 130 } as const;

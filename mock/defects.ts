@@ -4,6 +4,7 @@
  * that implement them check `defects.has(name)` at one small switch each.
  */
 import { MockConfigError } from "./faults.ts";
+import type { GatewayOptions } from "./options.ts";
 
 export interface DefectDefinition {
   /** Name used by the option, the --defect flag and PUT /__mock/defects. */
@@ -18,7 +19,7 @@ export interface DefectDefinition {
    * A setting of the mock under which the suite can tell the defect on a loaded machine, when the suite's own
    * settings can hide it (a 200 ms poll hold leaves no room to tell a held event from a prompt one).
    */
-  readonly showsWith?: { readonly pollWaitMs?: number };
+  readonly showsWith?: Pick<GatewayOptions, "pollWaitMs">;
 }
 
 /** The catalog. */

@@ -4,7 +4,7 @@
  */
 export { runtimeOf } from "./app.ts";
 
-export { DEFECTS } from "./defects.ts";
+export { DEFECTS, type DefectDefinition } from "./defects.ts";
 export { type FaultConfig, MockConfigError, validateFaults } from "./faults.ts";
 export {
   DEFAULT_AGENT_RANGE,

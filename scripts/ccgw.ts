@@ -36,7 +36,7 @@ export function delegate(script: string, args: string[]): Promise<number> {
     child.on("close", (code, signal) => {
       process.off("SIGINT", forward);
       process.off("SIGTERM", forward);
-      done(signal ? 130 : (code ?? EXIT.FAIL));
+      done(signal ? EXIT.INTERRUPTED : (code ?? EXIT.FAIL));
     });
   });
 }

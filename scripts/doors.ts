@@ -5,13 +5,22 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { IMPORT, sources } from "./import-table.ts";
+import { IMPORT, NEVER, sources } from "./import-table.ts";
 
 /** The folders whose index.ts is the only way in. */
 export const DOORS = ["contracts", "mock", "lib/gateway", "lib/report/page"] as const;
 
-/** The top folders of the tree whose files are read. */
-const TREE = ["contracts", "lib", "mock", "scenarios", "load", "scripts", "testing"];
+/** The top folders of the tree whose files are read: the import table's parts. */
+const TREE = Object.keys(NEVER);
+
+/** A name of an `{ ... }` list: `type x as y` is x on the importing side (`as` ignored), y on the exporting. */
+function listName(item: string, side: "imported" | "exported"): string {
+  const [local, alias] = item
+    .trim()
+    .replace(/^type\s+/, "")
+    .split(/\s+as\s+/);
+  return (side === "exported" ? (alias ?? local) : local) ?? "";
+}
 
 const posix = (path: string) => path.split(sep).join("/");
 
@@ -41,17 +50,7 @@ function exportedNames(text: string): string[] {
     (m[1] ?? "").split(","),
   );
   const own = [...text.matchAll(/export\s+(?:async\s+)?(?:function|const|class)\s+(\w+)/g)].map((m) => m[1]);
-  return [
-    ...names.map(
-      (n) =>
-        n
-          .trim()
-          .replace(/^type\s+/, "")
-          .split(/\s+as\s+/)
-          .pop() ?? "",
-    ),
-    ...own,
-  ].filter((n): n is string => Boolean(n));
+  return [...names.map((n) => listName(n, "exported")), ...own].filter((n): n is string => Boolean(n));
 }
 
 /** Names each index re-exports that no file outside its part imports through it: "door: name". */
@@ -65,13 +64,7 @@ export function unusedAtDoors(root: string): string[] {
       const target = posix(relative(root, resolve(dirname(file), m[2] ?? "")));
       const door = DOORS.find((d) => target === `${d}/index.ts`);
       if (!door || from.startsWith(`${door}/`)) continue;
-      for (const n of (m[1] ?? "").split(","))
-        imported.get(door)?.add(
-          n
-            .trim()
-            .replace(/^type\s+/, "")
-            .split(/\s+as\s+/)[0] ?? "",
-        );
+      for (const n of (m[1] ?? "").split(",")) imported.get(door)?.add(listName(n, "imported"));
     }
   }
   return DOORS.flatMap((door) =>

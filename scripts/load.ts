@@ -36,9 +36,6 @@ import { writeEngineManifest } from "./load/manifest.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Exit code of a run Ctrl-C stopped (every agent signed out first). */
-const INTERRUPTED = 130;
-
 interface Flags {
   profile: string;
   quiet?: boolean;
@@ -225,7 +222,7 @@ function loadRecord(
         status: code === EXIT.PASS ? "pass" : code === EXIT.FAIL ? "fail" : "error",
         exitCode: code,
         durationMs: Date.now() - started.getTime(),
-        ...(code === INTERRUPTED ? { note: "interrupted" } : {}),
+        ...(code === EXIT.INTERRUPTED ? { note: "interrupted" } : {}),
       },
     ],
   };
@@ -246,7 +243,7 @@ function runOptions(flags: Flags, log: (line: string) => void, signal: AbortSign
 
 /** A run's exit code: 0 every threshold held, 1 one broke, 130 Ctrl-C stopped it. */
 function exitCodeOf(result: EngineResult): number {
-  if (result.stopped === "interrupted") return INTERRUPTED;
+  if (result.stopped === "interrupted") return EXIT.INTERRUPTED;
   return result.broken.length > 0 ? EXIT.FAIL : EXIT.PASS;
 }
 
@@ -276,7 +273,7 @@ async function run(
       await writeRunFile("capacity.json", join(plan.reportDir, "capacity.json"), result);
       process.stdout.write(`${formatCurve(result)}\n`);
     }
-    code = !result ? INTERRUPTED : result.sustainable > 0 ? EXIT.PASS : EXIT.FAIL;
+    code = !result ? EXIT.INTERRUPTED : result.sustainable > 0 ? EXIT.PASS : EXIT.FAIL;
   } else {
     const result = await untilInterrupted((signal) =>
       runWithProgress(plan, target, runOptions(flags, log, signal)),

@@ -75,9 +75,13 @@ const CALLOUT_PATH = new RegExp(
   "i",
 );
 
-/** Whether a request could place a call: the callout operation, or any method on a path that names it. */
+/**
+ * Whether a request could place a call: the callout operation, or any method on a path of its own that names
+ * it (a path from the registry is the callout's only for the callout, so polls skip the pattern).
+ */
 export function mayPlaceCall(spec: SendSpec, path: string): boolean {
-  return spec.operation === "callout" || CALLOUT_PATH.test(path.split("?")[0] ?? "");
+  if (spec.operation === "callout") return true;
+  return spec.path !== undefined && CALLOUT_PATH.test(path.split("?")[0] ?? "");
 }
 
 export class GatewayClient {

@@ -12,10 +12,7 @@ import { junit } from "../summary.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** One segment of a run split over processes or machines: index i of count (`--segment i/N`). */
-export interface Segment {
-  index: number;
-  count: number;
-}
+export type Segment = SegmentResult["segment"];
 
 /** What a run (or a segment of one) leaves for a merge: result.json (contracts/schemas/harness/load-segment). */
 export type { SegmentResult } from "../../contracts/index.ts";

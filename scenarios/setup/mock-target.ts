@@ -7,20 +7,21 @@
 import { clausesOf, type Edition } from "../../contracts/index.ts";
 import { buildReport, type ConformanceReport } from "../../lib/report/conformance.ts";
 import type { AuthMode, TargetProfile } from "../../lib/target-profile.ts";
-import { DEFECTS, type GatewayOptions, runtimeOf, startGateway } from "../../mock/index.ts";
+import {
+  DEFECTS,
+  type DefectDefinition,
+  type GatewayOptions,
+  runtimeOf,
+  startGateway,
+} from "../../mock/index.ts";
 import { openSuite } from "../suite.ts";
 import { runChecks } from "../support/cases.ts";
 import { MOCK_DEADLINES } from "../support/run-files.ts";
 import type { Deadlines } from "../support/target.ts";
 import { suiteMockOptions, suiteProfile } from "./suite-mock.ts";
 
-/** The mock's defect catalog: name, and the clause the suite must fail on. */
-export const DEFECT_CATALOG: readonly {
-  name: string;
-  clause: string;
-  description: string;
-  showsWith?: { readonly pollWaitMs?: number };
-}[] = DEFECTS;
+/** The mock's defect catalog: name, the clause the suite must fail on, and a setting that shows it if needed. */
+export const DEFECT_CATALOG: readonly DefectDefinition[] = DEFECTS;
 
 export interface MockRun {
   edition: Edition;

@@ -140,7 +140,7 @@ export class RunContext {
       process.stdout.write(
         `${redactText(formatSummary(model, shown.startsWith("..") ? page : shown), this.secrets)}\n`,
       );
-      if (this.interrupted) return 130;
+      if (this.interrupted) return EXIT.INTERRUPTED;
       if (model.verdict === "pass") return EXIT.PASS;
       // A profile, plan or preflight failure is a configuration matter (2); a failed clause, threshold or phase is 1.
       return this.record.failure ? EXIT.USAGE : EXIT.FAIL;
